@@ -1,0 +1,1 @@
+"""Rapport: a platform for interpersonal psychotherapy (IPT) for depression."""

@@ -1,0 +1,39 @@
+"""API authentication: the browser's session, or a personal access token sent as a Bearer."""
+
+from django.conf import settings
+from ninja.security import HttpBearer, SessionAuth
+
+from rapport.accounts.models import ApiToken
+
+
+class VerifiedSession(SessionAuth):
+    """The signed-in browser session (with CSRF); staff must have passed two-factor where required."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if user.is_staff_role and not user.is_verified():
+            from django_otp import user_has_device
+
+            if settings.RAPPORT_REQUIRE_STAFF_2FA or user_has_device(user, confirmed=True):
+                return None
+        return user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = (
+            ApiToken.objects.active()
+            .select_related("user", "user__organisation")
+            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        # Services read request.user, whichever way the caller signed in.
+        request.user = found.user
+        return found.user
+
+
+session_or_token = [BearerToken(), VerifiedSession()]

@@ -1,0 +1,66 @@
+"""The JSON API at /api/v1/. Every route asks the same access rules and services as the pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from rapport.accounts.models import Role, Team
+from rapport.api.auth import session_or_token
+from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
+from rapport.clinic import services
+from rapport.clinic.models import Client
+
+api = NinjaAPI(
+    title="Rapport API",
+    version="1",
+    urls_namespace="api",
+    auth=session_or_token,
+    docs_url=None,  # the interactive docs page loads scripts from a CDN; the schema is enough
+)
+
+
+@api.exception_handler(services.InvalidInput)
+def invalid_input(request, exc: services.InvalidInput):
+    return api.create_response(
+        request, {"detail": "The request was not valid; nothing was saved.", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "Your role cannot do this."}, status=403)
+
+
+@api.get("/me", response=MeOut, summary="Who is calling")
+def me(request: HttpRequest):
+    user = request.user
+    client_id = None
+    if user.role == Role.CLIENT:
+        client_id = Client.objects.visible_to(user).values_list("pk", flat=True).first()
+    return {"id": user.pk, "name": user.full_name, "role": user.role, "client_id": client_id}
+
+
+@api.get("/clients", response=list[ClientOut], summary="The clients the caller may see")
+def list_clients(request: HttpRequest):
+    return services.list_clients(request)
+
+
+@api.get("/clients/{client_id}", response={200: ClientOut, 404: Problem}, summary="One client")
+def get_client(request: HttpRequest, client_id: int):
+    return services.get_client_for(request, client_id)
+
+
+@api.post(
+    "/clients",
+    response={201: ClientOut, 403: Problem, 422: Problem},
+    summary="Add a client to the caller's own caseload",
+)
+def create_client(request: HttpRequest, payload: ClientIn):
+    data = payload.dict()
+    team_id = data.pop("team_id")
+    if team_id is None:
+        # The only team the clinician belongs to; with several, they must say which.
+        teams = list(Team.objects.filter(members=request.user).values_list("pk", flat=True)[:2])
+        team_id = teams[0] if len(teams) == 1 else None
+    data["team"] = team_id
+    return 201, services.create_client(request, data)

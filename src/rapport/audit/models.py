@@ -1,0 +1,91 @@
+"""The append-only audit trail: one row per view, change, sign-in event, denial, export or print.
+
+Rows name people and records by id and say what happened; they never hold note text,
+passwords or tokens. Nothing in the application updates or deletes a row: the model refuses,
+and database triggers (see the migrations) refuse whatever goes around the model.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Viewed")
+    LIST = "list", _("Listed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Marked entered in error")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    DENIED = "denied", _("Access denied")
+    EXPORT = "export", _("Exported")
+    PRINT = "print", _("Printed")
+    BREAK_GLASS = "break_glass", _("Emergency access")
+    TWO_FACTOR = "two_factor", _("Two-factor change")
+    TOKEN = "token", _("API token change")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    DENIED = "denied", _("Denied")
+    FAILURE = "failure", _("Failure")
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit rows cannot be changed")
+
+    def delete(self):
+        raise PermissionError("audit rows cannot be deleted")
+
+    _raw_delete = delete
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Ids without database constraints: the trail outlives whatever it names.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    client = models.ForeignKey(
+        "clinic.Client",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    route = models.CharField(max_length=100, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    request_id = models.CharField(max_length=36, blank=True, db_index=True)
+    # Structured facts only (changed field names, counts, ids), never free text from a record.
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"], name="audit_client_at")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit rows cannot be deleted")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"

@@ -1,0 +1,59 @@
+"""Who may do what: every view and API route asks these named predicates, never its own test.
+
+Seeing a client is decided by `Client.objects.visible_to(user)` alone (lists, pages and
+exports share it); the predicates below add what a person may *do* with a record they see.
+"""
+
+import rules
+
+from rapport.accounts.models import Role
+
+
+@rules.predicate
+def is_clinician(user) -> bool:
+    return user.is_authenticated and user.role == Role.CLINICIAN
+
+
+@rules.predicate
+def is_supervisor(user) -> bool:
+    return user.is_authenticated and user.role == Role.SUPERVISOR
+
+
+@rules.predicate
+def is_client_user(user) -> bool:
+    return user.is_authenticated and user.role == Role.CLIENT
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return user.is_authenticated and user.role == Role.ADMINISTRATOR
+
+
+@rules.predicate
+def sees_client(user, client) -> bool:
+    from rapport.clinic.models import Client
+
+    return client is not None and Client.objects.visible_to(user).filter(pk=client.pk).exists()
+
+
+@rules.predicate
+def supervises_client_team(user, client) -> bool:
+    return client is not None and client.team.supervisors.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def administers_client_organisation(user, client) -> bool:
+    return client is not None and client.organisation_id == user.organisation_id
+
+
+# Clinicians who see a record (own caseload, co-clinician, or under emergency access) may change
+# it; supervisors read; clients see their own record through the portal.
+rules.add_perm("clinic.view_client", sees_client)
+rules.add_perm("clinic.change_client", is_clinician & sees_client)
+rules.add_perm("clinic.add_client", is_clinician)
+rules.add_perm("clinic.break_glass", is_clinician)
+rules.add_perm(
+    "audit.view_client_trail",
+    (is_supervisor & supervises_client_team) | (is_administrator & administers_client_organisation),
+)
+rules.add_perm("accounts.view_accounts", is_administrator)

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from rapport.accounts import views as accounts
+from rapport.api.routes import api
+from rapport.web import views as web
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("healthz", web.healthz, name="healthz"),
+    path("sign-in/", accounts.sign_in, name="login"),
+    path("sign-out/", accounts.sign_out, name="logout"),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path("password-reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
+    path("reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+    path("two-factor/setup/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", accounts.two_factor_verify, name="two_factor_verify"),
+    path("caseload/", web.caseload, name="caseload"),
+    path("clients/new/", web.client_add, name="client_add"),
+    path("clients/<int:pk>/", web.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", web.client_edit, name="client_edit"),
+    path("clients/<int:pk>/entered-in-error/", web.client_entered_in_error, name="client_entered_in_error"),
+    path("clients/<int:pk>/audit/", web.client_audit, name="client_audit"),
+    path("emergency-access/", web.break_glass, name="break_glass"),
+    path("notifications/<int:pk>/read/", web.notification_read, name="notification_read"),
+    path("administration/", web.administration, name="administration"),
+    path("my/", web.my_home, name="my_home"),
+    path("api/v1/", api.urls),
+]

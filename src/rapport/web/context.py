@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
+
+from rapport.accounts.models import Role
+
+_NAV = {
+    Role.CLINICIAN: [("caseload", _("Caseload")), ("client_add", _("Add a client")), ("break_glass", _("Emergency access"))],
+    Role.SUPERVISOR: [("caseload", _("Team clients"))],
+    Role.ADMINISTRATOR: [("administration", _("Administration"))],
+    Role.CLIENT: [("my_home", _("My page"))],
+}
+
+
+def navigation(request):
+    """The menu for the signed-in person's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    from rapport.accounts.middleware import idle_limit
+
+    current = request.resolver_match.url_name if request.resolver_match else None
+    return {
+        "nav": [(reverse(name), label, name == current) for name, label in _NAV.get(user.role, [])],
+        "idle_seconds": idle_limit(user),
+        "offer_two_factor": user.is_staff_role and not user_has_device(user, confirmed=True),
+    }

@@ -1,0 +1,192 @@
+"""Staff and client pages: caseload, client record, edits, emergency access, audit trail."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rapport.accounts.models import Role, User
+from rapport.audit import trail
+from rapport.audit.models import Action, AuditEvent
+from rapport.clinic import services
+from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
+from rapport.clinic.models import Client, Notification
+from rapport.web.access import clinical_staff, public, signed_in, staff
+
+
+@public
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@signed_in()
+@require_GET
+def home(request):
+    role = request.user.role
+    if role == Role.CLIENT:
+        return redirect("my_home")
+    if role == Role.ADMINISTRATOR:
+        return redirect("administration")
+    return redirect("caseload")
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def caseload(request):
+    clients = services.list_clients(request)
+    notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
+    return render(request, "web/caseload.html", {"clients": clients, "notifications": notifications})
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def client_detail(request, pk: int):
+    client = services.get_client_for(request, pk)
+    context = {
+        "client": client,
+        "co_clinicians": list(client.co_clinicians.all()),
+        "can_change": request.user.has_perm("clinic.change_client", client),
+        "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
+        "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first(),
+    }
+    return render(request, "web/client_detail.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_add(request):
+    if request.method == "POST":
+        try:
+            client = services.create_client(request, request.POST)
+        except services.InvalidInput:
+            form = ClientForm(request.POST, actor=request.user)
+        else:
+            messages.success(request, _("The client was added to your caseload."))
+            return redirect("client_detail", pk=client.pk)
+    else:
+        form = ClientForm(actor=request.user, initial={"time_zone": request.user.organisation.time_zone})
+    return render(request, "web/client_form.html", {"form": form, "title": _("Add a client")})
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk: int):
+    client = services.get_client_for(request, pk, "clinic.change_client")
+    conflict = None
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.update_client(request, client, request.POST, version)
+        except services.InvalidInput:
+            form = ClientForm(request.POST, instance=client, actor=client.responsible_clinician)
+        except services.EditConflict as exc:
+            # Keep what this person typed and show what the other person saved.
+            conflict = exc.current
+            form = ClientForm(request.POST, instance=client, actor=client.responsible_clinician)
+            form.is_valid()
+            version = conflict.version
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("client_detail", pk=client.pk)
+    else:
+        form = ClientForm(instance=client, actor=client.responsible_clinician)
+        version = client.version
+    context = {
+        "form": form,
+        "client": client,
+        "version": version,
+        "conflict": conflict,
+        "title": _("Edit client details"),
+    }
+    return render(request, "web/client_form.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_entered_in_error(request, pk: int):
+    client = services.get_client_for(request, pk, "clinic.change_client")
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            services.mark_entered_in_error(request, client, request.POST)
+        except services.InvalidInput:
+            pass
+        else:
+            messages.success(request, _("The record was marked as entered in error and is now hidden."))
+            return redirect("caseload")
+    return render(request, "web/client_entered_in_error.html", {"form": form, "client": client})
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def break_glass(request):
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            grant = services.open_break_glass(request, request.POST)
+        except services.InvalidInput:
+            pass
+        else:
+            if grant is not None:
+                messages.warning(request, _("Emergency access is open and recorded; your supervisor has been told."))
+                return redirect("client_detail", pk=grant.client_id)
+            form.add_error(None, _("No client in your organisation matches that name and date of birth."))
+    return render(request, "web/break_glass.html", {"form": form})
+
+
+@signed_in(Role.SUPERVISOR, Role.ADMINISTRATOR)
+@require_GET
+def client_audit(request, pk: int):
+    # Administrators reach a record's trail (not its content), so look up within the organisation.
+    client = Client.objects.filter(organisation_id=request.user.organisation_id, pk=pk).first()
+    if client is None or not request.user.has_perm("audit.view_client_trail", client):
+        services.deny(request, client_id=pk if Client.objects.filter(pk=pk).exists() else None)
+    trail.record(request, Action.READ, client=client, detail={"object_type": "AuditTrail"})
+    events = AuditEvent.objects.filter(client_id=client.pk).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "web/client_audit.html", {"client": client, "page": page})
+
+
+@signed_in(*staff)
+@require_POST
+def notification_read(request, pk: int):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("home")
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_GET
+def administration(request):
+    org = request.user.organisation
+    users = User.objects.filter(organisation=org).order_by("role", "full_name")
+    # Identity only (no clinical content) so that an administrator can open a record's trail.
+    clients = Client.objects.filter(organisation=org).only("pk", "full_name", "entered_in_error_at")
+    trail.record(request, Action.LIST, detail={"object_type": "ClientRegister", "count": clients.count()})
+    counts = dict(users.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
+    return render(
+        request, "web/administration.html", {"org": org, "users": users, "clients": clients, "counts": counts}
+    )
+
+
+@signed_in(Role.CLIENT)
+@require_GET
+def my_home(request):
+    client = Client.objects.visible_to(request.user).select_related("responsible_clinician").first()
+    if client is not None:
+        trail.record(request, Action.READ, client=client, obj=client)
+    return render(request, "web/my_home.html", {"client": client})
