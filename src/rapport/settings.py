@@ -239,6 +239,9 @@ STORAGES = {
     },
 }
 
+# Outside production static files come straight from the package, no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -16,7 +16,11 @@ SESSION_KEY = "rapport_last_seen"
 
 
 def idle_limit(user) -> int:
-    return settings.RAPPORT_CLIENT_IDLE_SECONDS if user.role == Role.CLIENT else settings.RAPPORT_STAFF_IDLE_SECONDS
+    return (
+        settings.RAPPORT_CLIENT_IDLE_SECONDS
+        if user.role == Role.CLIENT
+        else settings.RAPPORT_STAFF_IDLE_SECONDS
+    )
 
 
 class IdleLogoutMiddleware:

@@ -34,7 +34,9 @@ def _safe_next(request, default="home"):
 
 sign_in = public(
     auth_views.LoginView.as_view(
-        template_name="accounts/sign_in.html", authentication_form=SignInForm, redirect_authenticated_user=True
+        template_name="accounts/sign_in.html",
+        authentication_form=SignInForm,
+        redirect_authenticated_user=True,
     )
 )
 sign_out = signed_in(two_factor=False)(auth_views.LogoutView.as_view())
@@ -95,7 +97,9 @@ def two_factor_setup(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))
             return redirect("home")
-        form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try the newest code.")
+        )
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1b2a3a")
     return render(
         request,

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 
 from rapport.accounts.models import Role, Team
 from rapport.api.auth import session_or_token
@@ -63,4 +63,4 @@ def create_client(request: HttpRequest, payload: ClientIn):
         teams = list(Team.objects.filter(members=request.user).values_list("pk", flat=True)[:2])
         team_id = teams[0] if len(teams) == 1 else None
     data["team"] = team_id
-    return 201, services.create_client(request, data)
+    return Status(201, services.create_client(request, data))

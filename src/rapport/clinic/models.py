@@ -86,9 +86,7 @@ class Client(ClinicalRecord):
         _("preferred name"), max_length=100, blank=True, help_text=_("What the client likes to be called.")
     )
     date_of_birth = models.DateField(_("date of birth"))
-    language = models.CharField(
-        _("language"), max_length=10, choices=global_settings.LANGUAGES, default="en"
-    )
+    language = models.CharField(_("language"), max_length=10, choices=global_settings.LANGUAGES, default="en")
     country = CountryField(_("country"), help_text=_("Crisis lines are chosen by country."))
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
@@ -131,6 +129,9 @@ class BreakGlassGrant(models.Model):
     class Meta:
         indexes = [models.Index(fields=["clinician", "client", "expires_at"], name="glass_lookup")]
 
+    def __str__(self) -> str:
+        return f"emergency access {self.pk}"
+
 
 class Notification(models.Model):
     """A message to a member of staff from the application (for now: emergency access)."""
@@ -146,3 +147,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

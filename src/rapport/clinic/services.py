@@ -54,7 +54,12 @@ def deny(request, *, client_id=None, detail=None):
 
 def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit: bool = True) -> Client:
     """The client `pk` if the caller may `perm` it (a read is audited), else 404 (audited)."""
-    client = Client.objects.visible_to(request.user).select_related("team", "responsible_clinician").filter(pk=pk).first()
+    client = (
+        Client.objects.visible_to(request.user)
+        .select_related("team", "responsible_clinician")
+        .filter(pk=pk)
+        .first()
+    )
     if client is None or not request.user.has_perm(perm, client):
         # Only record a client id that exists, so the trail cannot be filled with invented ones.
         exists = Client.objects.filter(pk=pk).exists()
@@ -66,9 +71,7 @@ def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit:
 
 def list_clients(request):
     """The caller's visible clients; the listing itself is audited with its size."""
-    clients = list(
-        Client.objects.visible_to(request.user).select_related("responsible_clinician", "team")
-    )
+    clients = list(Client.objects.visible_to(request.user).select_related("responsible_clinician", "team"))
     trail.record(request, Action.LIST, detail={"object_type": "Client", "count": len(clients)})
     return clients
 
@@ -173,8 +176,8 @@ def open_break_glass(request, data: dict) -> BreakGlassGrant | None:
         )
         # The e-mail names no client and carries no reason: the details wait behind sign-in.
         addresses = [s.email for s in supervisors]
-        mail_body = _("A clinician used emergency access to a client record. Sign in to Rapport to review it.")
-        transaction.on_commit(
-            lambda: send_mail(subject, mail_body, None, addresses, fail_silently=True)
+        mail_body = _(
+            "A clinician used emergency access to a client record. Sign in to Rapport to review it."
         )
+        transaction.on_commit(lambda: send_mail(subject, mail_body, None, addresses, fail_silently=True))
     return grant

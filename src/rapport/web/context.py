@@ -5,7 +5,11 @@ from django_otp import user_has_device
 from rapport.accounts.models import Role
 
 _NAV = {
-    Role.CLINICIAN: [("caseload", _("Caseload")), ("client_add", _("Add a client")), ("break_glass", _("Emergency access"))],
+    Role.CLINICIAN: [
+        ("caseload", _("Caseload")),
+        ("client_add", _("Add a client")),
+        ("break_glass", _("Emergency access")),
+    ],
     Role.SUPERVISOR: [("caseload", _("Team clients"))],
     Role.ADMINISTRATOR: [("administration", _("Administration"))],
     Role.CLIENT: [("my_home", _("My page"))],

@@ -138,7 +138,9 @@ def break_glass(request):
             pass
         else:
             if grant is not None:
-                messages.warning(request, _("Emergency access is open and recorded; your supervisor has been told."))
+                messages.warning(
+                    request, _("Emergency access is open and recorded; your supervisor has been told.")
+                )
                 return redirect("client_detail", pk=grant.client_id)
             form.add_error(None, _("No client in your organisation matches that name and date of birth."))
     return render(request, "web/break_glass.html", {"form": form})

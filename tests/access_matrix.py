@@ -1,0 +1,227 @@
+"""The declarative access matrix: every route, every persona, the expected answer.
+
+A route that is missing here fails tests/test_access_matrix.py, so a new page or API route
+cannot ship without saying who may use it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.personas import PERSONAS
+
+LOGIN = "login"  # expected: redirect to sign-in
+OK = 200
+NOT_FOUND = 404
+FORBIDDEN = 403
+UNAUTHORISED = 401
+REDIRECT = 302
+
+
+@dataclass
+class Route:
+    name: str  # URL name, or "API METHOD /path" for an API operation
+    method: str
+    url: "callable"  # (clinic) -> str
+    expect: dict[str, object]
+    data: "callable | None" = None  # (clinic) -> POST body
+    json: bool = False
+    read_audited: bool = False  # a successful call writes a READ audit row for the client
+    notes: list[str] = field(default_factory=list)
+
+
+def _all(value):
+    return dict.fromkeys(PERSONAS, value)
+
+
+def expect(default, **overrides):
+    table = _all(default)
+    table.update(overrides)
+    return table
+
+
+STAFF_PAGE = {"anonymous": LOGIN}
+CLIENT_ROLES_FORBIDDEN = {"client_user": FORBIDDEN, "other_client_user": FORBIDDEN}
+
+
+def client_url(path):
+    return lambda c: path.format(pk=c.client.pk)
+
+
+ROUTES = [
+    Route("healthz", "GET", lambda c: "/healthz", _all(OK)),
+    Route("login", "GET", lambda c: "/sign-in/", expect(REDIRECT, anonymous=OK)),
+    Route("logout", "POST", lambda c: "/sign-out/", expect(REDIRECT)),
+    Route("password_reset", "GET", lambda c: "/password-reset/", _all(OK)),
+    Route("password_reset_done", "GET", lambda c: "/password-reset/sent/", _all(OK)),
+    Route("password_reset_confirm", "GET", lambda c: "/reset/MQ/bad-token/", _all(OK)),
+    Route("password_reset_complete", "GET", lambda c: "/reset/done/", _all(OK)),
+    Route(
+        "two_factor_setup",
+        "GET",
+        lambda c: "/two-factor/setup/",
+        expect(OK, anonymous=LOGIN, client_user=FORBIDDEN, other_client_user=FORBIDDEN),
+    ),
+    Route(
+        "two_factor_verify",
+        "GET",
+        lambda c: "/two-factor/verify/",
+        # Without a device there is nothing to verify: staff are sent to set one up.
+        expect(REDIRECT, anonymous=LOGIN, client_user=FORBIDDEN, other_client_user=FORBIDDEN),
+    ),
+    Route("home", "GET", lambda c: "/", expect(REDIRECT, anonymous=LOGIN)),
+    Route(
+        "caseload",
+        "GET",
+        lambda c: "/caseload/",
+        expect(OK, anonymous=LOGIN, administrator=FORBIDDEN, **CLIENT_ROLES_FORBIDDEN),
+    ),
+    Route(
+        "client_add",
+        "GET",
+        lambda c: "/clients/new/",
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=OK),
+    ),
+    Route(
+        "client_detail",
+        "GET",
+        client_url("/clients/{pk}/"),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+        read_audited=True,
+    ),
+    Route(
+        "client_edit",
+        "GET",
+        client_url("/clients/{pk}/edit/"),
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        read_audited=True,
+    ),
+    Route(
+        "client_entered_in_error",
+        "GET",
+        client_url("/clients/{pk}/entered-in-error/"),
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        read_audited=True,
+    ),
+    Route(
+        "client_audit",
+        "GET",
+        client_url("/clients/{pk}/audit/"),
+        expect(
+            FORBIDDEN,
+            anonymous=LOGIN,
+            supervisor=OK,
+            other_supervisor=NOT_FOUND,
+            administrator=OK,
+        ),
+        read_audited=True,
+    ),
+    Route(
+        "break_glass",
+        "GET",
+        lambda c: "/emergency-access/",
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=OK),
+    ),
+    Route(
+        "notification_read",
+        "POST",
+        lambda c: f"/notifications/{c.notification.pk}/read/",
+        # Only the recipient (the team supervisor) may mark it; anyone else meets a 404.
+        expect(NOT_FOUND, anonymous=LOGIN, supervisor=REDIRECT, **CLIENT_ROLES_FORBIDDEN),
+    ),
+    Route(
+        "administration",
+        "GET",
+        lambda c: "/administration/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=OK),
+    ),
+    Route(
+        "my_home",
+        "GET",
+        lambda c: "/my/",
+        expect(FORBIDDEN, anonymous=LOGIN, client_user=OK, other_client_user=OK),
+    ),
+    # The API: 401 without credentials, 404 for a record that is not the caller's.
+    Route("API GET /api/v1/me", "GET", lambda c: "/api/v1/me", expect(OK, anonymous=UNAUTHORISED)),
+    Route("API GET /api/v1/clients", "GET", lambda c: "/api/v1/clients", expect(OK, anonymous=UNAUTHORISED)),
+    Route(
+        "API POST /api/v1/clients",
+        "POST",
+        lambda c: "/api/v1/clients",
+        expect(FORBIDDEN, anonymous=UNAUTHORISED, clinician=201, co_clinician=201, other_clinician=201),
+        data=lambda c: {
+            "full_name": "New Person",
+            "date_of_birth": "1999-09-09",
+            "country": "GB",
+            "time_zone": "Europe/London",
+        },
+        json=True,
+    ),
+    Route(
+        "API GET /api/v1/clients/{client_id}",
+        "GET",
+        lambda c: f"/api/v1/clients/{c.client.pk}",
+        expect(
+            NOT_FOUND,
+            anonymous=UNAUTHORISED,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            client_user=OK,
+        ),
+        read_audited=True,
+    ),
+]
+
+BY_NAME = {route.name: route for route in ROUTES}
+
+
+def url_names(urlconf=None) -> dict[str, object]:
+    """Every named page route (outside the API) with its view."""
+    found = {}
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "api":
+                    continue
+                walk(p.url_patterns, namespace)
+            elif isinstance(p, URLPattern):
+                found[p.name or str(p.pattern)] = p.callback
+
+    walk(get_resolver(urlconf).url_patterns)
+    return found
+
+
+def api_operations(api, root: str = "/api/v1") -> list[str]:
+    """Every operation of a django-ninja API as "API METHOD /path"."""
+    return [
+        f"API {method} {root}{prefix}{route}".replace("//", "/")
+        for prefix, router in api._routers
+        for route, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    ]
+
+
+def unguarded(urlconf=None, api=None) -> list[str]:
+    """Routes without a declared access rule or without a row in the matrix."""
+    problems = []
+    for name, view in url_names(urlconf).items():
+        if not getattr(view, "access_rule", None):
+            problems.append(f"{name}: view has no access decorator")
+        if name not in BY_NAME:
+            problems.append(f"{name}: not in the access matrix")
+    if api is not None:
+        for op in api_operations(api):
+            if op not in BY_NAME:
+                problems.append(f"{op}: not in the access matrix")
+    return problems
