@@ -1,0 +1,49 @@
+# The two commands: `make demo` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport
+
+.PHONY: demo test install install-test chromium lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test chromium
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser here.
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(BIN)/rapport migrate --noinput -v 0
+	$(BIN)/rapport load_demo
+	@echo
+	@echo "Rapport demo clinic: http://127.0.0.1:8000"
+	@echo "Sign in with any of these (password: rapport-demo):"
+	@for who in $(DEMO_SIGN_INS); do echo "  $$who"; done
+	@echo
+	$(BIN)/rapport runserver 127.0.0.1:8000
+
+lint: install-test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/rapport makemigrations --check --dry-run -v 0
+
+test: install-test lint
+	$(BIN)/pytest -n 2
+
+clean:
+	rm -rf $(VENV) var test-results
