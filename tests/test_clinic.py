@@ -16,12 +16,15 @@ def glass(client, clinic, **change):
     return client.post("/emergency-access/", data)
 
 
-def test_emergency_access_opens_a_record_for_a_limited_time_and_tells_the_supervisor(clinic, as_user, settings):
+def test_emergency_access_opens_a_record_for_a_limited_time_and_tells_the_supervisor(
+    clinic, as_user, settings, django_capture_on_commit_callbacks
+):
     settings.RAPPORT_STAFF_IDLE_SECONDS = 24 * 3600  # stay signed in across the hour
     client = as_user(clinic.other_clinician)
     assert client.get(f"/clients/{clinic.client.pk}/").status_code == 404
     with time_machine.travel("2026-03-01 09:00 +0000", tick=False) as traveller:
-        response = glass(client, clinic)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = glass(client, clinic)
         assert response["Location"] == f"/clients/{clinic.client.pk}/"
         page = client.get(f"/clients/{clinic.client.pk}/")
         assert page.status_code == 200 and b"emergency access" in page.content
