@@ -11,7 +11,12 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic.models import Client
 from tests.personas import PERSONAS
 
-NEW = {"full_name": "Ada Newcomer", "date_of_birth": "1994-02-03", "country": "GB", "time_zone": "Europe/London"}
+NEW = {
+    "full_name": "Ada Newcomer",
+    "date_of_birth": "1994-02-03",
+    "country": "GB",
+    "time_zone": "Europe/London",
+}
 
 
 def issue(email) -> str:
@@ -22,7 +27,12 @@ def issue(email) -> str:
 
 def test_me_tells_a_client_account_its_client_id(clinic, as_user):
     body = as_user(clinic.client_user).get("/api/v1/me").json()
-    assert body == {"id": clinic.client_user.pk, "name": "Cai Client", "role": "client", "client_id": clinic.client.pk}
+    assert body == {
+        "id": clinic.client_user.pk,
+        "name": "Cai Client",
+        "role": "client",
+        "client_id": clinic.client.pk,
+    }
 
 
 def test_me_tells_staff_who_they_are(clinic, as_user):
@@ -90,7 +100,9 @@ def test_a_clinician_cannot_file_a_client_in_another_team(clinic, as_user):
 )
 def test_bad_input_gets_a_clear_message_and_changes_nothing(change, field, clinic, as_user):
     before = Client.objects.count()
-    response = as_user(clinic.clinician).post("/api/v1/clients", {**NEW, **change}, content_type="application/json")
+    response = as_user(clinic.clinician).post(
+        "/api/v1/clients", {**NEW, **change}, content_type="application/json"
+    )
     assert response.status_code == 422
     body = response.json()
     assert field in body["errors"] and body["errors"][field][0]
@@ -99,7 +111,9 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(change, field, clini
 
 
 def test_a_malformed_body_is_refused_with_422(clinic, as_user):
-    response = as_user(clinic.clinician).post("/api/v1/clients", {"full_name": 3}, content_type="application/json")
+    response = as_user(clinic.clinician).post(
+        "/api/v1/clients", {"full_name": 3}, content_type="application/json"
+    )
     assert response.status_code == 422
 
 

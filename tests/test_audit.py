@@ -85,9 +85,7 @@ def test_sign_in_sign_out_and_failed_sign_in_are_audited(clinic, client):
     failed = client.post("/sign-in/", {"username": clinic.clinician.email, "password": "wrong"})
     good = client.post("/sign-in/", {"username": clinic.clinician.email, "password": PASSWORD})
     out = client.post("/sign-out/")
-    actions = [
-        AuditEvent.objects.get(request_id=r["X-Request-ID"]).action for r in (failed, good, out)
-    ]
+    actions = [AuditEvent.objects.get(request_id=r["X-Request-ID"]).action for r in (failed, good, out)]
     assert actions == [Action.SIGN_IN_FAILED, Action.SIGN_IN, Action.SIGN_OUT]
     assert set(AuditEvent.objects.values_list("actor_id", flat=True)) == {clinic.clinician.pk}
 
@@ -105,19 +103,17 @@ def test_no_password_token_or_record_text_reaches_the_audit_trail_or_the_logs(cl
     client.post("/sign-in/", {"username": clinic.clinician.email, "password": secret_password})
     client.post("/sign-in/", {"username": clinic.clinician.email, "password": PASSWORD})
     client.get(f"/clients/{clinic.client.pk}/")
-    client.post(
-        f"/clients/{clinic.client.pk}/entered-in-error/", {"reason": f"duplicate of {CANARY} record"}
-    )
-    rows = " ".join(
-        str(v) for row in AuditEvent.objects.values() for v in row.values()
-    )
+    client.post(f"/clients/{clinic.client.pk}/entered-in-error/", {"reason": f"duplicate of {CANARY} record"})
+    rows = " ".join(str(v) for row in AuditEvent.objects.values() for v in row.values())
     for secret in (secret_password, PASSWORD, CANARY):
         assert secret not in rows
         assert secret not in caplog.text
 
 
 def test_the_request_id_is_returned_to_the_caller_and_matches_the_audit_row(clinic, as_user):
-    response = as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/", HTTP_X_REQUEST_ID="abcd1234-feed")
+    response = as_user(clinic.clinician).get(
+        f"/clients/{clinic.client.pk}/", HTTP_X_REQUEST_ID="abcd1234-feed"
+    )
     assert response["X-Request-ID"] == "abcd1234-feed"
     assert AuditEvent.objects.filter(request_id="abcd1234-feed", action=Action.READ).count() == 1
 

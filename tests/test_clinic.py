@@ -37,7 +37,11 @@ def test_emergency_access_opens_a_record_for_a_limited_time_and_tells_the_superv
     assert [m.to for m in mail.outbox] == [[clinic.supervisor.email]]
     assert clinic.client.full_name not in mail.outbox[0].body and REASON not in mail.outbox[0].body
     event = AuditEvent.objects.get(action=Action.BREAK_GLASS)
-    assert (event.client_id, event.actor_id, event.outcome) == (clinic.client.pk, clinic.other_clinician.pk, "success")
+    assert (event.client_id, event.actor_id, event.outcome) == (
+        clinic.client.pk,
+        clinic.other_clinician.pk,
+        "success",
+    )
 
 
 def test_emergency_access_needs_a_reason(clinic, as_user):
@@ -74,7 +78,9 @@ def test_a_record_marked_entered_in_error_is_hidden_everywhere_and_its_reason_ke
 
 
 def test_entered_in_error_needs_a_reason(clinic, as_user):
-    response = as_user(clinic.clinician).post(f"/clients/{clinic.client.pk}/entered-in-error/", {"reason": " "})
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/entered-in-error/", {"reason": " "}
+    )
     assert response.status_code == 200 and b"This field is required" in response.content
     assert Client.objects.get(pk=clinic.client.pk).entered_in_error_at is None
 
@@ -120,14 +126,17 @@ def test_two_people_editing_the_same_record_never_overwrite_each_other(clinic, a
 
 
 def test_an_edit_records_which_fields_changed_but_not_their_values(clinic, as_user):
-    as_user(clinic.clinician).post(f"/clients/{clinic.client.pk}/edit/", edit_form(clinic, preferred_name="Kai"))
+    as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/edit/", edit_form(clinic, preferred_name="Kai")
+    )
     event = AuditEvent.objects.get(action=Action.UPDATE)
     assert event.detail == {"fields": ["preferred_name"]}
 
 
 def test_a_bad_edit_shows_the_error_and_changes_nothing(clinic, as_user):
     response = as_user(clinic.clinician).post(
-        f"/clients/{clinic.client.pk}/edit/", edit_form(clinic, date_of_birth="2999-01-01", preferred_name="X")
+        f"/clients/{clinic.client.pk}/edit/",
+        edit_form(clinic, date_of_birth="2999-01-01", preferred_name="X"),
     )
     assert response.status_code == 200
     assert b"cannot be in the future" in response.content
@@ -138,7 +147,8 @@ def test_a_bad_edit_shows_the_error_and_changes_nothing(clinic, as_user):
 def test_the_add_form_refuses_bad_input_and_saves_nothing(clinic, as_user):
     before = Client.objects.count()
     response = as_user(clinic.clinician).post(
-        "/clients/new/", {"full_name": "", "date_of_birth": "not a date", "country": "GB", "team": clinic.team_a.pk}
+        "/clients/new/",
+        {"full_name": "", "date_of_birth": "not a date", "country": "GB", "team": clinic.team_a.pk},
     )
     assert response.status_code == 200
     assert b"Nothing was saved yet" in response.content and b"Enter a valid date" in response.content

@@ -147,7 +147,9 @@ def test_a_password_can_be_reset_by_email_once(clinic, client):
     form = client.get(path, follow=True)
     assert form.status_code == 200 and b"new password" in form.content.lower()
     set_url = form.redirect_chain[-1][0]
-    done = client.post(set_url, {"new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase"})
+    done = client.post(
+        set_url, {"new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase"}
+    )
     assert done.status_code == 302
     assert sign_in(client, clinic.clinician.email, "a fresh long passphrase").status_code == 302
     again = client.get(path, follow=True)

@@ -15,7 +15,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-
 from tests.personas import PASSWORD, make_clinic
 
 CHROMIUM = "/usr/bin/chromium"

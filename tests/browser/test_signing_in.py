@@ -5,7 +5,6 @@ import re
 import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
-
 from tests.browser.conftest import sign_in, sign_out
 from tests.personas import PASSWORD
 
@@ -89,7 +88,9 @@ def test_ten_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused_
     email = clinic.clinician.email
 
     sign_in(page, email, "not the password", succeed=False)
-    expect(page.get_by_role("alert")).to_have_text("That e-mail address and password do not match an account.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "That e-mail address and password do not match an account."
+    )
     expect(page.get_by_label("E-mail address")).to_have_value(email)
     for _ in range(9):
         sign_in(page, email, "still not the password", succeed=False)

@@ -1,0 +1,130 @@
+"""The application as a whole: settings, production profile, console script, demo clinic."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from rapport.accounts.models import Organisation, Role, Team, User
+from rapport.clinic.models import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rapport(*args, env=None, tmp_path=None):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "RAPPORT_", "DATABASE_"))
+    }
+    environment.update(env or {})
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "rapport", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path or ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def production_env(tmp_path):
+    return {
+        "RAPPORT_ENV": "production",
+        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
+        "ALLOWED_HOSTS": "rapport.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "RAPPORT_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_check_deploy_reports_nothing_under_the_production_profile(tmp_path):
+    result = rapport(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path), tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = rapport("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_bad_setting_fails_loudly(tmp_path):
+    result = rapport("check", env={"RAPPORT_STAFF_IDLE_SECONDS": "soon", "RAPPORT_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "RAPPORT_STAFF_IDLE_SECONDS must be a whole number" in result.stderr
+
+
+def test_the_secret_key_is_generated_once_into_var_and_kept(tmp_path):
+    env = {"RAPPORT_VAR_DIR": str(tmp_path)}
+    assert rapport("check", env=env, tmp_path=tmp_path).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) > 40 and oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+    rapport("check", env=env, tmp_path=tmp_path)
+    assert (tmp_path / "secret_key").read_text() == key
+    assert "var/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_demo_loader_refuses_the_production_profile(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never loaded under the production profile"):
+        call_command("load_demo")
+    assert not Organisation.objects.exists()
+
+
+def test_the_demo_clinic_has_the_promised_people(db):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert Team.objects.count() == 2
+    roles = {r: User.objects.filter(role=r).count() for r in Role}
+    assert roles[Role.CLINICIAN] == 4 and roles[Role.SUPERVISOR] == 1 and roles[Role.ADMINISTRATOR] == 1
+    assert Client.objects.count() >= 12 and Client.objects.filter(user__isnull=False).count() >= 2
+    for email in ("therapist", "supervisor", "admin", "client"):
+        assert User.objects.get(email=f"{email}@demo.rapport").check_password("rapport-demo")
+    assert Client.objects.get(user__email="client@demo.rapport").responsible_clinician.email == (
+        "therapist@demo.rapport"
+    )
+
+
+def test_the_demo_loader_leaves_a_database_with_data_alone(clinic):
+    before = Client.objects.count()
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert Client.objects.count() == before
+
+
+def test_the_demo_clinic_is_the_same_every_time(db):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    first = list(Client.objects.order_by("pk").values_list("full_name", "date_of_birth", "status"))
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert list(Client.objects.order_by("pk").values_list("full_name", "date_of_birth", "status")) == first
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings")
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rapport.settings'; django.setup();"
+        "from django.db import connection; c=connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RAPPORT_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+        check=True,
+    )
+    assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_the_console_script_does_what_manage_py_does():
+    result = rapport("help")
+    assert result.returncode == 0
+    for command in ("migrate", "runserver", "issue_token", "revoke_token", "load_demo"):
+        assert command in result.stdout
