@@ -1,4 +1,4 @@
-"""Every route × every persona answers as the access matrix says, and no route is left out."""
+"""Every route by every persona answers as the access matrix says, and no route is left out."""
 
 import re
 

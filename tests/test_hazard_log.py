@@ -10,7 +10,7 @@ LOG = yaml.safe_load((ROOT / "docs" / "hazard-log.yaml").read_text())
 REQUIRED = {"id", "title", "cause", "harm", "severity", "likelihood", "controls", "tests"}
 
 
-def test_functions(path: Path) -> set[str]:
+def functions_in(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     return {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
 
@@ -21,7 +21,7 @@ def missing_tests(log) -> list[str]:
         for test_id in hazard["tests"]:
             file, _, name = test_id.partition("::")
             path = ROOT / file
-            if not path.is_file() or name not in test_functions(path):
+            if not path.is_file() or name not in functions_in(path):
                 missing.append(f"{hazard['id']}: {test_id}")
     return missing
 

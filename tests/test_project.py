@@ -111,7 +111,8 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rapport.settings'; django.setup();"
         "from django.db import connection; c=connection.cursor();"
-        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])"
+        "mode = c.execute('PRAGMA journal_mode').fetchone()[0];"
+        "print(mode, c.execute('PRAGMA busy_timeout').fetchone()[0])"
     )
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],

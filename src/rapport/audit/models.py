@@ -82,11 +82,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
 
-    @property
-    def record_label(self) -> str:
-        kind = self.object_type or self.detail.get("object_type", "")
-        return f"{kind} {self.object_id}".strip()
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("audit rows cannot be changed")
@@ -94,3 +89,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit rows cannot be deleted")
+
+    @property
+    def record_label(self) -> str:
+        kind = self.object_type or self.detail.get("object_type", "")
+        return f"{kind} {self.object_id}".strip()
