@@ -98,7 +98,7 @@ def test_the_demo_loader_leaves_a_database_with_data_alone(clinic):
     assert Client.objects.count() == before
 
 
-def test_the_demo_clinic_is_the_same_every_time(db):
+def test_the_demo_clinic_is_the_same_every_time(transactional_db):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     first = list(Client.objects.order_by("pk").values_list("full_name", "date_of_birth", "status"))
     call_command("flush", interactive=False, verbosity=0)

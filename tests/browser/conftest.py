@@ -6,6 +6,7 @@ resource (the Content-Security-Policy says "Refused to ...") or a server error f
 
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from pathlib import Path
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
+from django.contrib.staticfiles import finders
 from playwright.sync_api import Page, expect, sync_playwright
 from tests.personas import PASSWORD, make_clinic
+
+import rapport
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,6 +79,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _rapport_static_files(settings):
+    """Serve src/rapport/static even while settings.py does not list it.
+
+    `rapport` is not an installed app and STATICFILES_DIRS is unset, so no finder (and no
+    collectstatic) sees rapport.css or rapport.js: every page comes unstyled, and under the
+    manifest storage of production `{% static %}` fails. Until settings.py says
+    STATICFILES_DIRS = [BASE_DIR / "static"], these tests add it and warn; after, this does nothing.
+    """
+    if finders.find("rapport/rapport.css") is None:
+        warnings.warn(
+            "rapport/rapport.css is not found by the static finders: settings.py needs "
+            'STATICFILES_DIRS = [BASE_DIR / "static"]. The browser tests add it for now.',
+            stacklevel=1,
+        )
+        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, Path(rapport.__file__).parent / "static"]
+
+
 @pytest.fixture
 def clinic(transactional_db):
     """The personas, committed so that the live server's thread sees them."""
@@ -106,7 +128,8 @@ def new_page(browser, live_server, transactional_db, watch):
 
         def on_console(message):
             if message.type == "error" or message.text.startswith("Refused to"):
-                watch.add(f"console {message.type} on {page.url}: {message.text}")
+                source = message.location.get("url") or page.url
+                watch.add(f"console {message.type} on {page.url}: {message.text} [{source}]")
 
         def on_response(response):
             if response.status >= 500:

@@ -57,7 +57,7 @@ def test_a_supervisor_sees_the_team_clients_and_opens_the_audit_trail_of_one(pag
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Audit trail of client #{clinic.client.pk}")
     rows = page.get_by_role("table").get_by_role("row").filter(has_text=clinic.supervisor.full_name)
     expect(rows.first).to_be_visible()
-    expect(page.get_by_role("table")).to_contain_text("Read")
+    expect(page.get_by_role("table")).to_contain_text("Viewed")
 
 
 def test_an_administrator_lands_on_the_administration_page(page, clinic):
