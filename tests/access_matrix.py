@@ -77,6 +77,26 @@ ROUTES = [
         expect(OK, anonymous=LOGIN, administrator=FORBIDDEN, **CLIENT_ROLES_FORBIDDEN),
     ),
     Route(
+        "caseload_export",
+        "GET",
+        lambda c: "/caseload/export.csv",
+        expect(OK, anonymous=LOGIN, administrator=FORBIDDEN, **CLIENT_ROLES_FORBIDDEN),
+    ),
+    Route(
+        "client_print",
+        "GET",
+        client_url("/clients/{pk}/print/"),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+    ),
+    Route(
         "client_add",
         "GET",
         lambda c: "/clients/new/",

@@ -1,5 +1,6 @@
 """The JSON API: who is calling, the visible clients, adding a client, tokens."""
 
+import csv
 import io
 
 import pytest
@@ -178,3 +179,31 @@ def test_the_openapi_schema_lists_the_routes(db, client):
 
 def test_api_responses_are_not_cached(clinic, as_user):
     assert "no-store" in as_user(clinic.clinician).get("/api/v1/clients")["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "persona", ["clinician", "co_clinician", "other_clinician", "supervisor", "other_supervisor"]
+)
+def test_the_export_holds_exactly_what_the_list_shows(persona, clinic, as_user):
+    client = as_user(clinic.persona(persona))
+    listed = {c["id"] for c in client.get("/api/v1/clients").json()}
+    export = client.get("/caseload/export.csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][0] == "reference"
+    assert {int(r[0]) for r in rows[1:]} == listed
+    exported = AuditEvent.objects.filter(request_id=export["X-Request-ID"], action=Action.EXPORT)
+    assert set(exported.values_list("client_id", flat=True)) == listed
+
+
+def test_the_export_cannot_smuggle_a_spreadsheet_formula(clinic, as_user):
+    Client.objects.filter(pk=clinic.client.pk).update(full_name='=HYPERLINK("http://x")')
+    rows = list(
+        csv.reader(io.StringIO(as_user(clinic.clinician).get("/caseload/export.csv").content.decode()))
+    )
+    assert rows[1][1].startswith("'=")
+
+
+def test_printing_a_record_is_audited_as_a_print(clinic, as_user):
+    response = as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/print/")
+    event = AuditEvent.objects.get(request_id=response["X-Request-ID"])
+    assert (event.action, event.client_id) == (Action.PRINT, clinic.client.pk)

@@ -76,6 +76,13 @@ def list_clients(request):
     return clients
 
 
+def export_clients(request) -> list[Client]:
+    """The caller's visible clients for an export; each exported client's trail records it."""
+    clients = list(Client.objects.visible_to(request.user).select_related("responsible_clinician", "team"))
+    trail.record_each(request, Action.EXPORT, clients, detail={"format": "csv"})
+    return clients
+
+
 def create_client(request, data: dict) -> Client:
     actor = request.user
     if not actor.has_perm("clinic.add_client"):

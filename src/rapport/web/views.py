@@ -1,5 +1,7 @@
 """Staff and client pages: caseload, client record, edits, emergency access, audit trail."""
 
+import csv
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -41,6 +43,34 @@ def caseload(request):
     clients = services.list_clients(request)
     notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
     return render(request, "web/caseload.html", {"clients": clients, "notifications": notifications})
+
+
+def _csv_cell(value) -> str:
+    # A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def caseload_export(request):
+    clients = services.export_clients(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rapport-clients.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "full_name", "preferred_name", "responsible_clinician", "team", "status"])
+    for c in clients:
+        row = [c.pk, c.full_name, c.preferred_name, c.responsible_clinician, c.team, c.get_status_display()]
+        writer.writerow([_csv_cell(v) for v in row])
+    return response
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def client_print(request, pk: int):
+    client = services.get_client_for(request, pk, audit=False)
+    trail.record(request, Action.PRINT, client=client, obj=client)
+    return render(request, "web/client_print.html", {"client": client, "printed_at": timezone.now()})
 
 
 @signed_in(*clinical_staff)
