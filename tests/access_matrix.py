@@ -50,6 +50,7 @@ def client_url(path):
 
 ROUTES = [
     Route("healthz", "GET", lambda c: "/healthz", _all(OK)),
+    Route("keep_alive", "POST", lambda c: "/session/keep-alive/", expect(204, anonymous=LOGIN)),
     Route("login", "GET", lambda c: "/sign-in/", expect(REDIRECT, anonymous=OK)),
     Route("logout", "POST", lambda c: "/sign-out/", expect(REDIRECT)),
     Route("password_reset", "GET", lambda c: "/password-reset/", _all(OK)),

@@ -129,3 +129,30 @@ def test_the_console_script_does_what_manage_py_does():
     assert result.returncode == 0
     for command in ("migrate", "runserver", "issue_token", "revoke_token", "load_demo"):
         assert command in result.stdout
+
+
+def test_an_organisation_and_its_first_administrator_are_created_from_the_command_line(db):
+    call_command(
+        "create_organisation",
+        "Riverside IPT",
+        admin_email="lead@riverside.test",
+        admin_name="Lee Lead",
+        time_zone="Europe/Dublin",
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    admin = User.objects.get(email="lead@riverside.test")
+    assert (admin.role, admin.organisation.name, admin.has_usable_password()) == (
+        "administrator",
+        "Riverside IPT",
+        False,
+    )
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_organisation", "Again", admin_email="lead@riverside.test", admin_name="X")
+    with pytest.raises(CommandError, match="not a known time zone"):
+        call_command(
+            "create_organisation",
+            "Bad",
+            admin_email="b@riverside.test",
+            admin_name="X",
+            time_zone="Moon/Base",
+        )

@@ -168,3 +168,49 @@ def test_two_factor_never_redirects_off_site(clinic, client, next_url):
     sign_in(client, clinic.clinician.email)
     response = client.post("/two-factor/verify/", {"token": totp_now(device), "next": next_url})
     assert response["Location"] == "/"
+
+
+def test_activity_on_a_long_form_keeps_a_clinician_signed_in(clinic, client):
+    with time_machine.travel("2026-03-01 09:00 +0000", tick=False) as traveller:
+        sign_in(client, clinic.clinician.email)
+        for _ in range(4):  # an hour of typing, the page telling the server every ten minutes
+            traveller.shift(timedelta(minutes=10))
+            assert client.post("/session/keep-alive/").status_code == 204
+        assert client.get("/caseload/").status_code == 200
+
+
+def test_a_session_ends_after_the_absolute_limit_however_active(clinic, client, settings):
+    settings.RAPPORT_SESSION_MAX_SECONDS = 3600
+    with time_machine.travel("2026-03-01 09:00 +0000", tick=False) as traveller:
+        sign_in(client, clinic.clinician.email)
+        client.get("/caseload/")
+        for _ in range(6):
+            traveller.shift(timedelta(minutes=11))
+            response = client.get("/caseload/")
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+    assert AuditEvent.objects.filter(action=Action.SIGN_OUT, detail__reason="session_limit").exists()
+
+
+def test_an_htmx_request_after_the_idle_limit_is_sent_to_sign_in(clinic, client):
+    with time_machine.travel("2026-03-01 09:00 +0000", tick=False) as traveller:
+        sign_in(client, clinic.clinician.email)
+        client.get("/caseload/")
+        traveller.shift(timedelta(minutes=16))
+        response = client.post("/session/keep-alive/", HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"].startswith("/sign-in/")
+
+
+def test_lockout_is_per_account_so_colleagues_behind_one_address_can_still_sign_in(clinic, client):
+    for _ in range(10):
+        sign_in(client, clinic.clinician.email, "wrong password")
+    assert sign_in(client, clinic.co_clinician.email).status_code == 302
+
+
+def test_behind_the_proxy_the_audit_trail_records_the_callers_address(clinic, client, settings):
+    settings.RAPPORT_BEHIND_PROXY = True
+    response = client.post(
+        "/sign-in/",
+        {"username": clinic.clinician.email, "password": "nope"},
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
+    )
+    assert AuditEvent.objects.get(request_id=response["X-Request-ID"]).ip == "203.0.113.7"

@@ -107,10 +107,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "rapport.accounts.middleware.IdleLogoutMiddleware",
     "rapport.accounts.middleware.TimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -173,10 +173,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
-# Sign-in protection: lock an account whatever the address, and an address whatever the account.
+# Sign-in protection: lock the account whatever the address. Not by address: a clinic behind one
+# NAT or proxy address would lock every colleague out after a few typos (axes.W006 is silenced
+# for that reason; a reverse proxy in front should rate-limit by address instead).
 AXES_FAILURE_LIMIT = env_int("RAPPORT_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("RAPPORT_LOCKOUT_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -190,7 +193,8 @@ RAPPORT_STAFF_IDLE_SECONDS = env_int("RAPPORT_STAFF_IDLE_SECONDS", 15 * 60)
 RAPPORT_CLIENT_IDLE_SECONDS = env_int("RAPPORT_CLIENT_IDLE_SECONDS", 30 * 60)
 RAPPORT_BREAK_GLASS_MINUTES = env_int("RAPPORT_BREAK_GLASS_MINUTES", 60)
 
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; idle limits are enforced by middleware
+SESSION_COOKIE_AGE = 12 * 60 * 60
+RAPPORT_SESSION_MAX_SECONDS = env_int("RAPPORT_SESSION_MAX_SECONDS", 12 * 60 * 60)  # absolute, from sign-in
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -204,7 +208,9 @@ SECURE_SSL_REDIRECT = env_bool("RAPPORT_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("RAPPORT_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-if env_bool("RAPPORT_BEHIND_PROXY", False):
+RAPPORT_BEHIND_PROXY = env_bool("RAPPORT_BEHIND_PROXY", False)
+if RAPPORT_BEHIND_PROXY:
+    # The proxy must set X-Forwarded-Proto and append the caller to X-Forwarded-For.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {

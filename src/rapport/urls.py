@@ -7,6 +7,7 @@ from rapport.web import views as web
 urlpatterns = [
     path("", web.home, name="home"),
     path("healthz", web.healthz, name="healthz"),
+    path("session/keep-alive/", web.keep_alive, name="keep_alive"),
     path("sign-in/", accounts.sign_in, name="login"),
     path("sign-out/", accounts.sign_out, name="logout"),
     path("password-reset/", accounts.password_reset, name="password_reset"),

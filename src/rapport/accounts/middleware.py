@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role
 
 SESSION_KEY = "rapport_last_seen"
+STARTED_KEY = "rapport_signed_in_at"
 
 
 def idle_limit(user) -> int:
@@ -32,10 +33,16 @@ class IdleLogoutMiddleware:
         if user.is_authenticated:
             now = time.time()
             last = request.session.get(SESSION_KEY, now)
+            started = request.session.setdefault(STARTED_KEY, now)
+            reason = None
             if now - last > idle_limit(user):
-                request.sign_out_detail = {"reason": "idle"}
+                reason, message = "idle", _("You were signed out after a period without activity.")
+            elif now - started > settings.RAPPORT_SESSION_MAX_SECONDS:
+                reason, message = "session_limit", _("You were signed out: please sign in again.")
+            if reason:
+                request.sign_out_detail = {"reason": reason}
                 logout(request)
-                messages.info(request, _("You were signed out after a period without activity."))
+                messages.info(request, message)
                 response = redirect(settings.LOGIN_URL)
                 if getattr(request, "htmx", False):
                     response["HX-Redirect"] = response["Location"]

@@ -1,16 +1,28 @@
 """A request id for every request, carried into the audit trail, the logs and the response."""
 
 import contextvars
+import ipaddress
 import logging
 import re
 import uuid
+
+from django.conf import settings
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,36}$")
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: a forwarded header is trivially forged unless a known proxy sets it.
+    # Behind the one reverse proxy we are told of, the caller is the last address it appended;
+    # anything earlier in X-Forwarded-For came from the caller and could be forged.
+    if settings.RAPPORT_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            try:
+                return str(ipaddress.ip_address(last))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -188,3 +188,12 @@ def open_break_glass(request, data: dict) -> BreakGlassGrant | None:
         )
         transaction.on_commit(lambda: send_mail(subject, mail_body, None, addresses, fail_silently=True))
     return grant
+
+
+def mark_notification_read(request, pk: int) -> None:
+    """Only the recipient may mark their notification; anyone else meets a 404."""
+    updated = Notification.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if not updated and not Notification.objects.filter(pk=pk, recipient=request.user).exists():
+        raise Http404("No such notification")

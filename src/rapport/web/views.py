@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +24,13 @@ from rapport.web.access import clinical_staff, public, signed_in, staff
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@signed_in(two_factor=False)
+@require_POST
+def keep_alive(request):
+    # The idle middleware has already noted this request; nothing else to do.
+    return HttpResponse(status=204)
 
 
 @signed_in()
@@ -192,10 +199,7 @@ def client_audit(request, pk: int):
 @signed_in(*staff)
 @require_POST
 def notification_read(request, pk: int):
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+    services.mark_notification_read(request, pk)
     if request.htmx:
         return HttpResponse("")
     return redirect("home")

@@ -1,12 +1,28 @@
-// After the idle limit with no activity, reload: the server has signed the person out and
-// shows the sign-in page, so a screen left open stops showing a client's record.
+// Idle log-off that follows real activity. Typing or clicking tells the server (at most once a
+// minute) that the person is still here, so a long form is not lost to the idle limit; with no
+// activity for the whole limit the page reloads, the server signs the person out and shows the
+// sign-in page, so a screen left open stops showing a client's record.
 (function () {
-  const seconds = Number(document.body.dataset.idleSeconds || 0);
+  const body = document.body;
+  const seconds = Number(body.dataset.idleSeconds || 0);
+  const keepAlive = body.dataset.keepAlive;
   if (!seconds) return;
+  const pingEvery = Math.min(60, seconds / 4) * 1000;
   let timer;
+  let lastPing = Date.now();
+  let csrf = "";
+  try {
+    csrf = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch (e) {
+    csrf = "";
+  }
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => window.location.reload(), (seconds + 2) * 1000);
+    if (keepAlive && Date.now() - lastPing > pingEvery) {
+      lastPing = Date.now();
+      fetch(keepAlive, { method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });
+    }
   };
   ["keydown", "pointerdown", "scroll"].forEach((e) => document.addEventListener(e, arm, { passive: true }));
   arm();
