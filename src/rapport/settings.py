@@ -247,6 +247,8 @@ STORAGES = {
 
 # Outside production static files come straight from the package, no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
