@@ -12,6 +12,7 @@ from django.db import connection
 
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic.models import Client
+from tests.personas import CANARY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,3 +157,18 @@ def test_an_organisation_and_its_first_administrator_are_created_from_the_comman
             admin_name="X",
             time_zone="Moon/Base",
         )
+
+
+def test_an_error_shows_a_plain_page_without_details(clinic, client, monkeypatch):
+    from rapport.web import views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError(f"secret detail {CANARY}")
+
+    monkeypatch.setattr(views.services, "list_clients", boom)
+    client.raise_request_exception = False
+    client.force_login(clinic.clinician)
+    response = client.get("/caseload/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body and CANARY not in body and "Traceback" not in body
