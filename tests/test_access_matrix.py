@@ -150,7 +150,7 @@ def test_every_page_carries_the_security_headers(route, persona, clinic_with_not
     response = call(as_user(clinic_with_notification.persona(persona)), route, clinic_with_notification)
     assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     if response["Content-Type"].startswith("text/html"):
         csp = response["Content-Security-Policy"]

@@ -172,3 +172,17 @@ def test_an_error_shows_a_plain_page_without_details(clinic, client, monkeypatch
     assert response.status_code == 500
     body = response.content.decode()
     assert "Something went wrong" in body and CANARY not in body and "Traceback" not in body
+
+
+def test_the_stylesheet_and_script_are_found_by_the_static_finders():
+    from django.contrib.staticfiles import finders
+
+    for name in ("rapport/rapport.css", "rapport/rapport.js", "django_htmx/htmx-2.min.js"):
+        assert finders.find(name), name
+
+
+def test_collectstatic_gathers_the_stylesheet_for_production(tmp_path):
+    env = production_env(tmp_path)
+    result = rapport("collectstatic", "--noinput", "-v", "0", env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "static" / "rapport").glob("rapport.*.css")), "hashed stylesheet for the manifest"

@@ -1,12 +1,12 @@
 """Real pages in Debian's chromium, driven by Playwright against pytest-django's live server.
 
 Every page a test opens is watched: a console error, an uncaught script error, a refused
-resource (the Content-Security-Policy says "Refused to ...") or a server error fails the test.
+resource (the Content-Security-Policy says "Refused to ..."), a dialog or a server error fails
+the test. Screenshots go to test-results/screenshots/ (see test_every_page.py).
 """
 
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +15,8 @@ from pathlib import Path
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
-from django.contrib.staticfiles import finders
 from playwright.sync_api import Page, expect, sync_playwright
 from tests.personas import PASSWORD, make_clinic
-
-import rapport
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -79,24 +76,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _rapport_static_files(settings):
-    """Serve src/rapport/static even while settings.py does not list it.
-
-    `rapport` is not an installed app and STATICFILES_DIRS is unset, so no finder (and no
-    collectstatic) sees rapport.css or rapport.js: every page comes unstyled, and under the
-    manifest storage of production `{% static %}` fails. Until settings.py says
-    STATICFILES_DIRS = [BASE_DIR / "static"], these tests add it and warn; after, this does nothing.
-    """
-    if finders.find("rapport/rapport.css") is None:
-        warnings.warn(
-            "rapport/rapport.css is not found by the static finders: settings.py needs "
-            'STATICFILES_DIRS = [BASE_DIR / "static"]. The browser tests add it for now.',
-            stacklevel=1,
-        )
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, Path(rapport.__file__).parent / "static"]
-
-
 @pytest.fixture
 def clinic(transactional_db):
     """The personas, committed so that the live server's thread sees them."""
@@ -124,7 +103,13 @@ def new_page(browser, live_server, transactional_db, watch):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.dismiss())
+
+        def on_dialog(dialog):
+            # Rapport opens no dialogs: one means a script ran that should not have.
+            watch.add(f"{dialog.type} dialog on {page.url}: {dialog.message!r}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
 
         def on_console(message):
             if message.type == "error" or message.text.startswith("Refused to"):

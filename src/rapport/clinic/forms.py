@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rapport.accounts.models import Team
 from rapport.clinic.models import Client
 
+# The browser's date picker speaks ISO dates whatever the page language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
 
@@ -19,7 +21,7 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["full_name", "preferred_name", "date_of_birth", "language", "country", "time_zone", "team"]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date_of_birth": DATE_INPUT}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +30,12 @@ class ClientForm(forms.ModelForm):
             organisation_id=actor.organisation_id, members=actor
         )
         self.fields["team"].empty_label = None
-        self.fields["full_name"].strip = True
+        self.fields["full_name"].error_messages["required"] = _("Enter the client's full name.")
+        self.fields["date_of_birth"].error_messages["required"] = _("Enter the client's date of birth.")
+        self.fields["country"].choices = [
+            ("", _("Choose a country")),
+            *list(self.fields["country"].choices)[1:],
+        ]
 
     def clean_full_name(self):
         name = self.cleaned_data["full_name"].strip()
@@ -62,7 +69,7 @@ class EnteredInErrorForm(forms.Form):
 class BreakGlassForm(forms.Form):
     full_name = forms.CharField(label=_("Client's full name"), max_length=200)
     date_of_birth = forms.DateField(
-        label=_("Client's date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Client's date of birth"), widget=DATE_INPUT
     )
     reason = forms.CharField(
         label=_("Why do you need emergency access?"),
