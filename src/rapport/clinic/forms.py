@@ -68,9 +68,7 @@ class EnteredInErrorForm(forms.Form):
 
 class BreakGlassForm(forms.Form):
     full_name = forms.CharField(label=_("Client's full name"), max_length=200)
-    date_of_birth = forms.DateField(
-        label=_("Client's date of birth"), widget=DATE_INPUT
-    )
+    date_of_birth = forms.DateField(label=_("Client's date of birth"), widget=DATE_INPUT)
     reason = forms.CharField(
         label=_("Why do you need emergency access?"),
         widget=forms.Textarea(attrs={"rows": 3}),
