@@ -1,0 +1,28 @@
+"""The clinic's records, one module per concept."""
+
+from rapport.clinic.models.alerts import AlertStatus, RiskAlert
+from rapport.clinic.models.clients import (
+    BreakGlassGrant,
+    Client,
+    ClientQuerySet,
+    ClientStatus,
+    ClinicalRecord,
+    Notification,
+)
+from rapport.clinic.models.courses import Course, CourseStatus
+from rapport.clinic.models.responses import Respondent, Response
+
+__all__ = [
+    "AlertStatus",
+    "BreakGlassGrant",
+    "Client",
+    "ClientQuerySet",
+    "ClientStatus",
+    "ClinicalRecord",
+    "Course",
+    "CourseStatus",
+    "Notification",
+    "Respondent",
+    "Response",
+    "RiskAlert",
+]
