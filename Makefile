@@ -40,7 +40,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
-	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/rapport makemigrations --check --dry-run -v 0
+	$(BIN)/rapport makemigrations --check --dry-run -v 0
 
 test: install-test lint
 	$(BIN)/pytest -n 2
