@@ -7,35 +7,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinic', '0001_initial'),
+        ("clinic", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('action', models.CharField(choices=[('read', 'Viewed'), ('list', 'Listed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Marked entered in error'), ('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('sign_in_failed', 'Failed sign-in'), ('locked_out', 'Locked out'), ('denied', 'Access denied'), ('export', 'Exported'), ('print', 'Printed'), ('break_glass', 'Emergency access'), ('two_factor', 'Two-factor change'), ('token', 'API token change')], max_length=20)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], default='success', max_length=10)),
-                ('object_type', models.CharField(blank=True, max_length=50)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('route', models.CharField(blank=True, max_length=100)),
-                ('ip', models.GenericIPAddressField(null=True)),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=36)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("read", "Viewed"),
+                            ("list", "Listed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Marked entered in error"),
+                            ("sign_in", "Signed in"),
+                            ("sign_out", "Signed out"),
+                            ("sign_in_failed", "Failed sign-in"),
+                            ("locked_out", "Locked out"),
+                            ("denied", "Access denied"),
+                            ("export", "Exported"),
+                            ("print", "Printed"),
+                            ("break_glass", "Emergency access"),
+                            ("two_factor", "Two-factor change"),
+                            ("token", "API token change"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("success", "Success"), ("denied", "Denied"), ("failure", "Failure")],
+                        default="success",
+                        max_length=10,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=50)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("route", models.CharField(blank=True, max_length=100)),
+                ("ip", models.GenericIPAddressField(null=True)),
+                ("request_id", models.CharField(blank=True, db_index=True, max_length=36)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.client",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['client', '-at'], name='audit_client_at')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["client", "-at"], name="audit_client_at")],
             },
         ),
     ]

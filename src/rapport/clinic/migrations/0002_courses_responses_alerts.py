@@ -7,89 +7,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0001_initial'),
+        ("clinic", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('referred', 'Referred'), ('assessment', 'Assessment'), ('active', 'Active'), ('maintenance', 'Maintenance'), ('ended', 'Ended')], default='referred', max_length=20)),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('planned_sessions', models.PositiveSmallIntegerField(default=16)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='clinic.client')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("assessment", "Assessment"),
+                            ("active", "Active"),
+                            ("maintenance", "Maintenance"),
+                            ("ended", "Ended"),
+                        ],
+                        default="referred",
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("planned_sessions", models.PositiveSmallIntegerField(default=16)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="courses",
+                        to="clinic.client",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['client', 'started_on', 'id'],
+                "ordering": ["client", "started_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('session_number', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('instrument', models.CharField(max_length=32)),
-                ('instrument_version', models.CharField(max_length=32)),
-                ('respondent', models.CharField(choices=[('client', 'The client'), ('clinician', 'A clinician')], max_length=10)),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answers', models.JSONField(default=dict)),
-                ('complete', models.BooleanField()),
-                ('total', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('band', models.CharField(blank=True, max_length=32)),
-                ('risk_flags', models.JSONField(default=list)),
-                ('unanswered_risk_items', models.JSONField(default=list)),
-                ('risk_level', models.CharField(default='none', max_length=10)),
-                ('answered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='clinic.client')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("session_number", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("instrument", models.CharField(max_length=32)),
+                ("instrument_version", models.CharField(max_length=32)),
+                (
+                    "respondent",
+                    models.CharField(
+                        choices=[("client", "The client"), ("clinician", "A clinician")], max_length=10
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answers", models.JSONField(default=dict)),
+                ("complete", models.BooleanField()),
+                ("total", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("band", models.CharField(blank=True, max_length=32)),
+                ("risk_flags", models.JSONField(default=list)),
+                ("unanswered_risk_items", models.JSONField(default=list)),
+                ("risk_level", models.CharField(default="none", max_length=10)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="clinic.client",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="clinic.course",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['answered_at', 'id'],
+                "ordering": ["answered_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskAlert',
+            name="RiskAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(max_length=4)),
-                ('risk_level', models.CharField(max_length=10)),
-                ('reasons', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='clinic.client')),
-                ('response', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alert', to='clinic.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.CharField(max_length=4)),
+                ("risk_level", models.CharField(max_length=10)),
+                ("reasons", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("acknowledged", "Acknowledged"), ("closed", "Closed")],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to="clinic.client"
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alert",
+                        to="clinic.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='course',
-            index=models.Index(fields=['client', '-started_on'], name='course_client_latest'),
+            model_name="course",
+            index=models.Index(fields=["client", "-started_on"], name="course_client_latest"),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['client', 'instrument', 'answered_at'], name='response_series'),
+            model_name="response",
+            index=models.Index(fields=["client", "instrument", "answered_at"], name="response_series"),
         ),
         migrations.AddIndex(
-            model_name='riskalert',
-            index=models.Index(fields=['client', '-created_at'], name='alert_client_latest'),
+            model_name="riskalert",
+            index=models.Index(fields=["client", "-created_at"], name="alert_client_latest"),
         ),
     ]
