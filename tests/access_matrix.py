@@ -202,6 +202,53 @@ ROUTES = [
     ),
 ]
 
+SEES_CLIENT = dict(clinician=OK, co_clinician=OK, supervisor=OK, client_user=OK)
+ROUTES += [
+    Route(
+        "API GET /api/v1/instruments",
+        "GET",
+        lambda c: "/api/v1/instruments",
+        expect(OK, anonymous=UNAUTHORISED),
+    ),
+    Route(
+        "API GET /api/v1/instruments/{instrument_id}",
+        "GET",
+        lambda c: "/api/v1/instruments/phq9",
+        expect(OK, anonymous=UNAUTHORISED),
+    ),
+    Route(
+        "API POST /api/v1/clients/{client_id}/responses",
+        "POST",
+        lambda c: f"/api/v1/clients/{c.client.pk}/responses",
+        # Supervisors see the record but do not record questionnaires for it.
+        expect(NOT_FOUND, anonymous=UNAUTHORISED, clinician=201, co_clinician=201, client_user=201),
+        data=lambda c: {"instrument": "phq9", "answers": {"item1": "several_days"}},
+        json=True,
+    ),
+    Route(
+        "API GET /api/v1/clients/{client_id}/responses",
+        "GET",
+        lambda c: f"/api/v1/clients/{c.client.pk}/responses",
+        expect(NOT_FOUND, anonymous=UNAUTHORISED, **SEES_CLIENT),
+        read_audited=True,
+    ),
+    Route(
+        "API GET /api/v1/clients/{client_id}/outcomes",
+        "GET",
+        lambda c: f"/api/v1/clients/{c.client.pk}/outcomes",
+        expect(NOT_FOUND, anonymous=UNAUTHORISED, **SEES_CLIENT),
+        read_audited=True,
+    ),
+    Route(
+        "API GET /api/v1/clients/{client_id}/alerts",
+        "GET",
+        lambda c: f"/api/v1/clients/{c.client.pk}/alerts",
+        # Alerts are for clinical staff; the client's own risk alerts are not shown to them.
+        expect(NOT_FOUND, anonymous=UNAUTHORISED, clinician=OK, co_clinician=OK, supervisor=OK),
+        read_audited=True,
+    ),
+]
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

@@ -70,7 +70,11 @@ def test_a_clinician_adds_a_client_to_their_own_caseload(clinic, as_user):
     assert response.status_code == 201
     created = Client.objects.get(pk=response.json()["id"])
     assert created.responsible_clinician == clinic.clinician and created.team == clinic.team_a
-    assert AuditEvent.objects.filter(action=Action.CREATE, client_id=created.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(action=Action.CREATE, client_id=created.pk, object_type="Client").count()
+        == 1
+    )
+    assert created.courses.count() == 1, "a new client starts a fresh course"
 
 
 def test_the_server_owns_ownership_whatever_the_body_says(clinic, as_user):

@@ -77,7 +77,9 @@ def test_creating_a_client_writes_the_change_and_its_audit_row(clinic, as_user):
     response = as_user(clinic.clinician).post("/clients/new/", {**NEW_CLIENT, "team": clinic.team_a.pk})
     created = Client.objects.get(full_name="Rolled Back")
     assert response.status_code == 302
-    row = AuditEvent.objects.get(request_id=response["X-Request-ID"], action=Action.CREATE)
+    row = AuditEvent.objects.get(
+        request_id=response["X-Request-ID"], action=Action.CREATE, object_type="Client"
+    )
     assert (row.client_id, row.object_type, row.object_id) == (created.pk, "Client", str(created.pk))
 
 

@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Status
 
 from rapport.accounts.models import Role, Team
 from rapport.api.auth import session_or_token
+from rapport.api.measures import router as measures_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
 from rapport.clinic import services
 from rapport.clinic.models import Client
@@ -64,3 +65,7 @@ def create_client(request: HttpRequest, payload: ClientIn):
         team_id = teams[0] if len(teams) == 1 else None
     data["team"] = team_id
     return Status(201, services.create_client(request, data))
+
+
+# Routes on other concerns, each in its own module.
+api.add_router("", measures_router)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
 from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
-from rapport.clinic.models import BreakGlassGrant, Client, Notification
+from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification
 
 
 class InvalidInput(Exception):
@@ -80,6 +80,8 @@ def export_clients(request) -> list[Client]:
     """The caller's visible clients for an export; each exported client's trail records it."""
     clients = list(Client.objects.visible_to(request.user).select_related("responsible_clinician", "team"))
     trail.record_each(request, Action.EXPORT, clients, detail={"format": "csv"})
+    if not clients:
+        trail.record(request, Action.EXPORT, detail={"format": "csv", "count": 0})
     return clients
 
 
@@ -96,6 +98,9 @@ def create_client(request, data: dict) -> Client:
         client.responsible_clinician = actor
         client.save()
         trail.record(request, Action.CREATE, client=client, obj=client)
+        # A new client starts a fresh course of IPT, to which baseline measures belong.
+        course = Course.objects.create(client=client)
+        trail.record(request, Action.CREATE, client=client, obj=course)
     return client
 
 

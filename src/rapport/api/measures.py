@@ -1,0 +1,193 @@
+"""Instruments, questionnaire responses, change over the course, and risk alerts."""
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from rapport.api.schemas import Problem
+from rapport.clinic import measurement
+from rapport.core import instruments
+
+router = Router(tags=["measures"])
+
+
+class OptionOut(Schema):
+    code: str
+    label: str
+    score: int | None
+
+
+class ItemOut(Schema):
+    id: str
+    number: str
+    text: str
+    scored: bool
+    optional: bool
+    risk_item: bool
+    options: list[OptionOut]
+
+
+class BandOut(Schema):
+    id: str
+    label: str
+    min: int
+    max: int
+
+
+class InstrumentSummary(Schema):
+    id: str
+    version: str
+    title: str
+    respondent: str
+
+
+class InstrumentOut(InstrumentSummary):
+    recall: str
+    stem: str | None
+    licence: str
+    scoring_method: str
+    items: list[ItemOut]
+    bands: list[BandOut]
+
+
+def _instrument_out(instrument) -> dict:
+    return {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": instrument.title,
+        "respondent": instrument.respondent,
+        "recall": instrument.recall.text,
+        "stem": instrument.stem,
+        "licence": instrument.licence.terms,
+        "scoring_method": instrument.scoring.method,
+        "items": [
+            {
+                "id": item.id,
+                "number": item.number,
+                "text": item.text,
+                "scored": item.scored,
+                "optional": item.optional,
+                "risk_item": item.is_risk_item,
+                "options": [{"code": o.code, "label": o.label, "score": o.score} for o in item.options],
+            }
+            for item in instrument.items
+        ],
+        "bands": [{"id": b.id, "label": b.label, "min": b.min, "max": b.max} for b in instrument.bands],
+    }
+
+
+class ResponseIn(Schema):
+    instrument: str = Field(max_length=32, examples=["phq9"])
+    answers: dict[str, str | None] = Field(description="item id to option code; leave an item out to skip it")
+    session_number: int | None = Field(None, ge=0, le=200)
+
+
+class ResponseOut(Schema):
+    id: int
+    instrument: str
+    instrument_version: str
+    answered_at: datetime
+    respondent: str
+    session_number: int | None
+    answers: dict[str, str]
+    complete: bool
+    total: int | None
+    band: str | None
+    risk_flags: list[str]
+    unanswered_risk_items: list[str]
+    risk_level: str
+    alert_id: int | None
+
+    @staticmethod
+    def resolve_band(obj) -> str | None:
+        return obj.band or None
+
+    @staticmethod
+    def resolve_alert_id(obj) -> int | None:
+        alert = getattr(obj, "alert", None)
+        return alert.pk if alert is not None else None
+
+
+class MeasureChangeOut(Schema):
+    baseline: int | None
+    latest: int | None
+    change: int | None
+    percent_change: float | None
+    response: bool | None
+    remission: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    not_on_track: bool | None
+
+
+class AlertOut(Schema):
+    id: int
+    response_id: int | None
+    tier: str
+    risk_level: str
+    reasons: list[str]
+    status: str
+    created_at: datetime
+
+
+@router.get("/instruments", response=list[InstrumentSummary], summary="The questionnaires Rapport knows")
+def list_instruments(request: HttpRequest):
+    return [
+        {"id": i.id, "version": i.version, "title": i.title, "respondent": i.respondent}
+        for i in instruments.all_instruments()
+    ]
+
+
+@router.get(
+    "/instruments/{instrument_id}", response={200: InstrumentOut, 404: Problem}, summary="One definition"
+)
+def get_instrument(request: HttpRequest, instrument_id: str):
+    try:
+        return _instrument_out(instruments.get(instrument_id))
+    except instruments.UnknownInstrument:
+        raise Http404("No such instrument") from None
+
+
+@router.post(
+    "/clients/{client_id}/responses",
+    response={201: ResponseOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Record a questionnaire for a client",
+)
+def create_response(request: HttpRequest, client_id: int, payload: ResponseIn):
+    response = measurement.record_response(
+        request, client_id, payload.instrument, payload.answers, payload.session_number
+    )
+    return Status(201, response)
+
+
+@router.get(
+    "/clients/{client_id}/responses",
+    response={200: list[ResponseOut], 404: Problem},
+    summary="A client's responses, oldest first",
+)
+def list_responses(request: HttpRequest, client_id: int, instrument: str | None = None):
+    return measurement.list_responses(request, client_id, instrument)
+
+
+@router.get(
+    "/clients/{client_id}/outcomes",
+    response={200: dict[str, MeasureChangeOut | bool | None], 404: Problem},
+    summary="Change since baseline in the current course",
+    description=(
+        "Keyed by instrument id (phq9, gad7, ...), each with baseline, latest, change, percent_change, "
+        "response, remission, reliable_improvement, reliable_deterioration and not_on_track; plus "
+        "case_at_start, recovery and reliable_recovery (null where they cannot be computed yet)."
+    ),
+)
+def get_outcomes(request: HttpRequest, client_id: int):
+    return measurement.course_outcomes(request, client_id)
+
+
+@router.get(
+    "/clients/{client_id}/alerts",
+    response={200: list[AlertOut], 404: Problem},
+    summary="A client's risk alerts, newest first",
+)
+def list_alerts(request: HttpRequest, client_id: int):
+    return measurement.list_alerts(request, client_id)

@@ -1,0 +1,155 @@
+"""Questionnaire responses, their risk alerts and change over a course.
+
+Scoring, risk rules and outcome rules live in the pure core (rapport.core); this module checks
+access, stores what was answered with what the core computed, and writes the alert in the same
+transaction as the response, so that a response never exists without its alert.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import Role
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.models import Course, CourseStatus, Notification, Respondent, Response, RiskAlert
+from rapport.clinic.services import InvalidInput, get_client_for
+from rapport.core import instruments, outcomes, scoring
+
+
+def current_course(client, *, create: bool = False, request=None) -> Course | None:
+    course = (
+        Course.objects.filter(client=client, entered_in_error_at__isnull=True)
+        .exclude(status=CourseStatus.ENDED)
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    if course is None and create:
+        course = Course.objects.create(client=client)
+        trail.record(request, Action.CREATE, client=client, obj=course)
+    return course
+
+
+def _instrument_for(user, instrument_id: str):
+    try:
+        instrument = instruments.get(instrument_id)
+    except instruments.UnknownInstrument:
+        raise InvalidInput(
+            {"instrument": [_("There is no questionnaire called “%s”.") % instrument_id]}
+        ) from None
+    if user.role == Role.CLIENT and (
+        instrument.respondent == "clinician" or instrument.licence.wording == "descriptor"
+    ):
+        # Clinician-rated scales, and forms whose wording we may not show, are not for clients.
+        raise InvalidInput({"instrument": [_("This questionnaire is filled in by a clinician.")]})
+    return instrument
+
+
+def record_response(
+    request, client_id: int, instrument_id: str, answers: dict, session_number=None
+) -> Response:
+    client = get_client_for(request, client_id, "clinic.record_response", audit=False)
+    instrument = _instrument_for(request.user, instrument_id)
+    if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
+        raise InvalidInput({"answers": [_("Answers must map item ids to option codes.")]})
+    try:
+        result = scoring.score(instrument, answers)
+    except scoring.InvalidAnswers as exc:
+        raise InvalidInput(
+            {
+                "answers": [
+                    _("Item “%(item)s”: %(problem)s") % {"item": i, "problem": p} for i, p in exc.problems
+                ]
+            }
+        ) from None
+    if session_number is not None and not (isinstance(session_number, int) and 0 <= session_number <= 200):
+        raise InvalidInput({"session_number": [_("The session number must be between 0 and 200.")]})
+    respondent = Respondent.CLIENT if request.user.role == Role.CLIENT else Respondent.CLINICIAN
+    with transaction.atomic():
+        course = current_course(client, create=True, request=request)
+        response = Response.objects.create(
+            client=client,
+            course=course,
+            session_number=session_number,
+            instrument=instrument.id,
+            instrument_version=instrument.version,
+            answered_by=request.user,
+            respondent=respondent,
+            answers={k: v for k, v in answers.items() if v is not None},
+            complete=result.complete,
+            total=result.total,
+            band=result.band or "",
+            risk_flags=list(result.risk_flags),
+            unanswered_risk_items=list(result.unanswered_risk_items),
+            risk_level=result.risk_level,
+        )
+        trail.record(request, Action.CREATE, client=client, obj=response)
+        if result.risk_level != "none" or result.risk_flags:
+            raise_alert(request, client, response, result)
+    return response
+
+
+def raise_alert(request, client, response: Response, result) -> RiskAlert:
+    """Write the alert and tell the responsible clinician, inside the caller's transaction."""
+    level = result.risk_level if result.risk_level != "none" else "low"
+    alert = RiskAlert.objects.create(
+        client=client,
+        response=response,
+        tier=result.tier if result.risk_level != "none" else "T1",
+        risk_level=level,
+        reasons=[*result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
+    )
+    trail.record(request, Action.CREATE, client=client, obj=alert)
+    Notification.objects.create(
+        recipient=client.responsible_clinician,
+        client=client,
+        subject=_("Risk alert (%(tier)s) for client #%(client)s") % {"tier": alert.tier, "client": client.pk},
+        body=_("An answer on a questionnaire needs your review. Open the client's record to see it."),
+    )
+    return alert
+
+
+def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:
+    client = get_client_for(request, client_id, "clinic.view_responses", audit=False)
+    responses = Response.objects.filter(client=client, entered_in_error_at__isnull=True)
+    if instrument_id:
+        responses = responses.filter(instrument=instrument_id)
+    found = list(responses.select_related("alert").order_by("answered_at", "id"))
+    trail.record(request, Action.READ, client=client, detail={"object_type": "Response", "count": len(found)})
+    return found
+
+
+def course_outcomes(request, client_id: int) -> dict:
+    client = get_client_for(request, client_id, "clinic.view_responses", audit=False)
+    course = current_course(client)
+    trail.record(request, Action.READ, client=client, detail={"object_type": "Outcomes"})
+    return summarise(course)
+
+
+def summarise(course: Course | None) -> dict:
+    """Change since baseline for each scored instrument of the course (core outcome rules)."""
+    if course is None:
+        return outcomes.summarise({}).as_dict()
+    series: dict[str, list] = {}
+    rows = (
+        Response.objects.filter(course=course, entered_in_error_at__isnull=True, total__isnull=False)
+        .order_by("answered_at", "id")
+        .values_list("instrument", "session_number", "answered_at", "total")
+    )
+    for instrument_id, session, answered_at, total in rows:
+        when = session if session is not None else answered_at.date()
+        series.setdefault(instrument_id, []).append((when, total))
+    try:
+        return outcomes.summarise(series).as_dict()
+    except outcomes.InvalidCourseData:
+        # Mixed session numbers and dates: fall back to the order the scores were taken in.
+        ordered = {k: [(i, total) for i, (_, total) in enumerate(v, start=1)] for k, v in series.items()}
+        return outcomes.summarise(ordered).as_dict()
+
+
+def list_alerts(request, client_id: int) -> list[RiskAlert]:
+    client = get_client_for(request, client_id, "clinic.view_alerts", audit=False)
+    alerts = list(RiskAlert.objects.filter(client=client).order_by("-created_at", "-id"))
+    trail.record(
+        request, Action.READ, client=client, detail={"object_type": "RiskAlert", "count": len(alerts)}
+    )
+    return alerts
