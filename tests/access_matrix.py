@@ -249,6 +249,31 @@ ROUTES += [
     ),
 ]
 
+ROUTES += [
+    Route(
+        "questionnaire",
+        "GET",
+        client_url("/clients/{pk}/questionnaires/phq9/"),
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        read_audited=True,
+    ),
+    Route(
+        "response_detail",
+        "GET",
+        lambda c: f"/clients/{c.client.pk}/responses/{c.response.pk}/",
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+        read_audited=True,
+    ),
+]
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

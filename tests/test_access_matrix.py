@@ -19,7 +19,24 @@ def clinic_with_notification(clinic):
     clinic.notification = Notification.objects.create(
         recipient=clinic.supervisor, client=clinic.client, subject="Emergency access", body="x"
     )
+    clinic.response = a_response(clinic)
     return clinic
+
+
+def a_response(clinic):
+    from rapport.clinic.models import Course, Response
+
+    course = Course.objects.create(client=clinic.client)
+    return Response.objects.create(
+        client=clinic.client,
+        course=course,
+        instrument="phq9",
+        instrument_version="1",
+        answered_by=clinic.clinician,
+        respondent="clinician",
+        answers={"item1": "several_days"},
+        complete=False,
+    )
 
 
 def call(client, route, clinic):
@@ -94,6 +111,7 @@ def test_a_record_that_is_not_yours_is_answered_like_one_that_does_not_exist(url
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.read_audited], ids=lambda r: r.name)
 def test_each_read_of_a_client_record_writes_one_audit_row(route, clinic, as_user):
+    clinic.response = a_response(clinic)
     user = clinic.supervisor if route.name == "client_audit" else clinic.clinician
     client = as_user(user)
     before = AuditEvent.objects.count()
@@ -113,6 +131,7 @@ def test_each_read_of_a_client_record_writes_one_audit_row(route, clinic, as_use
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.read_audited], ids=lambda r: r.name)
 def test_each_denied_read_is_audited(route, clinic, as_user):
+    clinic.response = a_response(clinic)
     client = as_user(clinic.other_supervisor if route.name == "client_audit" else clinic.other_clinician)
     response = call(client, route, clinic)
     assert response.status_code == 404

@@ -5,7 +5,7 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic import services
+from rapport.clinic import measurement, services
 from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
-from rapport.clinic.models import Client, Notification
+from rapport.clinic.models import Client, Notification, Response, RiskAlert
+from rapport.core import instruments
+from rapport.web import progress
 from rapport.web.access import clinical_staff, public, signed_in, staff
 
 
@@ -47,7 +49,7 @@ def home(request):
 @signed_in(*clinical_staff)
 @require_GET
 def caseload(request):
-    clients = services.list_clients(request)
+    clients = services.list_clients(request, with_latest_phq9=True)
     notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
     return render(request, "web/caseload.html", {"clients": clients, "notifications": notifications})
 
@@ -86,6 +88,9 @@ def client_detail(request, pk: int):
     client = services.get_client_for(request, pk)
     context = {
         "client": client,
+        "measures": progress.for_client(client),
+        "instruments": [i for i in instruments.all_instruments()],
+        "open_alerts": list(client.alerts.filter(status="open")),
         "co_clinicians": list(client.co_clinicians.all()),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
@@ -94,6 +99,64 @@ def client_detail(request, pk: int):
         .first(),
     }
     return render(request, "web/client_detail.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def questionnaire(request, pk: int, instrument: str):
+    """One page per questionnaire; every item may be left unanswered."""
+    try:
+        definition = instruments.get(instrument)
+    except instruments.UnknownInstrument:
+        raise Http404("No such questionnaire") from None
+    client = services.get_client_for(request, pk, "clinic.record_response", audit=request.method == "GET")
+    errors, given, session = [], {}, request.POST.get("session_number", "").strip()
+    if request.method == "POST":
+        given = {item.id: request.POST[item.id] for item in definition.items if request.POST.get(item.id)}
+        try:
+            number = int(session) if session else None
+        except ValueError:
+            number = -1
+        try:
+            response = measurement.record_response(request, client.pk, definition.id, given, number)
+        except services.InvalidInput as exc:
+            errors = [message for messages in exc.errors.values() for message in messages]
+        else:
+            return redirect("response_detail", pk=client.pk, rid=response.pk)
+    context = {
+        "client": client,
+        "definition": definition,
+        "given": given,
+        "errors": errors,
+        "session": session,
+    }
+    return render(request, "web/questionnaire.html", context)
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def response_detail(request, pk: int, rid: int):
+    client = services.get_client_for(request, pk, "clinic.view_responses", audit=False)
+    response = Response.objects.filter(client=client, pk=rid, entered_in_error_at__isnull=True).first()
+    if response is None:
+        services.deny(request, client_id=client.pk, detail={"object_type": "Response"})
+    trail.record(request, Action.READ, client=client, obj=response)
+    definition = instruments.get(response.instrument)
+    bands = {b.id: b for b in definition.bands}
+    answered = []
+    for item in definition.items:
+        code = response.answers.get(item.id)
+        option = item.options_by_code.get(code) if code else None
+        answered.append((item, option, item.id in response.risk_flags))
+    context = {
+        "client": client,
+        "response": response,
+        "definition": definition,
+        "band": bands.get(response.band),
+        "answered": answered,
+        "alert": RiskAlert.objects.filter(response=response).first(),
+    }
+    return render(request, "web/response_detail.html", context)
 
 
 @signed_in(Role.CLINICIAN)

@@ -1,0 +1,80 @@
+"""A clinician records questionnaires and sees the trajectory, the band and the change badges."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from tests.browser.conftest import SCREENSHOTS, sign_in
+
+from rapport.clinic.models import Client, RiskAlert
+
+pytestmark = pytest.mark.browser
+
+FREQ = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
+
+
+def record_phq9(page, client, scores, session):
+    page.goto(f"/clients/{client.pk}/")
+    page.get_by_role("link", name="PHQ-9", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Patient Health Questionnaire")
+    for number, score in enumerate(scores, start=1):
+        group = page.get_by_role("group", name=re.compile(rf"^{number}\. "))
+        group.get_by_role("radio", name=f"{FREQ[score]} {score}", exact=True).check()
+    page.get_by_label("Session number (optional)").fill(str(session))
+    page.get_by_role("button", name="Save and see the result").click()
+
+
+def test_a_clinician_records_three_phq9s_and_sees_the_chart_the_band_and_the_badges(page, clinic):
+    sign_in(page, clinic.clinician.email)
+    client = Client.objects.create(
+        organisation=clinic.org,
+        team=clinic.team_a,
+        responsible_clinician=clinic.clinician,
+        full_name="Noor Fresh",
+        date_of_birth="1992-02-02",
+        country="GB",
+        status="active",
+    )
+    record_phq9(page, client, [3, 3, 3, 3, 2, 2, 2, 2, 0], 1)  # 20: severe
+    expect(page.get_by_text("Total 20 out of 27")).to_be_visible()
+    expect(page.locator(".result strong")).to_have_text("Severe")
+    record_phq9(page, client, [2, 2, 2, 2, 1, 1, 1, 1, 0], 4)  # 12: moderate
+    record_phq9(page, client, [1, 1, 0, 1, 0, 0, 0, 0, 0], 8)  # 3: minimal
+    expect(page.get_by_text("Total 3 out of 27")).to_be_visible()
+
+    page.get_by_role("link", name="Back to the client").click()
+    measure = page.get_by_role("region", name="PHQ-9")
+    expect(measure.get_by_text("Latest 3")).to_be_visible()
+    expect(measure.locator("strong", has_text="None to minimal")).to_be_visible()
+    expect(measure.get_by_text("change since baseline (20): -17")).to_be_visible()
+    for badge in ("Response (≥50% fall)", "Remission", "Reliable improvement"):
+        expect(measure.locator(".badge", has_text=badge)).to_be_visible()
+    chart = measure.get_by_role("img", name="PHQ-9 scores over the course")
+    expect(chart).to_be_visible()
+    expect(chart.locator("circle")).to_have_count(3)
+    measure.get_by_text("Scores as a table").click()
+    expect(measure.get_by_role("table").get_by_role("row")).to_have_count(4)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    measure.screenshot(path=SCREENSHOTS / "phq9-chart-desktop.png")
+    page.screenshot(path=SCREENSHOTS / "client-with-measures-desktop.png", full_page=True)
+
+
+def test_a_risk_answer_inside_a_low_total_shows_the_alert_on_the_result_and_the_client_page(page, clinic):
+    sign_in(page, clinic.clinician.email)
+    record_phq9(page, clinic.client, [0, 0, 0, 0, 0, 0, 0, 0, 1], 2)
+    expect(page.get_by_text("Total 1 out of 27")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("A risk alert (T1, low) was raised.")
+    expect(page.locator("tr.flagged")).to_have_count(1)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "phq9-risk-result-phone.png", full_page=True)
+    page.get_by_role("link", name="Back to the client").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 open risk alert")
+    assert RiskAlert.objects.filter(client=clinic.client, status="open").count() == 1
+
+
+def test_a_questionnaire_can_be_saved_with_every_question_left_unanswered(page, clinic):
+    sign_in(page, clinic.clinician.email)
+    page.goto(f"/clients/{clinic.client.pk}/questionnaires/phq9/")
+    page.get_by_role("button", name="Save and see the result").click()
+    expect(page.get_by_text("No total: some scored questions were not answered")).to_be_visible()
+    expect(page.get_by_text("was not answered. Please follow it up")).to_be_visible()
