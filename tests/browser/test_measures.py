@@ -4,7 +4,8 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.checks import check_page
+from tests.browser.conftest import SCREENS, SCREENSHOTS, sign_in
 
 from rapport.clinic.models import Client, RiskAlert
 
@@ -66,7 +67,7 @@ def test_a_risk_answer_inside_a_low_total_shows_the_alert_on_the_result_and_the_
     expect(page.get_by_role("alert")).to_contain_text("A risk alert (T1, low) was raised.")
     expect(page.locator("tr.flagged")).to_have_count(1)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "phq9-risk-result-phone.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / "phq9-risk-result-desktop.png", full_page=True)
     page.get_by_role("link", name="Back to the client").click()
     expect(page.get_by_role("alert")).to_contain_text("1 open risk alert")
     assert RiskAlert.objects.filter(client=clinic.client, status="open").count() == 1
@@ -78,3 +79,21 @@ def test_a_questionnaire_can_be_saved_with_every_question_left_unanswered(page, 
     page.get_by_role("button", name="Save and see the result").click()
     expect(page.get_by_text("No total: some scored questions were not answered")).to_be_visible()
     expect(page.get_by_text("was not answered. Please follow it up")).to_be_visible()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_the_measure_pages_fit_the_screen_and_label_their_fields(new_page, clinic, screen):
+    problems: list[str] = []
+    page = new_page(screen)
+    sign_in(page, clinic.clinician.email)
+    for instrument in ("phq9", "gad7", "cssrs_screen", "epds", "wsas", "hamd17", "phq2"):
+        page.goto(f"/clients/{clinic.client.pk}/questionnaires/{instrument}/")
+        check_page(page, f"questionnaire-{instrument}", screen, problems)
+    record_phq9(page, clinic.client, [2, 2, 1, 1, 1, 1, 0, 0, 2], 3)
+    check_page(page, "response-result", screen, problems)
+    record_phq9(page, clinic.client, [1, 1, 1, 1, 1, 1, 0, 0, 0], 5)
+    page.goto(f"/clients/{clinic.client.pk}/")
+    check_page(page, "client-with-measures", screen, problems)
+    page.goto("/caseload/")
+    check_page(page, "caseload-with-phq9", screen, problems)
+    assert problems == []
