@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI, Status
+from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.accounts.models import Role, Team
 from rapport.api.auth import session_or_token
@@ -24,6 +25,18 @@ api = NinjaAPI(
 def invalid_input(request, exc: services.InvalidInput):
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def malformed_request(request, exc: NinjaValidationError):
+    # One shape for every 422, whether the body's form or its content was wrong.
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(where) or "request", []).append(error.get("msg", "invalid"))
+    return api.create_response(
+        request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
     )
 
 
@@ -58,6 +71,8 @@ def get_client(request: HttpRequest, client_id: int):
 )
 def create_client(request: HttpRequest, payload: ClientIn):
     data = payload.dict()
+    for key in ("language", "country", "time_zone"):
+        data[key] = data[key].value
     team_id = data.pop("team_id")
     if team_id is None:
         # The only team the clinician belongs to; with several, they must say which.

@@ -1,7 +1,12 @@
 from datetime import date
+from enum import Enum
 
+from django.conf import global_settings
+from django_countries import countries
 from ninja import Schema
 from pydantic import Field
+
+from rapport.clinic.forms import TIME_ZONE_CHOICES
 
 
 class MeOut(Schema):
@@ -29,13 +34,21 @@ class ClientOut(Schema):
         return obj.country.code
 
 
+# The same choices as the form, so that the OpenAPI schema tells integrators what is valid.
+Country = Enum("Country", {code: code for code, _ in countries})
+Language = Enum("Language", {code.replace("-", "_"): code for code, _ in global_settings.LANGUAGES})
+TimeZone = Enum(
+    "TimeZone", {name.replace("/", "__").replace("-", "_"): name for name, _ in TIME_ZONE_CHOICES}
+)
+
+
 class ClientIn(Schema):
-    full_name: str = Field(max_length=200)
+    full_name: str = Field(min_length=1, max_length=200)
     preferred_name: str = Field("", max_length=100)
     date_of_birth: date
-    language: str = Field("en", max_length=10)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code")
-    time_zone: str = Field(max_length=64, description="IANA time zone, e.g. Europe/London")
+    language: Language = Field(Language.en)
+    country: Country = Field(description="ISO 3166-1 alpha-2 code")
+    time_zone: TimeZone = Field(description="IANA time zone, e.g. Europe/London")
     team_id: int | None = Field(None, description="One of the caller's teams; required if they have several")
 
 
