@@ -188,3 +188,16 @@ def test_collectstatic_gathers_the_stylesheet_for_production(tmp_path):
     result = rapport("collectstatic", "--noinput", "-v", "0", env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "static" / "rapport").glob("rapport.*.css")), "hashed stylesheet for the manifest"
+
+
+def test_the_demo_clinic_has_measured_courses_with_every_kind_of_progress(db):
+    from rapport.clinic.measurement import summarise
+    from rapport.clinic.models import Course, RiskAlert
+
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    by_name = {c.client.full_name: summarise(c) for c in Course.objects.select_related("client")}
+    assert by_name["Priya Raman"]["phq9"]["not_on_track"] is True
+    assert by_name["Margaret O'Connell"]["phq9"]["remission"] is True
+    assert by_name["Sofia Marquez"]["phq9"]["reliable_deterioration"] is True
+    assert by_name["Jordan Ellis"]["phq9"]["reliable_improvement"] is True
+    assert set(RiskAlert.objects.values_list("tier", flat=True)) == {"T1", "T2"}

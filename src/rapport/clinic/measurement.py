@@ -6,6 +6,7 @@ transaction as the response, so that a response never exists without its alert.
 """
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Role
@@ -45,8 +46,9 @@ def _instrument_for(user, instrument_id: str):
 
 
 def record_response(
-    request, client_id: int, instrument_id: str, answers: dict, session_number=None
+    request, client_id: int, instrument_id: str, answers: dict, session_number=None, answered_at=None
 ) -> Response:
+    """Score and store one questionnaire; `answered_at` back-dates a paper form (never the future)."""
     client = get_client_for(request, client_id, "clinic.record_response", audit=False)
     instrument = _instrument_for(request.user, instrument_id)
     if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
@@ -63,6 +65,8 @@ def record_response(
         ) from None
     if session_number is not None and not (isinstance(session_number, int) and 0 <= session_number <= 200):
         raise InvalidInput({"session_number": [_("The session number must be between 0 and 200.")]})
+    if answered_at is not None and answered_at > timezone.now():
+        raise InvalidInput({"answered_at": [_("A questionnaire cannot be answered in the future.")]})
     respondent = Respondent.CLIENT if request.user.role == Role.CLIENT else Respondent.CLINICIAN
     with transaction.atomic():
         course = current_course(client, create=True, request=request)
@@ -74,6 +78,7 @@ def record_response(
             instrument_version=instrument.version,
             answered_by=request.user,
             respondent=respondent,
+            answered_at=answered_at or timezone.now(),
             answers={k: v for k, v in answers.items() if v is not None},
             complete=result.complete,
             total=result.total,

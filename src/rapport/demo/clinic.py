@@ -66,3 +66,20 @@ CLIENTS = [
         None,
     ),
 ]
+
+# Weekly PHQ-9 totals by session (and fortnightly GAD-7), with item 9 where it is not 0:
+# responders, a non-responder, a deterioration with a risk answer, a drop-out, remission.
+# full name -> (phq9 totals, {session: item 9 answer}, gad7 totals at sessions 1, 3, 5, ...)
+MEASURES = {
+    "Jordan Ellis": ([19, 17, 15, 12, 11, 9], {}, [14, 11, 9]),
+    "Priya Raman": ([16, 17, 16, 18, 17, 16, 17], {}, [12, 12, 13, 12]),
+    "Tomasz Nowicki": ([22], {1: 1}, [15]),
+    "Margaret O'Connell": ([18, 14, 11, 8, 6, 4, 4, 3], {}, [10, 7, 5, 4]),
+    "Daniel Kim": ([15, 12, 10, 7, 5, 4], {}, [11, 8, 6]),
+    "Sofia Marquez": ([12, 10, 13, 19], {4: 2}, [9, 13]),
+    "Liam Gallagher-Reid": ([20, 18, 16, 14], {}, [13, 11]),
+    "Nadia Haddad": ([14, 12, 11], {}, [10, 9]),
+    "Hugo Laurent": ([17, 15, 12, 10, 9], {}, [12, 10, 8]),
+    "Mei Ling Chen": ([21, 20], {}, [16]),
+    "Oliver Brooks": ([11, 9, 8], {}, [8, 7]),
+}

@@ -1,9 +1,14 @@
+from datetime import timedelta
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
-from rapport.clinic.models import Client
+from rapport.clinic import measurement
+from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
 
 
@@ -16,6 +21,7 @@ class Command(BaseCommand):
         if Organisation.objects.exists():
             self.stdout.write("The database already holds data; the demo clinic was not loaded.")
             return
+        today = timezone.localdate()
         with transaction.atomic():
             org = Organisation.objects.create(**clinic.ORGANISATION)
             teams = {name: Team.objects.create(organisation=org, name=name) for name in clinic.TEAMS}
@@ -51,4 +57,38 @@ class Command(BaseCommand):
                 )
                 if co:
                     client.co_clinicians.add(people[co])
+                Course.objects.create(client=client, status=status, started_on=today - timedelta(weeks=10))
+                if full in clinic.MEASURES:
+                    self._measures(clinician, client, *clinic.MEASURES[full])
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+
+    def _measures(self, clinician, client, phq9, item9, gad7):
+        """Record the questionnaires through the same service as the pages, back-dated weekly."""
+        request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(
+            weeks=len(phq9)
+        )
+        for session, total in enumerate(phq9, start=1):
+            when = start + timedelta(weeks=session - 1)
+            answers = spread("item", 9, total, last=item9.get(session, 0))
+            measurement.record_response(request, client.pk, "phq9", answers, session, when)
+        for i, total in enumerate(gad7):
+            session = 1 + 2 * i
+            when = start + timedelta(weeks=session - 1, minutes=5)
+            measurement.record_response(request, client.pk, "gad7", spread("item", 7, total), session, when)
+
+
+FREQUENCY = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
+
+
+def spread(prefix: str, items: int, total: int, *, last: int = 0) -> dict[str, str]:
+    """Answers adding up to `total`, filled evenly; the last item (PHQ-9 item 9) is set apart."""
+    scores = [0] * items
+    scores[-1] = last
+    remaining = total - last
+    while remaining > 0:
+        for i in range(items - 1 if items == 9 else items):
+            if remaining and scores[i] < 3:
+                scores[i] += 1
+                remaining -= 1
+    return {f"{prefix}{n}": FREQUENCY[score] for n, score in enumerate(scores, start=1)}
