@@ -175,3 +175,15 @@ def test_every_page_carries_the_security_headers(route, persona, clinic_with_not
         csp = response["Content-Security-Policy"]
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/clients/99999999999999999999/",
+        "/api/v1/clients/99999999999999999999",
+        "/clients/1/responses/99999999999999999999/",
+    ],
+)
+def test_an_absurd_record_number_is_simply_not_found(url, clinic, as_user):
+    assert as_user(clinic.clinician).get(url).status_code == 404

@@ -172,3 +172,17 @@ def test_the_cssrs_definition_asks_6b_last_with_yes_and_no(clinic, as_user):
 
 def test_an_unknown_instrument_definition_is_404(clinic, as_user):
     assert as_user(clinic.clinician).get("/api/v1/instruments/bdi").status_code == 404
+
+
+def test_a_client_sees_their_answers_but_not_the_triage_alert(clinic, as_user):
+    body = post(as_user(clinic.client_user), clinic, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)).json()
+    assert body["alert_id"] is None
+    assert RiskAlert.objects.filter(client=clinic.client).count() == 1, "the alert exists for the clinician"
+
+
+def test_a_score_after_a_course_ended_belongs_to_that_course(clinic, as_user):
+    from rapport.clinic.models import Course
+
+    course = Course.objects.create(client=clinic.client, status="ended")
+    post(as_user(clinic.clinician), clinic, "phq9", phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+    assert list(Response.objects.values_list("course_id", flat=True)) == [course.pk]

@@ -104,7 +104,11 @@ class ResponseOut(Schema):
         return obj.band or None
 
     @staticmethod
-    def resolve_alert_id(obj) -> int | None:
+    def resolve_alert_id(obj, context) -> int | None:
+        # Alerts are for clinical staff (as GET .../alerts): a client sees their answers, not the triage.
+        request = context["request"] if context else None
+        if request is not None and request.user.role == "client":
+            return None
         alert = getattr(obj, "alert", None)
         return alert.pk if alert is not None else None
 

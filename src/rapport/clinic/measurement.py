@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic.models import Course, CourseStatus, Notification, Respondent, Response, RiskAlert
+from rapport.clinic.models import Course, Notification, Respondent, Response, RiskAlert
 from rapport.clinic.services import InvalidInput, get_client_for
-from rapport.core import instruments, outcomes, scoring
+from rapport.core import instruments, outcomes, scoring, triage
 
 
 def current_course(client, *, create: bool = False, request=None) -> Course | None:
+    """The client's latest course; a follow-up score after a course ended still belongs to it."""
     course = (
         Course.objects.filter(client=client, entered_in_error_at__isnull=True)
-        .exclude(status=CourseStatus.ENDED)
         .order_by("-started_on", "-id")
         .first()
     )
@@ -95,11 +95,12 @@ def record_response(
 
 def raise_alert(request, client, response: Response, result) -> RiskAlert:
     """Write the alert and tell the responsible clinician, inside the caller's transaction."""
-    level = result.risk_level if result.risk_level != "none" else "low"
+    # A positive risk item always alerts, even if no rule of the definition gave it a level.
+    level = result.risk_level if result.risk_level != "none" else triage.triage_rules().levels[1]
     alert = RiskAlert.objects.create(
         client=client,
         response=response,
-        tier=result.tier if result.risk_level != "none" else "T1",
+        tier=triage.triage_rules().tier_for(level),
         risk_level=level,
         reasons=[*result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
     )

@@ -1,5 +1,5 @@
-"""Server-rendered SVG charts: one chart serves the page, the print view and a PDF, without
-JavaScript. No style attributes (the Content-Security-Policy forbids inline styles); colours
+"""Server-rendered SVG charts: no JavaScript, so the same markup can later serve a print view
+and a PDF. No style attributes (the Content-Security-Policy forbids inline styles); colours
 are presentation attributes and CSS classes."""
 
 from dataclasses import dataclass

@@ -57,9 +57,10 @@ class Command(BaseCommand):
                 )
                 if co:
                     client.co_clinicians.add(people[co])
-                Course.objects.create(client=client, status=status, started_on=today - timedelta(weeks=10))
+                course = Course.objects.create(client=client, started_on=today - timedelta(weeks=10))
                 if full in clinic.MEASURES:
                     self._measures(clinician, client, *clinic.MEASURES[full])
+                Course.objects.filter(pk=course.pk).update(status=status)
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
 
     def _measures(self, clinician, client, phq9, item9, gad7):
