@@ -91,7 +91,6 @@ def client_detail(request, pk: int):
         "measures": progress.for_client(client),
         "instruments": [i for i in instruments.all_instruments()],
         "open_alerts": list(client.alerts.filter(status="open")),
-        "co_clinicians": list(client.co_clinicians.all()),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
         "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
