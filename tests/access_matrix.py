@@ -274,6 +274,21 @@ ROUTES += [
     ),
 ]
 
+ROUTES += [
+    Route(
+        "account_add",
+        "GET",
+        lambda c: "/administration/accounts/new/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=OK),
+    ),
+    Route(
+        "account_deactivate",
+        "POST",
+        lambda c: f"/administration/accounts/{c.other_clinician.pk}/deactivate/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT),
+    ),
+]
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

@@ -29,6 +29,10 @@ urlpatterns = [
     path("emergency-access/", web.break_glass, name="break_glass"),
     path("notifications/<int:pk>/read/", web.notification_read, name="notification_read"),
     path("administration/", web.administration, name="administration"),
+    path("administration/accounts/new/", web.account_add, name="account_add"),
+    path(
+        "administration/accounts/<int:user_id>/deactivate/", web.account_deactivate, name="account_deactivate"
+    ),
     path("my/", web.my_home, name="my_home"),
     path("api/v1/", api.urls),
 ]

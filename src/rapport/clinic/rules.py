@@ -57,6 +57,7 @@ rules.add_perm(
     (is_supervisor & supervises_client_team) | (is_administrator & administers_client_organisation),
 )
 rules.add_perm("accounts.view_accounts", is_administrator)
+rules.add_perm("accounts.manage_accounts", is_administrator)
 # Questionnaires: a clinician who sees the record, or the client for themselves, records one;
 # whoever sees the record sees its scores. Risk alerts are for clinical staff.
 rules.add_perm("clinic.record_response", (is_clinician | is_client_user) & sees_client)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rapport.accounts import services as account_services
 from rapport.accounts.models import Role, User
+from rapport.accounts.services import StaffForm
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import measurement, services
@@ -279,6 +281,36 @@ def administration(request):
     return render(
         request, "web/administration.html", {"org": org, "users": users, "clients": clients, "counts": counts}
     )
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def account_add(request):
+    form = StaffForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST":
+        try:
+            user = account_services.add_staff(request, request.POST)
+        except services.InvalidInput:
+            pass
+        else:
+            messages.success(
+                request,
+                _("%(name)s can now sign in: an e-mail to choose a password is on its way.") % {"name": user},
+            )
+            return redirect("administration")
+    return render(request, "web/account_form.html", {"form": form})
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_POST
+def account_deactivate(request, user_id: int):
+    try:
+        user = account_services.deactivate(request, user_id)
+    except services.InvalidInput as exc:
+        messages.error(request, exc.errors["account"][0])
+    else:
+        messages.success(request, _("%(name)s can no longer sign in.") % {"name": user})
+    return redirect("administration")
 
 
 @signed_in(Role.CLIENT)

@@ -1,0 +1,42 @@
+"""The IPT protocol as data (spec section 1): variants, phases and their tasks, the interpersonal
+inventory and timeline, the problem areas, techniques, termination, and decision support.
+
+Pure Python, no Django. `get()` returns the checked, cached `Protocol`; the functions below work
+out a session's phase and point at candidate problem areas, never choosing one.
+"""
+
+from rapport.core.datafiles import DefinitionError
+from rapport.core.protocol.course import InvalidSession, Position, phase_for, position, termination_due
+from rapport.core.protocol.definitions import DATA_DIR, Protocol, UnknownProtocolItem, get, load
+from rapport.core.protocol.suggestions import (
+    Evidence,
+    Facts,
+    InvalidFacts,
+    InventoryEntry,
+    LifeChange,
+    Suggestion,
+    TimelineEvent,
+    suggest_problem_areas,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "DefinitionError",
+    "Evidence",
+    "Facts",
+    "InvalidFacts",
+    "InvalidSession",
+    "InventoryEntry",
+    "LifeChange",
+    "Position",
+    "Protocol",
+    "Suggestion",
+    "TimelineEvent",
+    "UnknownProtocolItem",
+    "get",
+    "load",
+    "phase_for",
+    "position",
+    "suggest_problem_areas",
+    "termination_due",
+]

@@ -1,0 +1,1165 @@
+"""The IPT protocol as data: the YAML files under data/, loaded, checked across files and typed.
+
+Spec section 1 is the source. A malformed file fails on the first `get()`, naming the file and the
+field, instead of showing a therapist the wrong checklist later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rapport.core.datafiles import PROVENANCE_KEYS, DefinitionError, Node, Provenance, load_yaml, provenance
+
+DATA_DIR = Path(__file__).parent / "data"
+
+FILES = (
+    "variants",
+    "phases",
+    "inventory",
+    "timeline",
+    "problem_areas",
+    "techniques",
+    "relapse_prevention",
+    "suggestion_rules",
+)
+FORMATS = ("individual", "group")
+FREQUENCIES = ("weekly", "twice_monthly", "monthly")
+NAME_STYLES = ("standard", "who_group")
+FIELD_TYPES = ("text", "boolean", "choice", "ring")
+RECORD_FIELD_TYPES = ("integer", "text", "phase", "list", "techniques", "scale")
+RULE_KINDS = ("events_near_onset", "expectations", "few_close_ties")
+
+
+class UnknownProtocolItem(KeyError):
+    """An id that the protocol does not know: a variant, a phase, a problem area, a technique."""
+
+
+def _unknown(what: str, value: str, known: Mapping[str, object]) -> UnknownProtocolItem:
+    return UnknownProtocolItem(f"unknown {what} {value!r}; known: {', '.join(known)}")
+
+
+# Variants (variants.yaml)
+
+
+@dataclass(frozen=True)
+class SessionRange:
+    min: int
+    max: int
+    default: int | None  # None: the contract must state the number (maintenance)
+    provenance: Provenance
+
+    def allows(self, planned_sessions: int) -> bool:
+        return self.min <= planned_sessions <= self.max
+
+
+@dataclass(frozen=True)
+class Frequency:
+    default: str
+    allowed: tuple[str, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class SessionMinutes:
+    default: int | None  # None: no default, the contract states it
+    first_session: int | None  # a different length for the first session, if any
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Label:
+    """An id with its text: an exclusion, a choice, an event kind, a treatment offered."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SpecificContent:
+    """Content that belongs to one variant only; `provides` names the tasks and agendas it covers."""
+
+    id: str
+    description: str
+    provides: tuple[str, ...]  # "task:<phase>.<task>" or "agenda:<template>"
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    name: str
+    population: str
+    format: str  # "individual" or "group"
+    ages: tuple[int, int] | None
+    sessions: SessionRange
+    frequency: Frequency
+    session_minutes: SessionMinutes
+    pre_group_sessions: int  # individual sessions before a group starts, outside the session count
+    problem_area_names: str  # the name style: "standard" or "who_group"
+    delivered_by: str
+    exclusions: tuple[Label, ...]
+    specific_content: tuple[SpecificContent, ...]
+    provenance: Provenance
+    notes: tuple[str, ...]
+
+
+# Phases, schedules and agendas (phases.yaml)
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    phase: str
+    name: str
+    description: str
+    software_note: str | None
+    when: str | None  # the situation in which the task applies; None: always
+    variants: tuple[str, ...] | None  # None: every variant that has the phase
+    provenance: Provenance
+
+    @property
+    def ref(self) -> str:
+        return f"task:{self.phase}.{self.id}"
+
+    def offered_to(self, variant: str) -> bool:
+        return self.variants is None or variant in self.variants
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    purpose: str
+    tasks: tuple[Task, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a variant's sessions fall into phases, and when to start raising the ending."""
+
+    variant: str
+    initial_sessions: int  # the first sessions
+    body: str  # the phase between: "middle", or "maintenance"
+    termination_sessions: int  # the last sessions
+    reminder_sessions_before_end: int
+    provenance: Mapping[str, Provenance]  # "initial", "termination", "termination_reminder"
+
+
+@dataclass(frozen=True)
+class AgendaStep:
+    id: str
+    name: str
+    description: str
+    records: tuple[str, ...]  # session_record field ids this step fills in
+
+
+@dataclass(frozen=True)
+class SessionTemplate:
+    id: str
+    name: str
+    phases: tuple[str, ...]
+    variants: tuple[str, ...]
+    pre_group: bool
+    steps: tuple[AgendaStep, ...]
+    provenance: Provenance
+
+    @property
+    def ref(self) -> str:
+        return f"agenda:{self.id}"
+
+
+@dataclass(frozen=True)
+class RecordField:
+    id: str
+    type: str
+    description: str
+    min: int | None = None  # for a scale
+    max: int | None = None
+
+
+# Inventory and timeline (inventory.yaml, timeline.yaml)
+
+
+@dataclass(frozen=True)
+class InventoryField:
+    id: str
+    type: str  # text, boolean, choice, ring
+    label: str
+    description: str
+    required: bool
+    choices: tuple[Label, ...]
+    added_by_rapport: bool
+    provenance: Provenance  # the field's own, or its group's
+
+    def choice_ids(self) -> tuple[str, ...]:
+        return tuple(choice.id for choice in self.choices)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    rings: int  # closeness circle: ring 1 is the innermost, the closest
+    rings_provenance: Provenance
+    relationship_fields: tuple[InventoryField, ...]
+    whole_inventory_fields: tuple[InventoryField, ...]
+    notes: tuple[str, ...]
+
+    def field(self, field_id: str) -> InventoryField:
+        for item in self.relationship_fields:
+            if item.id == field_id:
+                return item
+        raise UnknownProtocolItem(f"unknown inventory field {field_id!r}")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    fields: tuple[Label, ...]
+    fields_provenance: Provenance
+    mood_min: int
+    mood_max: int
+    mood_provenance: Provenance
+    event_kinds: tuple[Label, ...]
+    event_kinds_provenance: Provenance
+    notes: tuple[str, ...]
+
+    def kind_ids(self) -> tuple[str, ...]:
+        return tuple(kind.id for kind in self.event_kinds)
+
+
+# Problem areas and techniques (problem_areas.yaml, techniques.yaml)
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Cues, goals or strategies: statements with stable ids, and where they came from."""
+
+    items: tuple[Label, ...]
+    provenance: Provenance
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+
+@dataclass(frozen=True)
+class DisputeStage:
+    id: str
+    name: str
+    recognition: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class Caution:
+    text: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ProblemArea:
+    id: str
+    names: Mapping[str, str]  # by name style: "standard", "who_group"
+    other_names: tuple[str, ...]
+    cues: Checklist
+    goals: Checklist
+    strategies: Checklist
+    stages: tuple[DisputeStage, ...]  # role disputes only
+    stages_provenance: Provenance | None
+    therapist_neutral_on_outcome: bool
+    neutral_provenance: Provenance | None
+    fallback: bool  # suggested only when no other area is (interpersonal deficits)
+    caution: Caution | None
+    mid_course_prompt: Caution | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Focus:
+    preferred: int
+    max: int
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Technique:
+    id: str
+    name: str
+    description: str
+    typical_use: str
+    problem_areas: tuple[str, ...]  # empty: any area
+    optional: bool
+    provenance: Provenance
+
+
+# Termination (relapse_prevention.yaml)
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    id: str
+    name: str
+    description: str
+    client_prompt: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Ending:
+    id: str
+    name: str
+    description: str
+    offers: tuple[Label, ...]
+    new_contract_variant: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class RelapsePrevention:
+    sections: tuple[PlanSection, ...]
+    endings: tuple[Ending, ...]
+    notes: tuple[str, ...]
+
+
+# Decision support (suggestion_rules.yaml)
+
+
+@dataclass(frozen=True)
+class EventsNearOnset:
+    id: str
+    problem_area: str
+    summary: str
+    event_kinds: tuple[str, ...]
+    months_before_onset: int
+    months_after_onset: int
+    include_undated: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ExpectationsRule:
+    id: str
+    problem_area: str
+    summary: str
+    values: tuple[str, ...]  # expectations_reciprocity values that count
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class FewCloseTies:
+    id: str
+    problem_area: str
+    summary: str
+    rings_at_most: int
+    excluded_statuses: tuple[str, ...]
+    excluded_relationship_types: tuple[str, ...]
+    at_most: int
+    min_inventory_entries: int
+    provenance: Provenance
+
+
+SuggestionRule = EventsNearOnset | ExpectationsRule | FewCloseTies
+
+
+# The whole protocol
+
+
+@dataclass(frozen=True)
+class Protocol:
+    versions: Mapping[str, str]  # by file
+    variants: tuple[Variant, ...]
+    phases: tuple[Phase, ...]
+    schedules: Mapping[str, Schedule]  # by variant
+    session_templates: tuple[SessionTemplate, ...]
+    session_record: tuple[RecordField, ...]
+    session_record_provenance: Provenance
+    inventory: Inventory
+    timeline: Timeline
+    focus: Focus
+    problem_areas: tuple[ProblemArea, ...]  # the spec's order; suggestions follow it
+    problem_area_names_provenance: Provenance
+    techniques: tuple[Technique, ...]
+    relapse_prevention: RelapsePrevention
+    suggestion_rules: tuple[SuggestionRule, ...]
+    notes: Mapping[str, tuple[str, ...]]  # by file
+    variants_by_id: Mapping[str, Variant] = field(default_factory=dict, repr=False, compare=False)
+    phases_by_id: Mapping[str, Phase] = field(default_factory=dict, repr=False, compare=False)
+    areas_by_id: Mapping[str, ProblemArea] = field(default_factory=dict, repr=False, compare=False)
+    techniques_by_id: Mapping[str, Technique] = field(default_factory=dict, repr=False, compare=False)
+
+    def variant(self, variant_id: str) -> Variant:
+        try:
+            return self.variants_by_id[variant_id]
+        except (KeyError, TypeError):
+            raise _unknown("variant", variant_id, self.variants_by_id) from None
+
+    def phase(self, phase_id: str) -> Phase:
+        try:
+            return self.phases_by_id[phase_id]
+        except (KeyError, TypeError):
+            raise _unknown("phase", phase_id, self.phases_by_id) from None
+
+    def schedule(self, variant_id: str) -> Schedule:
+        return self.schedules[self.variant(variant_id).id]
+
+    def tasks(self, phase_id: str, variant_id: str) -> tuple[Task, ...]:
+        """The phase's checklist for this variant. A variant is always required (spec 5)."""
+        variant = self.variant(variant_id)
+        return tuple(task for task in self.phase(phase_id).tasks if task.offered_to(variant.id))
+
+    def agenda(self, phase_id: str, variant_id: str, *, pre_group: bool = False) -> SessionTemplate | None:
+        """The session agenda for this phase and variant, or None where the phase's tasks serve."""
+        variant = self.variant(variant_id)
+        self.phase(phase_id)
+        for template in self.session_templates:
+            if phase_id in template.phases and variant.id in template.variants and template.pre_group == pre_group:
+                return template
+        return None
+
+    def problem_area(self, area_id: str) -> ProblemArea:
+        try:
+            return self.areas_by_id[area_id]
+        except (KeyError, TypeError):
+            raise _unknown("problem area", area_id, self.areas_by_id) from None
+
+    def problem_area_name(self, area_id: str, variant_id: str) -> str:
+        """The area's name as this variant shows it (Group IPT uses plain names)."""
+        return self.problem_area(area_id).names[self.variant(variant_id).problem_area_names]
+
+    def technique(self, technique_id: str) -> Technique:
+        try:
+            return self.techniques_by_id[technique_id]
+        except (KeyError, TypeError):
+            raise _unknown("technique", technique_id, self.techniques_by_id) from None
+
+    def techniques_for(self, area_id: str) -> tuple[Technique, ...]:
+        """Techniques typical for the area: those that name it, and those used in any area."""
+        self.problem_area(area_id)
+        return tuple(t for t in self.techniques if not t.problem_areas or area_id in t.problem_areas)
+
+
+@cache
+def get() -> Protocol:
+    """The shipped protocol, loaded and checked once."""
+    return load(DATA_DIR)
+
+
+def load(directory: Path) -> Protocol:
+    roots = {name: load_yaml(directory / f"{name}.yaml") for name in FILES}
+    variants, provides = _variants(roots["variants"])
+    variant_ids = [variant.id for variant in variants]
+    phases_root = roots["phases"].mapping(
+        {"version", "phases", "schedules", "session_templates", "session_record", "notes"}
+    )
+    phases = _phases(phases_root.child("phases"), variant_ids)
+    phase_ids = [phase.id for phase in phases]
+    record_fields, record_provenance = _session_record(phases_root.child("session_record"), phase_ids)
+    templates = _templates(phases_root.child("session_templates"), phase_ids, variants, record_fields)
+    schedules = _schedules(phases_root.child("schedules"), variants, phase_ids)
+    _check_specific_content(roots["variants"], variants, provides, phases, templates)
+
+    inventory = _inventory(roots["inventory"])
+    timeline = _timeline(roots["timeline"])
+    focus, areas, names_provenance = _problem_areas(roots["problem_areas"])
+    area_ids = [area.id for area in areas]
+    for variant, node in zip(variants, roots["variants"].child("variants").elements(), strict=True):
+        # Every area must have a name in the style each variant shows.
+        for area in areas:
+            if variant.problem_area_names not in area.names:
+                node.child("problem_area_names").fail(f"problem area {area.id!r} has no such name")
+    techniques = _techniques(roots["techniques"], area_ids)
+    relapse = _relapse_prevention(roots["relapse_prevention"], variant_ids)
+    rules = _suggestion_rules(roots["suggestion_rules"], areas, inventory, timeline)
+
+    return Protocol(
+        versions={name: root.child("version").required_text() for name, root in roots.items()},
+        variants=variants,
+        phases=phases,
+        schedules=schedules,
+        session_templates=templates,
+        session_record=record_fields,
+        session_record_provenance=record_provenance,
+        inventory=inventory,
+        timeline=timeline,
+        focus=focus,
+        problem_areas=areas,
+        problem_area_names_provenance=names_provenance,
+        techniques=techniques,
+        relapse_prevention=relapse,
+        suggestion_rules=rules,
+        notes={name: root.child("notes", required=False).text_list() for name, root in roots.items()},
+        variants_by_id={variant.id: variant for variant in variants},
+        phases_by_id={phase.id: phase for phase in phases},
+        areas_by_id={area.id: area for area in areas},
+        techniques_by_id={technique.id: technique for technique in techniques},
+    )
+
+
+# Parsing helpers
+
+
+def _unique_ids(list_node: Node, nodes: list[Node], what: str) -> list[str]:
+    ids: list[str] = []
+    for node in nodes:
+        value = node.child("id").required_text()
+        if value in ids:
+            node.child("id").fail(f"duplicate {what} id {value!r}")
+        ids.append(value)
+    return ids
+
+
+def _labels(node: Node, text_key: str, what: str) -> tuple[Label, ...]:
+    elements = node.elements(allow_empty=False)
+    for element in elements:
+        element.mapping({"id", text_key})
+    ids = _unique_ids(node, elements, what)
+    return tuple(
+        Label(id=id_, text=element.child(text_key).required_text())
+        for id_, element in zip(ids, elements, strict=True)
+    )
+
+
+def _id_list(node: Node, known: list[str] | tuple[str, ...], *, allow_empty: bool = True) -> tuple[str, ...]:
+    values = tuple(element.choice(known) for element in node.elements(allow_empty=allow_empty))
+    if len(set(values)) != len(values):
+        node.fail("lists the same id twice")
+    return values
+
+
+def _positive(node: Node, *, zero: bool = False) -> int:
+    value = node.required_integer()
+    if value < (0 if zero else 1):
+        node.fail(f"must be {'zero or more' if zero else 'at least 1'}, got {value}")
+    return value
+
+
+def _with_provenance(*keys: str) -> set[str]:
+    return {*keys, *PROVENANCE_KEYS}
+
+
+# variants.yaml
+
+
+def _variants(root: Node) -> tuple[tuple[Variant, ...], list[tuple[Node, str, str]]]:
+    root.mapping({"version", "variants", "notes"})
+    list_node = root.child("variants")
+    nodes = list_node.elements(allow_empty=False)
+    _unique_ids(list_node, nodes, "variant")
+    variants = []
+    provides: list[tuple[Node, str, str]] = []  # (node, reference, variant id), checked against phases.yaml
+    for node in nodes:
+        node.mapping(
+            {
+                "id", "name", "population", "format", "ages", "sessions", "frequency",
+                "session_minutes", "pre_group_sessions", "problem_area_names", "delivered_by",
+                "exclusions", "specific_content", "provenance", "notes",
+            }
+        )  # fmt: skip
+        variant_id = node.child("id").required_text()
+        ages = node.child("ages")
+        age_range = None
+        if ages.value is not None:
+            ages.mapping({"min", "max"})
+            age_range = (_positive(ages.child("min")), _positive(ages.child("max")))
+            if age_range[0] > age_range[1]:
+                ages.fail(f"min {age_range[0]} is above max {age_range[1]}")
+        exclusions = node.child("exclusions")
+        specific = []
+        content_node = node.child("specific_content")
+        content_nodes = content_node.elements()
+        _unique_ids(content_node, content_nodes, "specific content")
+        for element in content_nodes:
+            element.mapping(_with_provenance("id", "description", "provides"))
+            refs = element.child("provides").text_list()
+            for index, ref in enumerate(refs):
+                provides.append((element.child("provides").elements()[index], ref, variant_id))
+            specific.append(
+                SpecificContent(
+                    id=element.child("id").required_text(),
+                    description=element.child("description").required_text(),
+                    provides=refs,
+                    provenance=provenance(element),
+                )
+            )
+        variants.append(
+            Variant(
+                id=variant_id,
+                name=node.child("name").required_text(),
+                population=node.child("population").required_text(),
+                format=node.child("format").choice(FORMATS),
+                ages=age_range,
+                sessions=_session_range(node.child("sessions")),
+                frequency=_frequency(node.child("frequency")),
+                session_minutes=_session_minutes(node.child("session_minutes")),
+                pre_group_sessions=_positive(node.child("pre_group_sessions"), zero=True),
+                problem_area_names=node.child("problem_area_names").choice(NAME_STYLES),
+                delivered_by=node.child("delivered_by").required_text(),
+                exclusions=_labels(exclusions, "text", "exclusion") if exclusions.value else (),
+                specific_content=tuple(specific),
+                provenance=provenance(node.child("provenance").mapping(PROVENANCE_KEYS)),
+                notes=node.child("notes").text_list(),
+            )
+        )
+    for variant, node in zip(variants, nodes, strict=True):
+        if variant.format == "individual" and variant.pre_group_sessions:
+            node.child("pre_group_sessions").fail("only a group variant has pre-group sessions")
+    return tuple(variants), provides
+
+
+def _session_range(node: Node) -> SessionRange:
+    node.mapping(_with_provenance("min", "max", "default"))
+    low = _positive(node.child("min"))
+    high = _positive(node.child("max"))
+    if low > high:
+        node.fail(f"min {low} is above max {high}")
+    default = node.child("default").integer(nullable=True)
+    if default is not None and not low <= default <= high:
+        node.child("default").fail(f"{default} is outside the range {low}-{high}")
+    return SessionRange(min=low, max=high, default=default, provenance=provenance(node))
+
+
+def _frequency(node: Node) -> Frequency:
+    node.mapping(_with_provenance("default", "allowed"))
+    allowed = _id_list(node.child("allowed"), FREQUENCIES, allow_empty=False)
+    default = node.child("default").choice(allowed)
+    return Frequency(default=default, allowed=allowed, provenance=provenance(node))
+
+
+def _session_minutes(node: Node) -> SessionMinutes:
+    node.mapping(_with_provenance("default", "first_session"))
+    values = []
+    for key in ("default", "first_session"):
+        value = node.child(key).integer(nullable=True)
+        if value is not None and value < 1:
+            node.child(key).fail(f"must be at least 1 minute, got {value}")
+        values.append(value)
+    return SessionMinutes(default=values[0], first_session=values[1], provenance=provenance(node))
+
+
+# phases.yaml
+
+
+def _phases(node: Node, variant_ids: list[str]) -> tuple[Phase, ...]:
+    nodes = node.elements(allow_empty=False)
+    _unique_ids(node, nodes, "phase")
+    phases = []
+    for phase_node in nodes:
+        phase_node.mapping(_with_provenance("id", "name", "purpose", "tasks"))
+        phase_id = phase_node.child("id").required_text()
+        tasks_node = phase_node.child("tasks")
+        task_nodes = tasks_node.elements(allow_empty=False)
+        _unique_ids(tasks_node, task_nodes, "task")
+        tasks = []
+        for task_node in task_nodes:
+            task_node.mapping(_with_provenance("id", "name", "description", "software_note", "when", "variants"))
+            variants = task_node.child("variants", required=False)
+            tasks.append(
+                Task(
+                    id=task_node.child("id").required_text(),
+                    phase=phase_id,
+                    name=task_node.child("name").required_text(),
+                    description=task_node.child("description").required_text(),
+                    software_note=task_node.child("software_note", required=False).text(nullable=True),
+                    when=task_node.child("when", required=False).text(nullable=True),
+                    variants=(
+                        _id_list(variants, variant_ids, allow_empty=False) if variants.value is not None else None
+                    ),
+                    provenance=provenance(task_node),
+                )
+            )
+        phases.append(
+            Phase(
+                id=phase_id,
+                name=phase_node.child("name").required_text(),
+                purpose=phase_node.child("purpose").required_text(),
+                tasks=tuple(tasks),
+                provenance=provenance(phase_node),
+            )
+        )
+    return tuple(phases)
+
+
+def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) -> dict[str, Schedule]:
+    schedules: dict[str, Schedule] = {}
+    by_id = {variant.id: variant for variant in variants}
+    for schedule_node in node.elements(allow_empty=False):
+        schedule_node.mapping({"variant", "initial", "body", "termination", "termination_reminder"})
+        variant_id = schedule_node.child("variant").choice(list(by_id))
+        if variant_id in schedules:
+            schedule_node.child("variant").fail(f"a second schedule for {variant_id!r}")
+        parts = {}
+        for key in ("initial", "termination"):
+            part = schedule_node.child(key).mapping(_with_provenance("sessions"))
+            parts[key] = (_positive(part.child("sessions"), zero=True), provenance(part))
+            if parts[key][0] and key not in phase_ids:
+                part.child("sessions").fail(f"there is no {key!r} phase in phases")
+        reminder_node = schedule_node.child("termination_reminder").mapping(
+            _with_provenance("sessions_before_end")
+        )
+        reminder = _positive(reminder_node.child("sessions_before_end"))
+        body = schedule_node.child("body").choice(phase_ids)
+        if body in ("initial", "termination"):
+            schedule_node.child("body").fail(f"{body!r} cannot be the phase between the first and last sessions")
+        initial, termination = parts["initial"][0], parts["termination"][0]
+        shortest = by_id[variant_id].sessions.min
+        # Even the shortest contract the variant allows must keep every phase apart.
+        if initial + termination >= shortest:
+            schedule_node.fail(
+                f"{initial} initial and {termination} termination sessions leave no {body} session "
+                f"in the shortest contract ({shortest} sessions)"
+            )
+        if reminder < termination:
+            reminder_node.child("sessions_before_end").fail(
+                f"the reminder must cover every termination session ({termination}), got {reminder}"
+            )
+        if initial and shortest - reminder < initial:
+            reminder_node.child("sessions_before_end").fail(
+                f"in a {shortest}-session contract the reminder would start in the initial phase"
+            )
+        schedules[variant_id] = Schedule(
+            variant=variant_id,
+            initial_sessions=initial,
+            body=body,
+            termination_sessions=termination,
+            reminder_sessions_before_end=reminder,
+            provenance={
+                "initial": parts["initial"][1],
+                "termination": parts["termination"][1],
+                "termination_reminder": provenance(reminder_node),
+            },
+        )
+    missing = [variant.id for variant in variants if variant.id not in schedules]
+    if missing:
+        node.fail(f"no schedule for variant(s) {', '.join(missing)}")
+    return schedules
+
+
+def _session_record(node: Node, phase_ids: list[str]) -> tuple[tuple[RecordField, ...], Provenance]:
+    node.mapping(_with_provenance("fields"))
+    fields_node = node.child("fields")
+    nodes = fields_node.elements(allow_empty=False)
+    _unique_ids(fields_node, nodes, "session record field")
+    fields = []
+    for field_node in nodes:
+        field_node.mapping({"id", "type", "description", "min", "max"})
+        kind = field_node.child("type").choice(RECORD_FIELD_TYPES)
+        low = high = None
+        if kind == "scale":
+            low = field_node.child("min").required_integer()
+            high = field_node.child("max").required_integer()
+            if low >= high:
+                field_node.fail(f"min {low} must be below max {high}")
+        else:
+            for key in ("min", "max"):
+                if field_node.has(key):
+                    field_node.child(key).fail("only a scale has a range")
+        fields.append(
+            RecordField(
+                id=field_node.child("id").required_text(),
+                type=kind,
+                description=field_node.child("description").required_text(),
+                min=low,
+                max=high,
+            )
+        )
+    return tuple(fields), provenance(node)
+
+
+def _templates(
+    node: Node, phase_ids: list[str], variants: tuple[Variant, ...], record_fields: tuple[RecordField, ...]
+) -> tuple[SessionTemplate, ...]:
+    nodes = node.elements(allow_empty=False)
+    _unique_ids(node, nodes, "session template")
+    variant_ids = [variant.id for variant in variants]
+    record_ids = [record.id for record in record_fields]
+    templates = []
+    taken: dict[tuple[str, str, bool], str] = {}
+    for template_node in nodes:
+        template_node.mapping(_with_provenance("id", "name", "phases", "variants", "pre_group", "steps"))
+        template_id = template_node.child("id").required_text()
+        steps_node = template_node.child("steps")
+        step_nodes = steps_node.elements(allow_empty=False)
+        _unique_ids(steps_node, step_nodes, "step")
+        steps = []
+        for step_node in step_nodes:
+            step_node.mapping({"id", "name", "description", "records"})
+            steps.append(
+                AgendaStep(
+                    id=step_node.child("id").required_text(),
+                    name=step_node.child("name").required_text(),
+                    description=step_node.child("description").required_text(),
+                    records=_id_list(step_node.child("records"), record_ids),
+                )
+            )
+        template = SessionTemplate(
+            id=template_id,
+            name=template_node.child("name").required_text(),
+            phases=_id_list(template_node.child("phases"), phase_ids, allow_empty=False),
+            variants=_id_list(template_node.child("variants"), variant_ids, allow_empty=False),
+            pre_group=template_node.child("pre_group", required=False).boolean(default=False),
+            steps=tuple(steps),
+            provenance=provenance(template_node),
+        )
+        # One agenda per phase, variant and kind of session, so the lookup never depends on order.
+        for phase_id in template.phases:
+            for variant_id in template.variants:
+                key = (phase_id, variant_id, template.pre_group)
+                if key in taken:
+                    template_node.fail(f"{taken[key]!r} is already the agenda for {phase_id} in {variant_id}")
+                taken[key] = template_id
+        if template.pre_group:
+            for variant_id in template.variants:
+                if not next(v for v in variants if v.id == variant_id).pre_group_sessions:
+                    template_node.child("variants").fail(f"{variant_id!r} has no pre-group sessions")
+        templates.append(template)
+    for variant in variants:
+        if variant.pre_group_sessions and not any(
+            t.pre_group and variant.id in t.variants for t in templates
+        ):
+            node.fail(f"variant {variant.id!r} has pre-group sessions but no pre-group agenda")
+    return tuple(templates)
+
+
+def _check_specific_content(
+    root: Node,
+    variants: tuple[Variant, ...],
+    provides: list[tuple[Node, str, str]],
+    phases: tuple[Phase, ...],
+    templates: tuple[SessionTemplate, ...],
+) -> None:
+    """Content one variant calls its own is offered to it alone, and vice versa (spec 5)."""
+    items: dict[str, tuple[str, ...] | None] = {task.ref: task.variants for phase in phases for task in phase.tasks}
+    items.update({template.ref: template.variants for template in templates})
+    claimed: dict[str, str] = {}
+    for node, ref, variant_id in provides:
+        if ref not in items:
+            node.fail(f"no such task or agenda {ref!r}")
+        if items[ref] != (variant_id,):
+            node.fail(f"{ref!r} is offered to {', '.join(items[ref] or ['every variant'])}, not only {variant_id!r}")
+        claimed[ref] = variant_id
+    for ref, offered in items.items():
+        if offered is not None and len(offered) == 1 and ref not in claimed:
+            root.child("variants").fail(
+                f"{ref!r} is offered only to {offered[0]!r}; list it in that variant's specific_content"
+            )
+
+
+# inventory.yaml and timeline.yaml
+
+
+def _inventory(root: Node) -> Inventory:
+    root.mapping({"version", "closeness_circle", "relationship", "whole_inventory", "notes"})
+    circle = root.child("closeness_circle").mapping(_with_provenance("rings"))
+    rings = circle.child("rings").required_integer()
+    if rings < 2:
+        circle.child("rings").fail(f"a closeness circle needs at least 2 rings, got {rings}")
+    relationship = _inventory_fields(root.child("relationship"))
+    if not any(item.type == "ring" for item in relationship):
+        root.child("relationship").fail("needs a field of type 'ring' for the closeness circle")
+    whole = _inventory_fields(root.child("whole_inventory"))
+    for item, item_node in zip(whole, root.child("whole_inventory").child("fields").elements(), strict=True):
+        if item.type == "ring":
+            item_node.child("type").fail("only a relationship is placed on the closeness circle")
+    return Inventory(
+        rings=rings,
+        rings_provenance=provenance(circle),
+        relationship_fields=relationship,
+        whole_inventory_fields=whole,
+        notes=root.child("notes", required=False).text_list(),
+    )
+
+
+def _inventory_fields(group: Node) -> tuple[InventoryField, ...]:
+    group.mapping(_with_provenance("fields"))
+    group_provenance = provenance(group)
+    fields_node = group.child("fields")
+    nodes = fields_node.elements(allow_empty=False)
+    _unique_ids(fields_node, nodes, "field")
+    fields = []
+    for node in nodes:
+        node.mapping(
+            _with_provenance("id", "type", "label", "description", "required", "choices", "added_by_rapport")
+        )
+        kind = node.child("type").choice(FIELD_TYPES)
+        choices: tuple[Label, ...] = ()
+        if kind == "choice":
+            choices = _labels(node.child("choices"), "label", "choice")
+        elif node.has("choices"):
+            node.child("choices").fail("only a choice field has choices")
+        added = node.child("added_by_rapport", required=False).boolean(default=False)
+        own = node.has("verified") or node.has("confidence") or node.has("source")
+        if added and not own:
+            node.fail("a field added by Rapport needs its own verified, confidence and source")
+        fields.append(
+            InventoryField(
+                id=node.child("id").required_text(),
+                type=kind,
+                label=node.child("label").required_text(),
+                description=node.child("description").required_text(),
+                required=node.child("required", required=False).boolean(default=False),
+                choices=choices,
+                added_by_rapport=added,
+                provenance=provenance(node) if own else group_provenance,
+            )
+        )
+    return tuple(fields)
+
+
+def _timeline(root: Node) -> Timeline:
+    root.mapping({"version", "format", "mood_scale", "event_kinds", "notes"})
+    format_node = root.child("format").mapping(_with_provenance("fields"))
+    fields_node = format_node.child("fields")
+    mood = root.child("mood_scale").mapping(_with_provenance("min", "max"))
+    low = mood.child("min").required_integer()
+    high = mood.child("max").required_integer()
+    if low >= high:
+        mood.fail(f"min {low} must be below max {high}")
+    kinds = root.child("event_kinds").mapping(_with_provenance("kinds"))
+    return Timeline(
+        fields=_labels(fields_node, "description", "timeline field"),
+        fields_provenance=provenance(format_node),
+        mood_min=low,
+        mood_max=high,
+        mood_provenance=provenance(mood),
+        event_kinds=_labels(kinds.child("kinds"), "label", "event kind"),
+        event_kinds_provenance=provenance(kinds),
+        notes=root.child("notes", required=False).text_list(),
+    )
+
+
+# problem_areas.yaml and techniques.yaml
+
+
+def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenance]:
+    root.mapping({"version", "focus", "names", "areas", "notes"})
+    focus_node = root.child("focus").mapping(_with_provenance("preferred", "max"))
+    focus = Focus(
+        preferred=_positive(focus_node.child("preferred")),
+        max=_positive(focus_node.child("max")),
+        provenance=provenance(focus_node),
+    )
+    if focus.preferred > focus.max:
+        focus_node.fail(f"preferred {focus.preferred} is above max {focus.max}")
+    names_provenance = provenance(root.child("names").mapping(PROVENANCE_KEYS))
+    list_node = root.child("areas")
+    nodes = list_node.elements(allow_empty=False)
+    _unique_ids(list_node, nodes, "problem area")
+    areas = []
+    for node in nodes:
+        node.mapping(
+            {
+                "id", "names", "fallback", "cues", "goals", "strategies", "stages",
+                "therapist_neutral_on_outcome", "caution", "mid_course_prompt", "notes",
+            }
+        )  # fmt: skip
+        names_node = node.child("names").mapping({*NAME_STYLES, "other"})
+        names = {style: names_node.child(style).required_text() for style in NAME_STYLES}
+        stages_node = node.child("stages", required=False)
+        stages: tuple[DisputeStage, ...] = ()
+        stages_provenance = None
+        if stages_node.value is not None:
+            stages_node.mapping(_with_provenance("items"))
+            stage_nodes = stages_node.child("items").elements(allow_empty=False)
+            _unique_ids(stages_node.child("items"), stage_nodes, "stage")
+            for stage in stage_nodes:
+                stage.mapping({"id", "name", "recognition", "direction"})
+            stages = tuple(
+                DisputeStage(
+                    id=stage.child("id").required_text(),
+                    name=stage.child("name").required_text(),
+                    recognition=stage.child("recognition").required_text(),
+                    direction=stage.child("direction").required_text(),
+                )
+                for stage in stage_nodes
+            )
+            stages_provenance = provenance(stages_node)
+        neutral = node.child("therapist_neutral_on_outcome", required=False)
+        neutral_value, neutral_provenance = False, None
+        if neutral.value is not None:
+            neutral.mapping(_with_provenance("value"))
+            neutral_value, neutral_provenance = neutral.child("value").boolean(), provenance(neutral)
+        areas.append(
+            ProblemArea(
+                id=node.child("id").required_text(),
+                names=names,
+                other_names=names_node.child("other").text_list(),
+                cues=_checklist(node.child("cues")),
+                goals=_checklist(node.child("goals")),
+                strategies=_checklist(node.child("strategies")),
+                stages=stages,
+                stages_provenance=stages_provenance,
+                therapist_neutral_on_outcome=neutral_value,
+                neutral_provenance=neutral_provenance,
+                fallback=node.child("fallback", required=False).boolean(default=False),
+                caution=_caution(node.child("caution", required=False)),
+                mid_course_prompt=_caution(node.child("mid_course_prompt", required=False)),
+                notes=node.child("notes", required=False).text_list(),
+            )
+        )
+    if all(area.fallback for area in areas):
+        list_node.fail("at least one problem area must not be a fallback")
+    return focus, tuple(areas), names_provenance
+
+
+def _checklist(node: Node) -> Checklist:
+    node.mapping(_with_provenance("items"))
+    return Checklist(items=_labels(node.child("items"), "text", "statement"), provenance=provenance(node))
+
+
+def _caution(node: Node) -> Caution | None:
+    if node.value is None:
+        return None
+    node.mapping(_with_provenance("text"))
+    return Caution(text=node.child("text").required_text(), provenance=provenance(node))
+
+
+def _techniques(root: Node, area_ids: list[str]) -> tuple[Technique, ...]:
+    root.mapping({"version", "techniques", "notes"})
+    list_node = root.child("techniques")
+    nodes = list_node.elements(allow_empty=False)
+    _unique_ids(list_node, nodes, "technique")
+    techniques = []
+    for node in nodes:
+        node.mapping(
+            _with_provenance("id", "name", "description", "typical_use", "problem_areas", "optional")
+        )
+        techniques.append(
+            Technique(
+                id=node.child("id").required_text(),
+                name=node.child("name").required_text(),
+                description=node.child("description").required_text(),
+                typical_use=node.child("typical_use").required_text(),
+                problem_areas=_id_list(node.child("problem_areas"), area_ids),
+                optional=node.child("optional", required=False).boolean(default=False),
+                provenance=provenance(node),
+            )
+        )
+    return tuple(techniques)
+
+
+# relapse_prevention.yaml
+
+
+def _relapse_prevention(root: Node, variant_ids: list[str]) -> RelapsePrevention:
+    root.mapping({"version", "plan_sections", "endings", "notes"})
+    sections_node = root.child("plan_sections")
+    section_nodes = sections_node.elements(allow_empty=False)
+    _unique_ids(sections_node, section_nodes, "plan section")
+    sections = []
+    for node in section_nodes:
+        node.mapping(_with_provenance("id", "name", "description", "client_prompt"))
+        sections.append(
+            PlanSection(
+                id=node.child("id").required_text(),
+                name=node.child("name").required_text(),
+                description=node.child("description").required_text(),
+                client_prompt=node.child("client_prompt").required_text(),
+                provenance=provenance(node),
+            )
+        )
+    endings_node = root.child("endings")
+    ending_nodes = endings_node.elements(allow_empty=False)
+    _unique_ids(endings_node, ending_nodes, "ending")
+    endings = []
+    for node in ending_nodes:
+        node.mapping(_with_provenance("id", "name", "description", "offers", "new_contract_variant"))
+        offers = node.child("offers")
+        new_contract = node.child("new_contract_variant", required=False)
+        endings.append(
+            Ending(
+                id=node.child("id").required_text(),
+                name=node.child("name").required_text(),
+                description=node.child("description").required_text(),
+                offers=_labels(offers, "name", "offer") if offers.value else (),
+                new_contract_variant=new_contract.choice(variant_ids) if new_contract.value is not None else None,
+                provenance=provenance(node),
+            )
+        )
+    return RelapsePrevention(
+        sections=tuple(sections), endings=tuple(endings), notes=root.child("notes", required=False).text_list()
+    )
+
+
+# suggestion_rules.yaml
+
+
+def _suggestion_rules(
+    root: Node, areas: tuple[ProblemArea, ...], inventory: Inventory, timeline: Timeline
+) -> tuple[SuggestionRule, ...]:
+    root.mapping({"version", "rules", "notes"})
+    list_node = root.child("rules")
+    nodes = list_node.elements(allow_empty=False)
+    _unique_ids(list_node, nodes, "rule")
+    area_ids = [area.id for area in areas]
+    rules: list[SuggestionRule] = []
+    for node in nodes:
+        kind = node.child("kind").choice(RULE_KINDS)
+        common = {
+            "id": node.child("id").required_text(),
+            "problem_area": node.child("problem_area").choice(area_ids),
+            "summary": node.child("summary").required_text(),
+        }
+        base = _with_provenance("id", "kind", "problem_area", "summary")
+        if kind == "events_near_onset":
+            node.mapping(base | {"event_kinds", "window"})
+            window = node.child("window").mapping({"months_before_onset", "months_after_onset", "include_undated"})
+            rules.append(
+                EventsNearOnset(
+                    **common,
+                    event_kinds=_id_list(node.child("event_kinds"), timeline.kind_ids(), allow_empty=False),
+                    months_before_onset=_positive(window.child("months_before_onset"), zero=True),
+                    months_after_onset=_positive(window.child("months_after_onset"), zero=True),
+                    include_undated=window.child("include_undated").boolean(),
+                    provenance=provenance(node),
+                )
+            )
+        elif kind == "expectations":
+            node.mapping(base | {"expectations_reciprocity"})
+            known = _inventory_choices(node, inventory, "expectations_reciprocity")
+            rules.append(
+                ExpectationsRule(
+                    **common,
+                    values=_id_list(node.child("expectations_reciprocity"), known, allow_empty=False),
+                    provenance=provenance(node),
+                )
+            )
+        else:
+            node.mapping(base | {"close_tie", "at_most", "min_inventory_entries"})
+            tie = node.child("close_tie").mapping(
+                {"rings_at_most", "excluded_statuses", "excluded_relationship_types"}
+            )
+            rings_at_most = _positive(tie.child("rings_at_most"))
+            if rings_at_most > inventory.rings:
+                tie.child("rings_at_most").fail(f"the closeness circle has only {inventory.rings} rings")
+            rules.append(
+                FewCloseTies(
+                    **common,
+                    rings_at_most=rings_at_most,
+                    excluded_statuses=_id_list(
+                        tie.child("excluded_statuses"), _inventory_choices(tie, inventory, "current_status")
+                    ),
+                    excluded_relationship_types=_id_list(
+                        tie.child("excluded_relationship_types"),
+                        _inventory_choices(tie, inventory, "relationship_type"),
+                    ),
+                    at_most=_positive(node.child("at_most"), zero=True),
+                    min_inventory_entries=_positive(node.child("min_inventory_entries")),
+                    provenance=provenance(node),
+                )
+            )
+    # The fallback's rules only make sense once the other areas have had their say.
+    fallback_areas = {area.id for area in areas if area.fallback}
+    for rule, node in zip(rules, nodes, strict=True):
+        if isinstance(rule, FewCloseTies) and rule.problem_area not in fallback_areas:
+            node.child("problem_area").fail("few close ties may only point at a fallback area")
+    return tuple(rules)
+
+
+def _inventory_choices(node: Node, inventory: Inventory, field_id: str) -> tuple[str, ...]:
+    """The choices of an inventory field that decision support reads; the field must exist."""
+    for item in inventory.relationship_fields:
+        if item.id == field_id and item.type == "choice":
+            return item.choice_ids()
+    node.fail(f"needs the inventory's choice field {field_id!r} (inventory.yaml relationship.fields)")
+
