@@ -10,12 +10,12 @@ SIXTEEN = ["initial"] * 3 + ["middle"] * 10 + ["termination"] * 3
 TWELVE = ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3
 
 
-@pytest.mark.parametrize(("session", "phase"), enumerate(SIXTEEN, start=1))
+@pytest.mark.parametrize(("session", "phase"), list(enumerate(SIXTEEN, start=1)))
 def test_phase_of_every_session_of_a_16_session_contract(session, phase):
     assert phase_for(session, 16, "ipt_individual") == phase
 
 
-@pytest.mark.parametrize(("session", "phase"), enumerate(TWELVE, start=1))
+@pytest.mark.parametrize(("session", "phase"), list(enumerate(TWELVE, start=1)))
 def test_phase_of_every_session_of_a_12_session_contract(session, phase):
     assert phase_for(session, 12, "ipt_individual") == phase
 
