@@ -48,7 +48,8 @@ def test_the_termination_reminder_starts_one_session_before_the_termination_phas
 
 
 @pytest.mark.parametrize(
-    ("variant", "planned", "first_due"), [("ipt_a", 12, 9), ("ipc", 6, 5), ("ipc", 3, 2), ("group_ipt_who", 8, 7)]
+    ("variant", "planned", "first_due"),
+    [("ipt_a", 12, 9), ("ipc", 6, 5), ("ipc", 3, 2), ("group_ipt_who", 8, 7)],
 )
 def test_the_termination_reminder_in_other_variants(variant, planned, first_due):
     assert [termination_due(n, planned, variant) for n in range(1, planned + 1)] == [

@@ -6,7 +6,7 @@ import pytest
 
 from rapport.core import protocol
 from rapport.core.datafiles import Provenance
-from rapport.core.protocol.definitions import EventsNearOnset, ExpectationsRule, FewCloseTies
+from rapport.core.protocol.model import EventsNearOnset, ExpectationsRule, FewCloseTies
 
 ADULT_VARIANTS = ("ipt_individual", "ipc", "ipt_m", "group_ipt_who")
 
@@ -247,7 +247,8 @@ def test_the_inventory_records_the_spec_fields_and_marks_rapports_own(p):
 def test_inventory_choices(p):
     assert p.inventory.field("current_status").choice_ids() == ("ongoing", "strained", "ended", "deceased")
     assert p.inventory.field("relationship_type").choice_ids() == (
-        "partner", "parent", "child", "sibling", "other_family", "friend", "colleague_or_boss", "other", "deceased",
+        "partner", "parent", "child", "sibling", "other_family", "friend", "colleague_or_boss", "other",
+        "deceased",
     )  # fmt: skip
     assert p.inventory.field("expectations_reciprocity").choice_ids() == (
         "reciprocal", "non_reciprocal", "not_assessed",
@@ -269,7 +270,12 @@ def test_the_timeline_mood_scale_and_event_kinds(p):
 
 
 def test_the_four_problem_areas_in_spec_order_with_their_names(p):
-    assert [a.id for a in p.problem_areas] == ["grief", "role_dispute", "role_transition", "interpersonal_deficits"]
+    assert [a.id for a in p.problem_areas] == [
+        "grief",
+        "role_dispute",
+        "role_transition",
+        "interpersonal_deficits",
+    ]
     assert [p.problem_area_name(a.id, "group_ipt_who") for a in p.problem_areas] == [
         "Grief", "Disputes", "Life changes", "Loneliness and social isolation",
     ]  # fmt: skip

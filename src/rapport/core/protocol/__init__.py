@@ -7,7 +7,8 @@ out a session's phase and point at candidate problem areas, never choosing one.
 
 from rapport.core.datafiles import DefinitionError
 from rapport.core.protocol.course import InvalidSession, Position, phase_for, position, termination_due
-from rapport.core.protocol.definitions import DATA_DIR, Protocol, UnknownProtocolItem, get, load
+from rapport.core.protocol.loading import DATA_DIR, get, load
+from rapport.core.protocol.model import Protocol, UnknownProtocolItem
 from rapport.core.protocol.suggestions import (
     Evidence,
     Facts,

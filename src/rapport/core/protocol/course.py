@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapport.core.protocol.definitions import Protocol, get
+from rapport.core.protocol.loading import get
+from rapport.core.protocol.model import Protocol
 
 
 class InvalidSession(ValueError):

@@ -12,13 +12,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from rapport.core.protocol.definitions import (
+from rapport.core.protocol.loading import get
+from rapport.core.protocol.model import (
     EventsNearOnset,
     ExpectationsRule,
     FewCloseTies,
     Protocol,
     SuggestionRule,
-    get,
 )
 
 
@@ -95,10 +95,14 @@ def suggest_problem_areas(facts: Facts, *, protocol: Protocol | None = None) -> 
     protocol = protocol or get()
     _check(facts, protocol)
     fallback_areas = {area.id for area in protocol.problem_areas if area.fallback}
-    found = _evaluate(facts, protocol, [r for r in protocol.suggestion_rules if r.problem_area not in fallback_areas])
+    found = _evaluate(
+        facts, protocol, [r for r in protocol.suggestion_rules if r.problem_area not in fallback_areas]
+    )
     # Interpersonal deficits is the fallback: only when no other area is suggested (spec 1.6.4).
     if not found:
-        found = _evaluate(facts, protocol, [r for r in protocol.suggestion_rules if r.problem_area in fallback_areas])
+        found = _evaluate(
+            facts, protocol, [r for r in protocol.suggestion_rules if r.problem_area in fallback_areas]
+        )
     return [found[area.id] for area in protocol.problem_areas if area.id in found]
 
 
@@ -143,7 +147,9 @@ def _events_near_onset(rule: EventsNearOnset, facts: Facts, protocol: Protocol) 
         if event.start is None or facts.onset is None:
             if not rule.include_undated:
                 continue
-            missing = "no date is recorded for it" if event.start is None else "the onset date is not recorded"
+            missing = (
+                "no date is recorded for it" if event.start is None else "the onset date is not recorded"
+            )
             reason = f"{what}{people}; {missing}: check whether it happened near the onset"
             evidence.append(Evidence(source, event.ref, event.label, reason, check_timing=True))
             continue
@@ -152,14 +158,17 @@ def _events_near_onset(rule: EventsNearOnset, facts: Facts, protocol: Protocol) 
         latest = _add_months(facts.onset, rule.months_after_onset)
         if event.start > latest or end < earliest:
             continue
-        window = f"window: {rule.months_before_onset} months before to {rule.months_after_onset} months after the onset"
+        before, after = rule.months_before_onset, rule.months_after_onset
+        window = f"window: {before} months before to {after} months after the onset"
         reason = f"{what}{people}, {_relation(event.start, end, facts.onset)} ({window})"
         evidence.append(Evidence(source, event.ref, event.label, reason))
     return tuple(evidence)
 
 
 def _expectations(rule: ExpectationsRule, facts: Facts, protocol: Protocol) -> tuple[Evidence, ...]:
-    labels = {choice.id: choice.text for choice in protocol.inventory.field("expectations_reciprocity").choices}
+    labels = {
+        choice.id: choice.text for choice in protocol.inventory.field("expectations_reciprocity").choices
+    }
     return tuple(
         Evidence("inventory", entry.ref, entry.label, f"expectations recorded as: {labels[value]}")
         for entry in facts.inventory
@@ -240,6 +249,8 @@ def _check(facts: Facts, protocol: Protocol) -> None:
                 problems.append(f"inventory {entry.ref!r}: unknown {field_id} {value!r}")
         ring = entry.closeness_ring
         if ring is not None and (isinstance(ring, bool) or not 1 <= ring <= inventory.rings):
-            problems.append(f"inventory {entry.ref!r}: closeness ring must be 1 to {inventory.rings}, got {ring!r}")
+            problems.append(
+                f"inventory {entry.ref!r}: closeness ring must be 1 to {inventory.rings}, got {ring!r}"
+            )
     if problems:
         raise InvalidFacts(problems)
