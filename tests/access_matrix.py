@@ -289,6 +289,63 @@ ROUTES += [
     ),
 ]
 
+ROUTES += [
+    Route(
+        "course_detail",
+        "GET",
+        client_url("/clients/{pk}/course/"),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+        read_audited=True,
+    ),
+    Route(
+        "course_start",
+        "POST",
+        client_url("/clients/{pk}/course/start/"),
+        expect(
+            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
+        ),
+    ),
+    Route(
+        "contract_edit",
+        "GET",
+        client_url("/clients/{pk}/course/contract/"),
+        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        read_audited=True,
+    ),
+    Route(
+        "session_add",
+        "POST",
+        client_url("/clients/{pk}/sessions/new/"),
+        expect(
+            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
+        ),
+        data=lambda c: {"date": "2026-03-02"},
+    ),
+    Route(
+        "session_detail",
+        "GET",
+        lambda c: f"/clients/{c.client.pk}/sessions/{c.session.pk}/",
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+        read_audited=True,
+    ),
+]
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

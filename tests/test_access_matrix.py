@@ -24,9 +24,10 @@ def clinic_with_notification(clinic):
 
 
 def a_response(clinic):
-    from rapport.clinic.models import Course, Response
+    from rapport.clinic.models import Course, Response, Session
 
     course = Course.objects.create(client=clinic.client)
+    clinic.session = Session.objects.create(course=course, number=1, date="2026-03-01")
     return Response.objects.create(
         client=clinic.client,
         course=course,

@@ -2,6 +2,7 @@ from django.urls import path
 
 from rapport.accounts import views as accounts
 from rapport.api.routes import api
+from rapport.web import course_views as course
 from rapport.web import views as web
 
 urlpatterns = [
@@ -25,6 +26,11 @@ urlpatterns = [
     path("clients/<int:pk>/entered-in-error/", web.client_entered_in_error, name="client_entered_in_error"),
     path("clients/<int:pk>/questionnaires/<slug:instrument>/", web.questionnaire, name="questionnaire"),
     path("clients/<int:pk>/responses/<int:rid>/", web.response_detail, name="response_detail"),
+    path("clients/<int:pk>/course/", course.course_detail, name="course_detail"),
+    path("clients/<int:pk>/course/start/", course.course_start, name="course_start"),
+    path("clients/<int:pk>/course/contract/", course.contract_edit, name="contract_edit"),
+    path("clients/<int:pk>/sessions/new/", course.session_add, name="session_add"),
+    path("clients/<int:pk>/sessions/<int:sid>/", course.session_detail, name="session_detail"),
     path("clients/<int:pk>/audit/", web.client_audit, name="client_audit"),
     path("emergency-access/", web.break_glass, name="break_glass"),
     path("notifications/<int:pk>/read/", web.notification_read, name="notification_read"),

@@ -9,7 +9,14 @@ from rapport.clinic.models.clients import (
     ClinicalRecord,
     Notification,
 )
-from rapport.clinic.models.courses import Course, CourseStatus
+from rapport.clinic.models.courses import (
+    Course,
+    CourseFormat,
+    CourseStatus,
+    EndingReason,
+    Session,
+    SessionStatus,
+)
 from rapport.clinic.models.responses import Respondent, Response
 
 __all__ = [
@@ -20,9 +27,13 @@ __all__ = [
     "ClientStatus",
     "ClinicalRecord",
     "Course",
+    "CourseFormat",
     "CourseStatus",
+    "EndingReason",
     "Notification",
     "Respondent",
     "Response",
     "RiskAlert",
+    "Session",
+    "SessionStatus",
 ]

@@ -1,5 +1,7 @@
-"""A course of IPT. This holds what measurement needs (which course a score belongs to);
-the contract, phases and sessions arrive with the course-of-IPT work."""
+"""A course of IPT: its variant, format and contract, and its sessions with their notes.
+
+What the protocol says (phases, checklists, agendas, techniques) comes from rapport.core.protocol;
+these records hold what happened in this course."""
 
 from django.db import models
 from django.utils import timezone
@@ -16,12 +18,37 @@ class CourseStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class CourseFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    CONJOINT = "conjoint", _("Conjoint (couple)")
+    GROUP = "group", _("Group")
+
+
+class EndingReason(models.TextChoices):
+    COMPLETED = "completed", _("Completed")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    REFERRED_ON = "referred_on", _("Referred on")
+
+
 class Course(ClinicalRecord):
     client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="courses")
-    status = models.CharField(max_length=20, choices=CourseStatus.choices, default=CourseStatus.REFERRED)
-    started_on = models.DateField(default=timezone.localdate)
-    ended_on = models.DateField(null=True, blank=True)
-    planned_sessions = models.PositiveSmallIntegerField(default=16)
+    variant = models.CharField(_("variant"), max_length=32, default="ipt_individual")
+    format = models.CharField(_("format"), max_length=12, choices=CourseFormat.choices, default="individual")
+    status = models.CharField(
+        _("status"), max_length=20, choices=CourseStatus.choices, default=CourseStatus.REFERRED
+    )
+    ending_reason = models.CharField(
+        _("ending reason"), max_length=20, choices=EndingReason.choices, blank=True
+    )
+    started_on = models.DateField(_("start date"), default=timezone.localdate)
+    planned_end_on = models.DateField(_("planned end date"), null=True, blank=True)
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
+    planned_sessions = models.PositiveSmallIntegerField(_("planned sessions"), default=16)
+    frequency = models.CharField(_("frequency"), max_length=40, default="weekly", blank=True)
+    session_minutes = models.PositiveSmallIntegerField(_("session length (minutes)"), null=True, blank=True)
+    missed_session_policy = models.TextField(_("missed-session policy"), blank=True)
+    contract_goals = models.TextField(_("goals agreed in the contract"), blank=True)
+    agreed_on = models.DateField(_("date the client agreed the contract"), null=True, blank=True)
 
     class Meta:
         ordering = ["client", "started_on", "id"]
@@ -29,3 +56,35 @@ class Course(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"course {self.pk} of client {self.client_id}"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ATTENDED = "attended", _("Attended")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Session(ClinicalRecord):
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("session number"))
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    # The phase is derived from the number and the contract; an override needs a reason.
+    phase_override = models.CharField(_("phase (override)"), max_length=20, blank=True)
+    phase_override_reason = models.TextField(_("why the phase differs"), blank=True)
+    tasks_done = models.JSONField(default=list, blank=True)  # protocol task ids ticked off
+    step_notes = models.JSONField(default=dict, blank=True)  # agenda step id -> note
+    techniques = models.JSONField(default=list, blank=True)  # protocol technique ids used
+    problem_area_progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    between_session_task = models.TextField(_("between-session task"), blank=True)
+    note = models.TextField(_("session note"), blank=True)
+
+    class Meta:
+        ordering = ["course", "number"]
+        constraints = [models.UniqueConstraint(fields=["course", "number"], name="session_number_unique")]
+
+    def __str__(self) -> str:
+        return f"session {self.number} of course {self.course_id}"

@@ -1,0 +1,265 @@
+"""The course of IPT: its contract and its sessions. Every change checks access, validates
+against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.measurement import current_course
+from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
+from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.core import protocol
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _errors(form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = [
+            "variant",
+            "format",
+            "status",
+            "ending_reason",
+            "started_on",
+            "planned_end_on",
+            "ended_on",
+            "planned_sessions",
+            "frequency",
+            "session_minutes",
+            "missed_session_policy",
+            "contract_goals",
+            "agreed_on",
+        ]
+        widgets = {
+            "started_on": DATE_INPUT,
+            "planned_end_on": DATE_INPUT,
+            "ended_on": DATE_INPUT,
+            "agreed_on": DATE_INPUT,
+            "missed_session_policy": forms.Textarea(attrs={"rows": 2}),
+            "contract_goals": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"] = forms.ChoiceField(
+            label=_("Variant"), choices=[(v.id, v.name) for v in protocol.get().variants]
+        )
+
+    def clean(self):
+        data = super().clean()
+        variant = data.get("variant")
+        planned = data.get("planned_sessions")
+        if variant and planned is not None:
+            allowed = protocol.get().variant(variant).sessions
+            if not allowed.allows(planned):
+                self.add_error(
+                    "planned_sessions",
+                    _("This variant plans %(min)s to %(max)s sessions.")
+                    % {"min": allowed.min, "max": allowed.max},
+                )
+        ended = data.get("status") == CourseStatus.ENDED
+        if ended and not data.get("ending_reason"):
+            self.add_error("ending_reason", _("Say how the course ended."))
+        if not ended and data.get("ending_reason"):
+            self.add_error("ending_reason", _("An ending reason belongs to a course that has ended."))
+        for field in ("planned_end_on", "ended_on"):
+            if data.get(field) and data.get("started_on") and data[field] < data["started_on"]:
+                self.add_error(field, _("This date is before the start of the course."))
+        return data
+
+
+class NewSessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["date", "status", "phase_override", "phase_override_reason", "between_session_task", "note"]
+        widgets = {
+            "date": DATE_INPUT,
+            "phase_override_reason": forms.Textarea(attrs={"rows": 2}),
+            "between_session_task": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    problem_area_progress = forms.IntegerField(
+        label=_("Progress on the problem area (0 to 10)"), min_value=0, max_value=10, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase_override"] = forms.ChoiceField(
+            label=_("Phase (only to override the derived one)"),
+            choices=[("", _("As derived from the session number"))]
+            + [(p.id, p.name) for p in protocol.get().phases],
+            required=False,
+        )
+        if self.instance.pk:
+            self.fields["problem_area_progress"].initial = self.instance.problem_area_progress
+
+    def clean(self):
+        data = super().clean()
+        if data.get("phase_override") and not (data.get("phase_override_reason") or "").strip():
+            self.add_error("phase_override_reason", _("Give the reason for overriding the phase."))
+        return data
+
+
+def position_of(course: Course, number: int):
+    try:
+        return protocol.position(number, course.planned_sessions, course.variant)
+    except protocol.InvalidSession:
+        return None
+
+
+def phase_of(session: Session) -> str:
+    if session.phase_override:
+        return session.phase_override
+    found = position_of(session.course, session.number)
+    return found.phase if found else "middle"
+
+
+def course_for(request, client_id: int, perm: str = "clinic.view_client", *, audit: bool = True):
+    client = get_client_for(request, client_id, perm, audit=audit)
+    return client, current_course(client)
+
+
+def start_course(request, client_id: int) -> Course:
+    client = get_client_for(request, client_id, "clinic.change_client", audit=False)
+    with transaction.atomic():
+        return current_course(client, create=True, request=request)
+
+
+def update_contract(request, client_id: int, data, version: int) -> Course:
+    client, course = course_for(request, client_id, "clinic.change_client", audit=False)
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course"})
+    form = ContractForm(data, instance=Course.objects.get(pk=course.pk))
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        values = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
+        if (
+            Course.objects.filter(pk=course.pk, version=version).update(
+                **values, version=version + 1, updated_at=timezone.now()
+            )
+            != 1
+        ):
+            raise EditConflict(Course.objects.get(pk=course.pk))
+        trail.record(request, Action.UPDATE, client=client, obj=course, detail={"fields": form.changed_data})
+    return Course.objects.get(pk=course.pk)
+
+
+def add_session(request, client_id: int, data) -> Session:
+    client, course = course_for(request, client_id, "clinic.change_client", audit=False)
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course"})
+    form = NewSessionForm(data)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        # Lock the course row so that two clinicians adding a session at once get different numbers.
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        last = course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+        session = Session.objects.create(course=course, number=last + 1, date=form.cleaned_data["date"])
+        trail.record(request, Action.CREATE, client=client, obj=session)
+    return session
+
+
+def get_session(request, client_id: int, session_id: int, perm: str = "clinic.view_client"):
+    client = get_client_for(request, client_id, perm, audit=False)
+    session = (
+        Session.objects.select_related("course")
+        .filter(pk=session_id, course__client=client, entered_in_error_at__isnull=True)
+        .first()
+    )
+    if session is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Session"})
+    return client, session
+
+
+def update_session(request, client_id: int, session_id: int, data, version: int) -> Session:
+    client, session = get_session(request, client_id, session_id, "clinic.change_client")
+    form = SessionForm(data, instance=Session.objects.get(pk=session.pk))
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    phase = form.cleaned_data["phase_override"] or phase_of(session)
+    known_tasks = {t.id for t in protocol.get().tasks(phase, session.course.variant)}
+    known_techniques = {t.id for t in protocol.get().techniques}
+    agenda = protocol.get().agenda(phase, session.course.variant)
+    known_steps = {s.id for s in agenda.steps} if agenda else set()
+    tasks = (
+        [t for t in data.getlist("tasks_done")]
+        if hasattr(data, "getlist")
+        else list(data.get("tasks_done", []))
+    )
+    techniques = data.getlist("techniques") if hasattr(data, "getlist") else list(data.get("techniques", []))
+    problems = {}
+    if set(tasks) - known_tasks:
+        problems["tasks_done"] = [str(_("Unknown task: %s")) % ", ".join(sorted(set(tasks) - known_tasks))]
+    if set(techniques) - known_techniques:
+        problems["techniques"] = [
+            str(_("Unknown technique: %s")) % ", ".join(sorted(set(techniques) - known_techniques))
+        ]
+    if problems:
+        raise InvalidInput(problems)
+    step_notes = {
+        step: (data.get(f"step_{step}") or "").strip()
+        for step in known_steps
+        if (data.get(f"step_{step}") or "").strip()
+    }
+    values = {name: form.cleaned_data[name] for name in SessionForm.Meta.fields}
+    values.update(
+        tasks_done=sorted(set(tasks)),
+        techniques=sorted(set(techniques)),
+        step_notes=step_notes,
+        problem_area_progress=form.cleaned_data.get("problem_area_progress"),
+    )
+    with transaction.atomic():
+        if (
+            Session.objects.filter(pk=session.pk, version=version).update(
+                **values, version=version + 1, updated_at=timezone.now()
+            )
+            != 1
+        ):
+            raise EditConflict(Session.objects.get(pk=session.pk))
+        trail.record(request, Action.UPDATE, client=client, obj=session)
+    return Session.objects.get(pk=session.pk)
+
+
+def course_overview(course: Course) -> dict:
+    """Session N of M and whether to raise the ending, from the sessions held so far."""
+    sessions = list(course.sessions.filter(entered_in_error_at__isnull=True).order_by("number"))
+    held = [s for s in sessions if s.status == SessionStatus.ATTENDED]
+    reached = held[-1].number if held else 0
+    current = position_of(course, reached) if reached else None
+    nxt = position_of(course, reached + 1)
+    return {
+        "sessions": [(s, phase_of(s)) for s in sessions],
+        "attended": len(held),
+        "reached": reached,
+        "position": current,
+        "next_position": nxt,
+        "termination_due": bool(nxt and nxt.termination_due and course.status != CourseStatus.ENDED),
+    }
+
+
+def session_context(session: Session) -> dict:
+    phase = phase_of(session)
+    spec = protocol.get()
+    agenda = spec.agenda(phase, session.course.variant)
+    return {
+        "phase": spec.phase(phase),
+        "position": position_of(session.course, session.number),
+        "tasks": spec.tasks(phase, session.course.variant),
+        "agenda": agenda,
+        "techniques": spec.techniques if phase in ("middle", "maintenance") else (),
+    }

@@ -1,0 +1,130 @@
+"""The course of IPT pages: the course with its contract and sessions, and the session note."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rapport.accounts.models import Role
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic import courses, services
+from rapport.clinic.measurement import summarise
+from rapport.web.access import clinical_staff, signed_in
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def course_detail(request, pk: int):
+    client, course = courses.course_for(request, pk)
+    context = {
+        "client": client,
+        "course": course,
+        "can_change": request.user.has_perm("clinic.change_client", client),
+        "new_session_form": courses.NewSessionForm(),
+    }
+    if course is not None:
+        context.update(courses.course_overview(course))
+        context["outcomes"] = summarise(course)
+    return render(request, "web/course_detail.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def course_start(request, pk: int):
+    courses.start_course(request, pk)
+    return redirect("course_detail", pk=pk)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, pk: int):
+    client, course = courses.course_for(request, pk, "clinic.change_client")
+    if course is None:
+        return redirect("course_detail", pk=pk)
+    conflict, version = None, course.version
+    form = courses.ContractForm(instance=course)
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            courses.update_contract(request, pk, request.POST, version)
+        except services.InvalidInput:
+            form = courses.ContractForm(request.POST, instance=course)
+            form.is_valid()
+        except services.EditConflict as exc:
+            conflict, version = exc.current, exc.current.version
+            form = courses.ContractForm(request.POST, instance=course)
+            form.is_valid()
+        else:
+            messages.success(request, _("The contract was saved."))
+            return redirect("course_detail", pk=pk)
+    context = {"client": client, "course": course, "form": form, "version": version, "conflict": conflict}
+    return render(request, "web/contract_form.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def session_add(request, pk: int):
+    try:
+        session = courses.add_session(request, pk, request.POST)
+    except services.InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("course_detail", pk=pk)
+    return redirect("session_detail", pk=pk, sid=session.pk)
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk: int, sid: int):
+    perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
+    client, session = courses.get_session(request, pk, sid, perm)
+    conflict, version, errors = None, session.version, {}
+    form = courses.SessionForm(instance=session)
+    chosen = {
+        "tasks": set(session.tasks_done),
+        "techniques": set(session.techniques),
+        "steps": session.step_notes,
+    }
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            courses.update_session(request, pk, sid, request.POST, version)
+        except (services.InvalidInput, services.EditConflict) as exc:
+            if isinstance(exc, services.EditConflict):
+                conflict, version = exc.current, exc.current.version
+            else:
+                errors = exc.errors
+            form = courses.SessionForm(request.POST, instance=session)
+            form.is_valid()
+            chosen = {
+                "tasks": set(request.POST.getlist("tasks_done")),
+                "techniques": set(request.POST.getlist("techniques")),
+                "steps": {
+                    k.removeprefix("step_"): v for k, v in request.POST.items() if k.startswith("step_")
+                },
+            }
+        else:
+            messages.success(request, _("The session was saved."))
+            return redirect("course_detail", pk=pk)
+    else:
+        trail.record(request, Action.READ, client=client, obj=session)
+    context = {
+        "client": client,
+        "session": session,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "errors": errors,
+        "chosen": chosen,
+        "can_change": request.user.has_perm("clinic.change_client", client),
+        "outcomes": summarise(session.course),
+        **courses.session_context(session),
+    }
+    return render(request, "web/session_detail.html", context)

@@ -1,0 +1,176 @@
+"""The course of IPT: contract, sessions, phases from the protocol, notes, and two-tab edits."""
+
+import pytest
+
+from rapport.audit.models import Action, AuditEvent
+from rapport.clinic.models import Course, Session
+
+
+@pytest.fixture
+def course(clinic):
+    return Course.objects.create(client=clinic.client, started_on="2026-01-05")
+
+
+def contract(course, **change):
+    data = {
+        "variant": "ipt_individual",
+        "format": "individual",
+        "status": "active",
+        "ending_reason": "",
+        "started_on": "2026-01-05",
+        "planned_sessions": "16",
+        "frequency": "weekly",
+        "session_minutes": "50",
+        "contract_goals": "Mourn her mother; rebuild contact with friends.",
+        "agreed_on": "2026-01-19",
+        "version": course.version,
+    }
+    return {**data, **change}
+
+
+def test_a_clinician_agrees_the_contract(clinic, course, as_user):
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/course/contract/", contract(course)
+    )
+    assert response.status_code == 302
+    saved = Course.objects.get(pk=course.pk)
+    assert (saved.status, saved.planned_sessions, str(saved.agreed_on), saved.version) == (
+        "active",
+        16,
+        "2026-01-19",
+        2,
+    )
+    assert AuditEvent.objects.filter(action=Action.UPDATE, object_type="Course").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"planned_sessions": "40"}, b"This variant plans 12 to 16 sessions."),
+        ({"status": "ended"}, b"Say how the course ended."),
+        ({"ending_reason": "completed"}, b"An ending reason belongs to a course that has ended."),
+        ({"agreed_on": "not a date"}, b"Enter a valid date."),
+    ],
+)
+def test_a_bad_contract_is_refused_with_a_clear_message_and_changes_nothing(
+    change, message, clinic, course, as_user
+):
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/course/contract/", contract(course, **change)
+    )
+    assert response.status_code == 200 and message in response.content
+    assert Course.objects.get(pk=course.pk).version == 1
+
+
+def test_two_tabs_editing_the_contract_never_overwrite_each_other(clinic, course, as_user):
+    first = contract(course, contract_goals="First tab")
+    second = contract(course, contract_goals="Second tab")
+    assert (
+        as_user(clinic.clinician).post(f"/clients/{clinic.client.pk}/course/contract/", first).status_code
+        == 302
+    )
+    refused = as_user(clinic.co_clinician).post(f"/clients/{clinic.client.pk}/course/contract/", second)
+    assert b"Someone else saved this contract" in refused.content and b"Second tab" in refused.content
+    assert Course.objects.get(pk=course.pk).contract_goals == "First tab"
+
+
+def add_sessions(client, clinic, n):
+    for day in range(1, n + 1):
+        client.post(f"/clients/{clinic.client.pk}/sessions/new/", {"date": f"2026-02-{day:02d}"})
+
+
+def test_sessions_are_numbered_in_order_and_their_phase_comes_from_the_contract(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 16)
+    numbers = list(Session.objects.filter(course=course).values_list("number", flat=True))
+    assert numbers == list(range(1, 17))
+    page = client.get(f"/clients/{clinic.client.pk}/course/").content.decode()
+    assert page.count("Initial") == 3 and page.count("Termination") == 3 and page.count("Middle") == 10
+
+
+def test_the_course_reminds_the_therapist_when_termination_should_begin(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 13)
+    Session.objects.filter(course=course, number__lte=11).update(status="attended")
+    assert b"Time to raise the ending" not in client.get(f"/clients/{clinic.client.pk}/course/").content
+    Session.objects.filter(course=course, number=12).update(status="attended")
+    page = client.get(f"/clients/{clinic.client.pk}/course/").content
+    assert b"Time to raise the ending" in page and b"Session 12 of 16" in page
+
+
+def note(session, **change):
+    data = {
+        "date": "2026-02-10",
+        "status": "attended",
+        "phase_override": "",
+        "phase_override_reason": "",
+        "between_session_task": "Call her sister about the anniversary.",
+        "note": "",
+        "problem_area_progress": "4",
+        "step_opening_question": "A hard week; the anniversary is coming.",
+        "techniques": ["encouragement_of_affect", "exploratory_direct"],
+        "version": session.version,
+    }
+    return {**data, **change}
+
+
+def test_a_middle_phase_note_keeps_the_agenda_techniques_and_task(clinic, course, as_user):
+    session = Session.objects.create(course=course, number=5, date="2026-02-10")
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/sessions/{session.pk}/", note(session)
+    )
+    assert response.status_code == 302
+    saved = Session.objects.get(pk=session.pk)
+    assert saved.techniques == ["encouragement_of_affect", "exploratory_direct"]
+    assert saved.step_notes == {"opening_question": "A hard week; the anniversary is coming."}
+    assert (saved.problem_area_progress, saved.status) == (4, "attended")
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_type="Session")
+    assert "anniversary" not in str(event.detail)
+
+
+def test_an_unknown_technique_or_task_is_refused(clinic, course, as_user):
+    session = Session.objects.create(course=course, number=5, date="2026-02-10")
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/sessions/{session.pk}/", note(session, techniques=["hypnosis"])
+    )
+    assert response.status_code == 200 and b"Unknown technique: hypnosis" in response.content
+    assert Session.objects.get(pk=session.pk).version == 1
+
+
+def test_overriding_the_phase_needs_a_reason(clinic, course, as_user):
+    session = Session.objects.create(course=course, number=5, date="2026-02-10")
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/sessions/{session.pk}/", note(session, phase_override="initial")
+    )
+    assert b"Give the reason for overriding the phase." in response.content
+    assert Session.objects.get(pk=session.pk).phase_override == ""
+
+
+def test_two_tabs_editing_a_session_note_keep_the_first_and_the_seconds_text(clinic, course, as_user):
+    session = Session.objects.create(course=course, number=5, date="2026-02-10")
+    url = f"/clients/{clinic.client.pk}/sessions/{session.pk}/"
+    as_user(clinic.clinician).post(url, note(session, note="Written in the first tab"))
+    refused = as_user(clinic.clinician).post(url, note(session, note="Written in the second tab"))
+    assert (
+        b"Someone else saved this session" in refused.content
+        and b"Written in the second tab" in refused.content
+    )
+    assert Session.objects.get(pk=session.pk).note == "Written in the first tab"
+
+
+def test_a_supervisor_reads_a_session_note_but_cannot_change_it(clinic, course, as_user):
+    session = Session.objects.create(course=course, number=5, date="2026-02-10", note="Original")
+    client = as_user(clinic.supervisor)
+    assert client.get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/").status_code == 200
+    assert (
+        client.post(f"/clients/{clinic.client.pk}/sessions/{session.pk}/", note(session)).status_code == 404
+    )
+    assert Session.objects.get(pk=session.pk).note == "Original"
+
+
+def test_a_session_of_another_clients_course_is_not_found_through_this_client(clinic, course, as_user):
+    other = Course.objects.create(client=clinic.other_client)
+    theirs = Session.objects.create(course=other, number=1, date="2026-02-10")
+    assert (
+        as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{theirs.pk}/").status_code == 404
+    )
