@@ -346,6 +346,11 @@ ROUTES += [
     ),
 ]
 
+# Rows kept beside the routes they cover; each module imports Route and expect from here.
+from tests.matrix import formulation, inventory, timeline  # noqa: E402
+
+ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

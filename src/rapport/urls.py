@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from rapport.accounts import views as accounts
 from rapport.api.routes import api
@@ -31,6 +31,8 @@ urlpatterns = [
     path("clients/<int:pk>/course/contract/", course.contract_edit, name="contract_edit"),
     path("clients/<int:pk>/sessions/new/", course.session_add, name="session_add"),
     path("clients/<int:pk>/sessions/<int:sid>/", course.session_detail, name="session_detail"),
+    path("clients/<int:pk>/inventory/", include("rapport.web.inventory_urls")),
+    path("clients/<int:pk>/timeline/", include("rapport.web.timeline_urls")),
     path("clients/<int:pk>/audit/", web.client_audit, name="client_audit"),
     path("emergency-access/", web.break_glass, name="break_glass"),
     path("notifications/<int:pk>/read/", web.notification_read, name="notification_read"),

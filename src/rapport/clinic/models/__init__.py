@@ -17,6 +17,13 @@ from rapport.clinic.models.courses import (
     Session,
     SessionStatus,
 )
+from rapport.clinic.models.formulation import (
+    Formulation,
+    Goal,
+    InventoryEntry,
+    RelapsePreventionPlan,
+    TimelineEvent,
+)
 from rapport.clinic.models.responses import Respondent, Response
 
 __all__ = [
@@ -30,10 +37,15 @@ __all__ = [
     "CourseFormat",
     "CourseStatus",
     "EndingReason",
+    "Formulation",
+    "Goal",
+    "InventoryEntry",
     "Notification",
+    "RelapsePreventionPlan",
     "Respondent",
     "Response",
     "RiskAlert",
     "Session",
     "SessionStatus",
+    "TimelineEvent",
 ]

@@ -49,6 +49,8 @@ class Course(ClinicalRecord):
     missed_session_policy = models.TextField(_("missed-session policy"), blank=True)
     contract_goals = models.TextField(_("goals agreed in the contract"), blank=True)
     agreed_on = models.DateField(_("date the client agreed the contract"), null=True, blank=True)
+    # The whole-inventory notes of inventory.yaml (past patterns, social support, ...), by field id.
+    inventory_notes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["client", "started_on", "id"]

@@ -1,0 +1,3 @@
+"""Routes of the inventory pages, under /clients/<pk>/inventory/."""
+
+urlpatterns: list = []

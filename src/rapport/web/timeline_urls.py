@@ -1,0 +1,3 @@
+"""Routes of the timeline pages, under /clients/<pk>/timeline/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Access-matrix rows for the timeline routes (see tests/access_matrix.py)."""
+
+ROUTES: list = []
