@@ -3,6 +3,7 @@ from django.urls import include, path
 from rapport.accounts import views as accounts
 from rapport.api.routes import api
 from rapport.web import course_views as course
+from rapport.web import formulation_views as formulation
 from rapport.web import views as web
 
 urlpatterns = [
@@ -31,6 +32,9 @@ urlpatterns = [
     path("clients/<int:pk>/course/contract/", course.contract_edit, name="contract_edit"),
     path("clients/<int:pk>/sessions/new/", course.session_add, name="session_add"),
     path("clients/<int:pk>/sessions/<int:sid>/", course.session_detail, name="session_detail"),
+    path("clients/<int:pk>/formulation/", formulation.formulation, name="formulation"),
+    path("clients/<int:pk>/formulation/goals/start/", formulation.goals_start, name="goals_start"),
+    path("clients/<int:pk>/goals/<int:gid>/", formulation.goal_edit, name="goal_edit"),
     path("clients/<int:pk>/inventory/", include("rapport.web.inventory_urls")),
     path("clients/<int:pk>/timeline/", include("rapport.web.timeline_urls")),
     path("clients/<int:pk>/audit/", web.client_audit, name="client_audit"),

@@ -1,0 +1,228 @@
+"""The problem-area formulation and the goals of a course.
+
+Decision support (rapport.core.protocol.suggest_problem_areas) points at candidate areas from the
+inventory and the timeline and says why; the therapist chooses. Nothing here picks an area."""
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.courses import DATE_INPUT
+from rapport.clinic.measurement import current_course
+from rapport.clinic.models import Formulation, Goal
+from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.core import protocol
+from rapport.core.protocol import suggestions
+
+
+def _errors(form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+class FormulationForm(forms.ModelForm):
+    class Meta:
+        model = Formulation
+        fields = [
+            "onset",
+            "primary_area",
+            "secondary_area",
+            "dispute_stage",
+            "text",
+            "shared_on",
+            "agreed_on",
+        ]
+        widgets = {
+            "onset": DATE_INPUT,
+            "shared_on": DATE_INPUT,
+            "agreed_on": DATE_INPUT,
+            "text": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, variant: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        spec = protocol.get()
+        areas = [(a.id, spec.problem_area_name(a.id, variant)) for a in spec.problem_areas]
+        self.fields["primary_area"] = forms.ChoiceField(
+            label=_("Primary problem area"), choices=[("", _("Not chosen yet")), *areas], required=False
+        )
+        self.fields["secondary_area"] = forms.ChoiceField(
+            label=_("Secondary problem area (optional)"), choices=[("", _("None")), *areas], required=False
+        )
+        stages = spec.problem_area("role_dispute").stages
+        self.fields["dispute_stage"] = forms.ChoiceField(
+            label=_("Stage of the role dispute"),
+            choices=[("", _("Not a role dispute"))] + [(s.id, s.name) for s in stages],
+            required=False,
+        )
+
+    def clean(self):
+        data = super().clean()
+        primary, secondary = data.get("primary_area"), data.get("secondary_area")
+        if secondary and not primary:
+            self.add_error("secondary_area", _("Choose the primary area first."))
+        if secondary and secondary == primary:
+            self.add_error("secondary_area", _("The secondary area must differ from the primary one."))
+        dispute = "role_dispute" in (primary, secondary)
+        if dispute and not data.get("dispute_stage"):
+            self.add_error("dispute_stage", _("Record the stage of the role dispute."))
+        if not dispute and data.get("dispute_stage"):
+            self.add_error("dispute_stage", _("A stage belongs to a role dispute."))
+        today = timezone.localdate()
+        for name in ("onset", "shared_on", "agreed_on"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("This date is in the future."))
+        if data.get("agreed_on") and not data.get("shared_on"):
+            self.add_error("shared_on", _("A formulation is shared before it is agreed."))
+        if data.get("agreed_on") and data.get("shared_on") and data["agreed_on"] < data["shared_on"]:
+            self.add_error("agreed_on", _("The agreement cannot come before the formulation was shared."))
+        return data
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["text", "strategies"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "strategies": forms.Textarea(attrs={"rows": 3})}
+
+
+def load(request, client_id: int, perm: str = "clinic.view_client", *, audit: bool = True):
+    """The client, the current course and its formulation (unsaved and empty if none yet)."""
+    client = get_client_for(request, client_id, perm, audit=audit)
+    course = current_course(client)
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course"})
+    formulation = Formulation.objects.filter(course=course).first() or Formulation(course=course)
+    return client, course, formulation
+
+
+def facts_for(course, onset) -> suggestions.Facts:
+    """What is recorded for the course, in the shape decision support reads."""
+    inventory = [
+        suggestions.InventoryEntry(
+            ref=f"inventory:{e.pk}",
+            label=e.person_label,
+            relationship_type=e.values.get("relationship_type") or None,
+            closeness_ring=e.closeness_ring,
+            current_status=e.values.get("current_status") or None,
+            expectations_reciprocity=e.values.get("expectations_reciprocity") or None,
+        )
+        for e in course.inventory.filter(entered_in_error_at__isnull=True)
+    ]
+    timeline = [
+        suggestions.TimelineEvent(
+            ref=f"timeline:{ev.pk}",
+            kind=ev.kind,
+            label=ev.event,
+            start=ev.start,
+            end=ev.end,
+            people=tuple(p.person_label for p in ev.people.all()),
+        )
+        for ev in course.timeline.filter(entered_in_error_at__isnull=True).prefetch_related("people")
+    ]
+    return suggestions.Facts(onset=onset, timeline=tuple(timeline), inventory=tuple(inventory))
+
+
+def suggest(course, formulation) -> list:
+    try:
+        return protocol.suggest_problem_areas(facts_for(course, formulation.onset))
+    except suggestions.InvalidFacts:
+        # A stored entry the protocol no longer knows must not hide the page: no suggestion then.
+        return []
+
+
+def update(request, client_id: int, data, version: int) -> Formulation:
+    client, course, formulation = load(request, client_id, "clinic.change_client", audit=False)
+    form = FormulationForm(data, instance=formulation, variant=course.variant)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    spec = protocol.get()
+    cues = {}
+    for area in spec.problem_areas:
+        ticked = set(data.getlist(f"cue_{area.id}")) if hasattr(data, "getlist") else set()
+        unknown = ticked - set(area.cues.ids())
+        if unknown:
+            raise InvalidInput({f"cue_{area.id}": [str(_("Unknown cue: %s")) % ", ".join(sorted(unknown))]})
+        if ticked:
+            cues[area.id] = sorted(ticked)
+    values = {name: form.cleaned_data[name] for name in FormulationForm.Meta.fields}
+    with transaction.atomic():
+        if formulation.pk is None:
+            if version != 0:
+                raise EditConflict(formulation)
+            formulation = Formulation.objects.create(course=course, cues=cues, **values)
+            trail.record(request, Action.CREATE, client=client, obj=formulation)
+        else:
+            if (
+                Formulation.objects.filter(pk=formulation.pk, version=version).update(
+                    **values, cues=cues, version=version + 1, updated_at=timezone.now()
+                )
+                != 1
+            ):
+                raise EditConflict(Formulation.objects.get(pk=formulation.pk))
+            trail.record(
+                request, Action.UPDATE, client=client, obj=formulation, detail={"fields": form.changed_data}
+            )
+    return Formulation.objects.get(pk=formulation.pk)
+
+
+def start_goals(request, client_id: int) -> list[Goal]:
+    """The chosen areas' goals and strategies from the protocol, as a list the therapist then edits."""
+    client, course, formulation = load(request, client_id, "clinic.change_client", audit=False)
+    areas = [a for a in (formulation.primary_area, formulation.secondary_area) if a]
+    if not areas:
+        raise InvalidInput({"goals": [str(_("Choose the primary problem area first."))]})
+    spec = protocol.get()
+    created = []
+    with transaction.atomic():
+        have = set(course.goals.filter(entered_in_error_at__isnull=True).values_list("text", flat=True))
+        order = course.goals.count()
+        for area_id in areas:
+            area = spec.problem_area(area_id)
+            strategies = "\n".join(s.text for s in area.strategies.items)
+            for goal in area.goals.items:
+                if goal.text in have:
+                    continue
+                order += 1
+                created.append(
+                    Goal.objects.create(
+                        course=course,
+                        problem_area=area_id,
+                        text=goal.text,
+                        strategies=strategies,
+                        order=order,
+                    )
+                )
+        for goal in created:
+            trail.record(request, Action.CREATE, client=client, obj=goal)
+    return created
+
+
+def get_goal(request, client_id: int, goal_id: int, perm: str):
+    client, course, _formulation = load(request, client_id, perm, audit=False)
+    goal = course.goals.filter(pk=goal_id, entered_in_error_at__isnull=True).first()
+    if goal is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Goal"})
+    return client, goal
+
+
+def update_goal(request, client_id: int, goal_id: int, data, version: int) -> Goal:
+    client, goal = get_goal(request, client_id, goal_id, "clinic.change_client")
+    form = GoalForm(data, instance=Goal.objects.get(pk=goal.pk))
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        if (
+            Goal.objects.filter(pk=goal.pk, version=version).update(
+                text=form.cleaned_data["text"],
+                strategies=form.cleaned_data["strategies"],
+                version=version + 1,
+                updated_at=timezone.now(),
+            )
+            != 1
+        ):
+            raise EditConflict(Goal.objects.get(pk=goal.pk))
+        trail.record(request, Action.UPDATE, client=client, obj=goal, detail={"fields": form.changed_data})
+    return Goal.objects.get(pk=goal.pk)
