@@ -346,6 +346,33 @@ ROUTES += [
     ),
 ]
 
+ROUTES += [
+    Route(
+        "termination",
+        "GET",
+        client_url("/clients/{pk}/course/termination/"),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+        read_audited=True,
+    ),
+    Route(
+        "maintenance_start",
+        "POST",
+        client_url("/clients/{pk}/course/maintenance/"),
+        # Refused (back to the page with a message) until continuation is the recorded ending.
+        expect(
+            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
+        ),
+    ),
+]
+
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
 from tests.matrix import formulation, inventory, timeline  # noqa: E402
 

@@ -9,7 +9,9 @@ from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import courses, services
+from rapport.clinic import termination as ending
 from rapport.clinic.measurement import summarise
+from rapport.core import protocol
 from rapport.web.access import clinical_staff, signed_in
 
 
@@ -128,3 +130,51 @@ def session_detail(request, pk: int, sid: int):
         **courses.session_context(session),
     }
     return render(request, "web/session_detail.html", context)
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def termination(request, pk: int):
+    perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
+    client, course, plan = ending.load(request, pk, perm)
+    version = plan.version if plan.pk else 0
+    form, conflict = ending.PlanForm(initial=ending.initial(plan)), None
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            ending.save_plan(request, pk, request.POST, version)
+        except (services.InvalidInput, services.EditConflict) as exc:
+            if isinstance(exc, services.EditConflict):
+                conflict = exc.current
+                version = exc.current.version if exc.current.pk else 0
+            form = ending.PlanForm(request.POST)
+            form.is_valid()
+        else:
+            messages.success(request, _("The relapse-prevention plan was saved."))
+            return redirect("termination", pk=pk)
+    spec = protocol.get()
+    context = {
+        "client": client,
+        "course": course,
+        "plan": plan,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "outcomes": summarise(course),
+        "endings": spec.relapse_prevention.endings,
+        "tasks": spec.tasks("termination", course.variant) if course.variant != "ipt_m" else (),
+        "can_change": request.user.has_perm("clinic.change_client", client),
+    }
+    return render(request, "web/termination.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def maintenance_start(request, pk: int):
+    try:
+        ending.start_maintenance(request, pk)
+    except services.InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("termination", pk=pk)
+    messages.success(request, _("A maintenance course was opened: agree its contract with the client."))
+    return redirect("contract_edit", pk=pk)

@@ -83,7 +83,9 @@ class RelapsePreventionPlan(ClinicalRecord):
 
     course = models.OneToOneField("clinic.Course", on_delete=models.PROTECT, related_name="relapse_plan")
     sections = models.JSONField(default=dict, blank=True)  # section id -> text
-    improved = models.BooleanField(_("the client improved (the therapist's judgement)"), null=True)
+    # An ending id of relapse_prevention.yaml (improved, not improved, continuation): the
+    # therapist's judgement, never set from the scores.
+    ending = models.CharField(_("how the course is ending"), max_length=20, blank=True)
     next_step = models.TextField(_("what happens next"), blank=True)
 
     def __str__(self) -> str:
