@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
 from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
-from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification, Response
+from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification
 
 
 class InvalidInput(Exception):
@@ -70,18 +70,14 @@ def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit:
     return client
 
 
-def list_clients(request, *, with_latest_phq9: bool = False):
+def list_clients(request, *, with_latest_course: bool = False):
     """The caller's visible clients; the listing itself is audited with its size."""
     clients = Client.objects.visible_to(request.user).select_related("responsible_clinician", "team")
-    if with_latest_phq9:
-        # Two subqueries, however many clients: the latest PHQ-9 total and the one before it.
-        totals = Response.objects.filter(
-            client=OuterRef("pk"), instrument="phq9", total__isnull=False, entered_in_error_at__isnull=True
-        ).order_by("-answered_at", "-id")
-        clients = clients.annotate(
-            latest_phq9=Subquery(totals.values("total")[:1]),
-            previous_phq9=Subquery(totals.values("total")[1:2]),
+    if with_latest_course:
+        latest = Course.objects.filter(client=OuterRef("pk"), entered_in_error_at__isnull=True).order_by(
+            "-started_on", "-id"
         )
+        clients = clients.annotate(latest_course_id=Subquery(latest.values("pk")[:1]))
     clients = list(clients)
     trail.record(request, Action.LIST, detail={"object_type": "Client", "count": len(clients)})
     return clients

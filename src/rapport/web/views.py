@@ -17,6 +17,7 @@ from rapport.accounts.services import StaffForm
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import measurement, services
+from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
 from rapport.clinic.models import Client, Notification, Response, RiskAlert
 from rapport.core import instruments
@@ -51,9 +52,14 @@ def home(request):
 @signed_in(*clinical_staff)
 @require_GET
 def caseload(request):
-    clients = services.list_clients(request, with_latest_phq9=True)
+    sort = request.GET.get("sort", "name")
+    rows = caseload_rows(request, sort)
     notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
-    return render(request, "web/caseload.html", {"clients": clients, "notifications": notifications})
+    return render(
+        request,
+        "web/caseload.html",
+        {"rows": rows, "clients": [r.client for r in rows], "notifications": notifications, "sort": sort},
+    )
 
 
 def _csv_cell(value) -> str:

@@ -1,0 +1,92 @@
+"""The caseload: each visible client with their course's position, latest PHQ-9, change flags,
+open alerts and next session, in a fixed number of queries however many clients there are."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from rapport.clinic import courses, services
+from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
+from rapport.core import outcomes
+
+SORTS = {
+    "name": lambda row: row.client.full_name.lower(),
+    "clinician": lambda row: (
+        row.client.responsible_clinician.full_name.lower(),
+        row.client.full_name.lower(),
+    ),
+    "phq9": lambda row: (row.latest_phq9 is None, -(row.latest_phq9 or 0)),
+    "next": lambda row: (row.next_session is None, row.next_session or timezone.localdate()),
+    "alerts": lambda row: (-row.open_alerts, row.client.full_name.lower()),
+}
+
+
+@dataclass
+class Row:
+    client: object
+    course: Course | None = None
+    position: object = None
+    latest_phq9: int | None = None
+    latest_band: str = ""
+    previous_phq9: int | None = None
+    not_on_track: bool = False
+    open_alerts: int = 0
+    next_session: object = None
+    flags: list = field(default_factory=list)
+
+
+def rows(request, sort: str = "name") -> list[Row]:
+    clients = services.list_clients(request, with_latest_course=True)
+    ids = [c.pk for c in clients]
+    course_of = {c.pk: c.latest_course_id for c in clients}
+    course_ids = [c for c in course_of.values() if c]
+    by_id = {c.pk: c for c in Course.objects.filter(pk__in=course_ids)}
+    sessions = {
+        row["course"]: row
+        for row in Session.objects.filter(course__in=course_ids, entered_in_error_at__isnull=True)
+        .values("course")
+        .annotate(
+            reached=Max("number", filter=Q(status=SessionStatus.ATTENDED)),
+            next_date=Min("date", filter=Q(status=SessionStatus.SCHEDULED, date__gte=timezone.localdate())),
+        )
+    }
+    alerts = dict(
+        RiskAlert.objects.filter(client__in=ids, status="open")
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values_list("client", "n")
+    )
+    series = defaultdict(list)
+    for course_id, session, answered_at, total, band in (
+        Response.objects.filter(
+            course__in=course_ids, instrument="phq9", total__isnull=False, entered_in_error_at__isnull=True
+        )
+        .order_by("answered_at", "id")
+        .values_list("course", "session_number", "answered_at", "total", "band")
+    ):
+        series[course_id].append((session, answered_at, total, band))
+    result = []
+    for client in clients:
+        row = Row(client=client, open_alerts=alerts.get(client.pk, 0))
+        course = by_id.get(course_of.get(client.pk))
+        if course is not None:
+            row.course = course
+            info = sessions.get(course.pk, {})
+            if info.get("reached"):
+                row.position = courses.position_of(course, info["reached"])
+            row.next_session = info.get("next_date")
+            points = series.get(course.pk, [])
+            if points:
+                row.latest_phq9, row.latest_band = points[-1][2], points[-1][3]
+                row.previous_phq9 = points[-2][2] if len(points) > 1 else None
+                ordered = [(i, p[2]) for i, p in enumerate(points, start=1)]
+                if all(p[0] is not None for p in points):
+                    ordered = [(p[0], p[2]) for p in points]
+                try:
+                    row.not_on_track = bool(outcomes.measure_change("phq9", ordered).not_on_track)
+                except outcomes.InvalidCourseData:
+                    row.not_on_track = False
+        result.append(row)
+    return sorted(result, key=SORTS.get(sort, SORTS["name"]))
