@@ -4,10 +4,11 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
-from rapport.clinic import measurement
+from rapport.clinic import courses, measurement
 from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
 
@@ -57,11 +58,32 @@ class Command(BaseCommand):
                 )
                 if co:
                     client.co_clinicians.add(people[co])
-                course = Course.objects.create(client=client, started_on=today - timedelta(weeks=10))
+                weeks = len(clinic.MEASURES.get(full, ([],))[0])
+                course = Course.objects.create(client=client, started_on=today - timedelta(weeks=weeks + 1))
                 if full in clinic.MEASURES:
                     self._measures(clinician, client, *clinic.MEASURES[full])
-                Course.objects.filter(pk=course.pk).update(status=status)
+                    self._sessions(clinician, client, weeks, ended=status == "ended")
+                Course.objects.filter(pk=course.pk).update(
+                    status=status,
+                    planned_sessions=12 if weeks <= 6 else 16,
+                    agreed_on=today - timedelta(weeks=max(weeks - 2, 0)) if weeks >= 3 else None,
+                    ending_reason=("completed" if weeks > 2 else "dropped_out") if status == "ended" else "",
+                    contract_goals="Agreed with the client at the end of the initial phase."
+                    if weeks >= 3
+                    else "",
+                )
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+
+    def _sessions(self, clinician, client, weeks, *, ended):
+        """Weekly sessions through the course service: held ones attended, then the next one booked."""
+        request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        start = timezone.localdate() - timedelta(weeks=weeks)
+        for week in range(weeks + (0 if ended else 1)):
+            session = courses.add_session(request, client.pk, {"date": start + timedelta(weeks=week)})
+            if week < weeks:
+                data = QueryDict(mutable=True)
+                data.update({"date": session.date.isoformat(), "status": "attended"})
+                courses.update_session(request, client.pk, session.pk, data, session.version)
 
     def _measures(self, clinician, client, phq9, item9, gad7):
         """Record the questionnaires through the same service as the pages, back-dated weekly."""
