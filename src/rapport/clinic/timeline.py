@@ -1,0 +1,248 @@
+"""The interpersonal timeline of a course (spec 1.10): life events and periods, the people involved
+from the course's inventory, the mood at the time and a problem-area hint.
+
+Every change checks access, validates against the protocol data (event kinds, mood scale, problem
+areas), refuses a stale edit, and is audited with field names only: what happened in a client's
+life never goes into the audit trail.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django import forms
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.forms import DATE_INPUT, EnteredInErrorForm
+from rapport.clinic.measurement import current_course
+from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
+from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.core import protocol
+
+FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]
+
+
+def _errors(form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def mood_label(value: int, scale) -> str:
+    """The mood as the table and the form show it: a sign on good moods, words at the ends."""
+    shown = f"+{value}" if value > 0 else str(value)
+    if value == scale.mood_min:
+        return str(_("%s (lowest)")) % shown
+    if value == scale.mood_max:
+        return str(_("%s (best)")) % shown
+    if value == 0:
+        return str(_("0 (neither low nor good)"))
+    return shown
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = TimelineEvent
+        fields = FIELDS
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+        labels = {"start": _("Date, or the start of a period")}
+        help_texts = {
+            "end": _("Only for a period, such as months of caring for someone; leave empty for one date."),
+            "event": _("As the client puts it."),
+        }
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        timeline = protocol.get().timeline
+        self.scale = timeline
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("Kind of event"),
+            choices=[("", _("Choose a kind"))] + [(k.id, k.text) for k in timeline.event_kinds],
+            error_messages={
+                "required": _("Choose the kind of event."),
+                "invalid_choice": _("Choose one of the kinds of event listed."),
+            },
+        )
+        self.fields["people"] = forms.ModelMultipleChoiceField(
+            label=_("People involved"),
+            # Only this course's inventory: a person from another client or course is refused.
+            queryset=InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            error_messages={"invalid_choice": _("Choose people from this course's inventory only.")},
+        )
+        self.fields["mood_rating"] = forms.IntegerField(
+            label=_("Mood at the time"),
+            required=False,
+            widget=forms.Select(
+                choices=[("", _("Not rated"))]
+                + [(v, mood_label(v, timeline)) for v in range(timeline.mood_max, timeline.mood_min - 1, -1)]
+            ),
+            help_text=_("From %(min)s (lowest) to +%(max)s (best), as the client rates it.")
+            % {"min": timeline.mood_min, "max": timeline.mood_max},
+        )
+        spec = protocol.get()
+        self.fields["problem_area_hint"] = forms.ChoiceField(
+            label=_("Problem-area hint"),
+            choices=[("", _("None"))]
+            + [(a.id, spec.problem_area_name(a.id, course.variant)) for a in spec.problem_areas],
+            required=False,
+            help_text=_("A note for the formulation, not a decision."),
+            error_messages={"invalid_choice": _("Choose one of the problem areas listed.")},
+        )
+        self.fields["event"].error_messages["required"] = _("Say what happened.")
+        self.fields["start"].error_messages["required"] = _("Enter the date, or the start of the period.")
+
+    def clean_event(self):
+        text = self.cleaned_data["event"].strip()
+        if not text:
+            raise forms.ValidationError(_("Say what happened."))
+        return text
+
+    def _not_future(self, name):
+        value = self.cleaned_data.get(name)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(
+                _("The timeline holds what has happened: this date is in the future.")
+            )
+        return value
+
+    def clean_start(self):
+        return self._not_future("start")
+
+    def clean_end(self):
+        return self._not_future("end")
+
+    def clean_mood_rating(self):
+        value = self.cleaned_data.get("mood_rating")
+        if value is not None and not self.scale.mood_min <= value <= self.scale.mood_max:
+            raise forms.ValidationError(
+                _("The mood rating runs from %(min)s to %(max)s.")
+                % {"min": self.scale.mood_min, "max": self.scale.mood_max}
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end of a period cannot be before its start."))
+        return data
+
+
+@dataclass
+class Timeline:
+    client: Client
+    course: Course | None
+    events: list[TimelineEvent] = field(default_factory=list)  # oldest first
+    scores: list[Response] = field(default_factory=list)  # the course's PHQ-9 totals, oldest first
+    onset: date | None = None  # from the formulation, once the therapist has recorded it
+
+
+def timeline_for(request, client_id: int) -> Timeline:
+    """The current course's timeline with what the chart sets beside it; the page's one read is
+    audited."""
+    client = get_client_for(request, client_id, "clinic.view_client", audit=False)
+    found = Timeline(client=client, course=current_course(client))
+    if found.course is not None:
+        people = InventoryEntry.objects.filter(entered_in_error_at__isnull=True)
+        found.events = list(
+            found.course.timeline.filter(entered_in_error_at__isnull=True)
+            .prefetch_related(Prefetch("people", queryset=people))
+            .order_by("start", "id")
+        )
+        found.scores = list(
+            Response.objects.filter(
+                course=found.course, instrument="phq9", total__isnull=False, entered_in_error_at__isnull=True
+            ).order_by("answered_at", "id")
+        )
+        found.onset = (
+            Formulation.objects.filter(course=found.course, entered_in_error_at__isnull=True)
+            .values_list("onset", flat=True)
+            .first()
+        )
+    trail.record(
+        request,
+        Action.READ,
+        client=client,
+        detail={"object_type": "TimelineEvent", "count": len(found.events)},
+    )
+    return found
+
+
+def get_event(request, client_id: int, event_id: int, perm: str = "clinic.view_client"):
+    client = get_client_for(request, client_id, perm, audit=False)
+    event = (
+        TimelineEvent.objects.select_related("course")
+        .filter(
+            pk=event_id,
+            course__client=client,
+            course__entered_in_error_at__isnull=True,
+            entered_in_error_at__isnull=True,
+        )
+        .first()
+    )
+    if event is None:
+        deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})
+    return client, event
+
+
+def add_event(request, client_id: int, data) -> TimelineEvent:
+    client = get_client_for(request, client_id, "clinic.change_client", audit=False)
+    course = current_course(client)
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course"})
+    form = EventForm(data, course=course)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        event = form.save(commit=False)
+        event.course = course
+        event.save()
+        form.save_m2m()
+        given = [name for name in FIELDS if name != "people" and form.cleaned_data[name] not in (None, "")]
+        if form.cleaned_data["people"]:
+            given.append("people")
+        trail.record(request, Action.CREATE, client=client, obj=event, detail={"fields": given})
+    return event
+
+
+def update_event(request, client_id: int, event_id: int, data, version: int) -> TimelineEvent:
+    """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
+    client, event = get_event(request, client_id, event_id, "clinic.change_client")
+    form = EventForm(data, instance=event, course=event.course)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    values = {name: form.cleaned_data[name] for name in FIELDS if name != "people"}
+    with transaction.atomic():
+        if (
+            TimelineEvent.objects.filter(
+                pk=event.pk, version=version, entered_in_error_at__isnull=True
+            ).update(**values, version=version + 1, updated_at=timezone.now())
+            != 1
+        ):
+            raise EditConflict(TimelineEvent.objects.get(pk=event.pk))
+        event.people.set(form.cleaned_data["people"])
+        trail.record(request, Action.UPDATE, client=client, obj=event, detail={"fields": form.changed_data})
+    return TimelineEvent.objects.get(pk=event.pk)
+
+
+def mark_event_entered_in_error(request, client_id: int, event_id: int, data) -> None:
+    """Hide the event from the timeline and the chart; the record and the reason are kept."""
+    client, event = get_event(request, client_id, event_id, "clinic.change_client")
+    form = EnteredInErrorForm(data)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        marked = TimelineEvent.objects.filter(pk=event.pk, entered_in_error_at__isnull=True).update(
+            entered_in_error_at=timezone.now(),
+            entered_in_error_reason=form.cleaned_data["reason"],
+            entered_in_error_by=request.user,
+            updated_at=timezone.now(),
+        )
+        if marked:
+            trail.record(request, Action.DELETE, client=client, obj=event)
+    if not marked:
+        # Marked in another tab a moment ago: answer as for any event that is not there.
+        deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})
