@@ -42,7 +42,9 @@ ROUTES = [
         "goals_start",
         "POST",
         client_url("/clients/{pk}/formulation/goals/start/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND),
+        expect(
+            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
+        ),
     ),
     Route(
         "goal_edit",

@@ -7,121 +7,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0003_course_contract_and_sessions'),
+        ("clinic", "0003_course_contract_and_sessions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='course',
-            name='inventory_notes',
+            model_name="course",
+            name="inventory_notes",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='Formulation',
+            name="Formulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('onset', models.DateField(blank=True, null=True, verbose_name='when this episode of depression began')),
-                ('cues', models.JSONField(blank=True, default=dict)),
-                ('primary_area', models.CharField(blank=True, max_length=40, verbose_name='primary problem area')),
-                ('secondary_area', models.CharField(blank=True, max_length=40, verbose_name='secondary problem area')),
-                ('dispute_stage', models.CharField(blank=True, max_length=20, verbose_name='stage of the role dispute')),
-                ('text', models.TextField(blank=True, verbose_name='formulation')),
-                ('shared_on', models.DateField(blank=True, null=True, verbose_name='shared with the client on')),
-                ('agreed_on', models.DateField(blank=True, null=True, verbose_name='agreed by the client on')),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='formulation', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                (
+                    "onset",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="when this episode of depression began"
+                    ),
+                ),
+                ("cues", models.JSONField(blank=True, default=dict)),
+                (
+                    "primary_area",
+                    models.CharField(blank=True, max_length=40, verbose_name="primary problem area"),
+                ),
+                (
+                    "secondary_area",
+                    models.CharField(blank=True, max_length=40, verbose_name="secondary problem area"),
+                ),
+                (
+                    "dispute_stage",
+                    models.CharField(blank=True, max_length=20, verbose_name="stage of the role dispute"),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="formulation")),
+                (
+                    "shared_on",
+                    models.DateField(blank=True, null=True, verbose_name="shared with the client on"),
+                ),
+                (
+                    "agreed_on",
+                    models.DateField(blank=True, null=True, verbose_name="agreed by the client on"),
+                ),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="formulation",
+                        to="clinic.course",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('problem_area', models.CharField(max_length=40)),
-                ('text', models.TextField(verbose_name='goal')),
-                ('strategies', models.TextField(blank=True, verbose_name='strategies')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='goals', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("problem_area", models.CharField(max_length=40)),
+                ("text", models.TextField(verbose_name="goal")),
+                ("strategies", models.TextField(blank=True, verbose_name="strategies")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="goals", to="clinic.course"
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'order', 'id'],
+                "ordering": ["course", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InventoryEntry',
+            name="InventoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('person_label', models.CharField(max_length=120, verbose_name='person')),
-                ('closeness_ring', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='closeness')),
-                ('values', models.JSONField(blank=True, default=dict)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inventory', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("person_label", models.CharField(max_length=120, verbose_name="person")),
+                (
+                    "closeness_ring",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="closeness"),
+                ),
+                ("values", models.JSONField(blank=True, default=dict)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inventory",
+                        to="clinic.course",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'closeness_ring', 'person_label', 'id'],
+                "ordering": ["course", "closeness_ring", "person_label", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RelapsePreventionPlan',
+            name="RelapsePreventionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('sections', models.JSONField(blank=True, default=dict)),
-                ('improved', models.BooleanField(null=True, verbose_name="the client improved (the therapist's judgement)")),
-                ('next_step', models.TextField(blank=True, verbose_name='what happens next')),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='relapse_plan', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("sections", models.JSONField(blank=True, default=dict)),
+                (
+                    "improved",
+                    models.BooleanField(
+                        null=True, verbose_name="the client improved (the therapist's judgement)"
+                    ),
+                ),
+                ("next_step", models.TextField(blank=True, verbose_name="what happens next")),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relapse_plan",
+                        to="clinic.course",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('start', models.DateField(verbose_name='date or start')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='end of the period')),
-                ('event', models.CharField(max_length=300, verbose_name='what happened')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind of event')),
-                ('mood_rating', models.SmallIntegerField(blank=True, null=True, verbose_name='mood at the time')),
-                ('problem_area_hint', models.CharField(blank=True, max_length=40, verbose_name='problem-area hint')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timeline', to='clinic.course')),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('people', models.ManyToManyField(blank=True, related_name='events', to='clinic.inventoryentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("start", models.DateField(verbose_name="date or start")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="end of the period")),
+                ("event", models.CharField(max_length=300, verbose_name="what happened")),
+                ("kind", models.CharField(max_length=40, verbose_name="kind of event")),
+                (
+                    "mood_rating",
+                    models.SmallIntegerField(blank=True, null=True, verbose_name="mood at the time"),
+                ),
+                (
+                    "problem_area_hint",
+                    models.CharField(blank=True, max_length=40, verbose_name="problem-area hint"),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="timeline",
+                        to="clinic.course",
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(blank=True, related_name="events", to="clinic.inventoryentry"),
+                ),
             ],
             options={
-                'ordering': ['course', 'start', 'id'],
+                "ordering": ["course", "start", "id"],
             },
         ),
     ]

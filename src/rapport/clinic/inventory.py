@@ -1,0 +1,297 @@
+"""The interpersonal inventory of a course (spec 1.4): one entry per important person, and the
+notes on the inventory as a whole. The fields, their choices and the number of rings of the
+closeness circle come from the protocol data (rapport.core.protocol), never from code.
+
+Reading needs clinic.view_client (the clinicians who see the client, the team's supervisors);
+changing needs clinic.change_client. Every change refuses a stale edit and is audited with the
+names of the fields it touched, never their values."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.courses import course_for
+from rapport.clinic.forms import EnteredInErrorForm
+from rapport.clinic.models import Client, Course, InventoryEntry
+from rapport.clinic.services import EditConflict, InvalidInput, deny
+from rapport.core import protocol
+from rapport.core.protocol.model import InventoryField
+
+TEXT_LIMIT = 4000  # per field: room for a paragraph, not for a pasted document
+YES, NO = "yes", "no"
+
+
+def _errors(form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def ring_label(ring: int, rings: int) -> str:
+    if ring == 1:
+        return _("%(ring)s (closest)") % {"ring": ring}
+    if ring == rings:
+        return _("%(ring)s (least close)") % {"ring": ring}
+    return str(ring)
+
+
+def _form_field(item: InventoryField, rings: int) -> forms.Field:
+    common = {"label": item.label, "help_text": item.description, "required": item.required}
+    if item.type == "boolean":
+        choices = [("", gettext_lazy("Not known")), (YES, gettext_lazy("Yes")), (NO, gettext_lazy("No"))]
+        return forms.ChoiceField(choices=choices, **common)
+    if item.type == "choice":
+        empty = [("", gettext_lazy("Not recorded"))]
+        return forms.ChoiceField(choices=empty + [(c.id, c.text) for c in item.choices], **common)
+    if item.type == "ring":
+        choices = [("", gettext_lazy("Not on the circle"))] + [
+            (str(ring), ring_label(ring, rings)) for ring in range(1, rings + 1)
+        ]
+        return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, **common)
+    if item.id == "person_label":
+        field = forms.CharField(
+            max_length=InventoryEntry._meta.get_field("person_label").max_length, **common
+        )
+        field.error_messages["required"] = gettext_lazy("Enter a name or a role for this person.")
+        return field
+    return forms.CharField(max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}), **common)
+
+
+class EntryForm(forms.Form):
+    """One person of the inventory, with the protocol's relationship fields in its order."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        spec = protocol.get().inventory
+        for item in spec.relationship_fields:
+            self.fields[item.id] = _form_field(item, spec.rings)
+
+
+class NotesForm(forms.Form):
+    """The notes on the inventory as a whole: past patterns, social support and the like."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in protocol.get().inventory.whole_inventory_fields:
+            self.fields[item.id] = forms.CharField(
+                label=item.label,
+                help_text=item.description,
+                required=False,
+                max_length=TEXT_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+
+# Stored form: person_label and closeness_ring in their columns, every other field by id in
+# `values`; an unanswered field is left out rather than stored empty.
+COLUMNS = ("person_label", "closeness_ring")
+
+
+def initial_of(entry: InventoryEntry) -> dict:
+    initial: dict = {"person_label": entry.person_label, "closeness_ring": entry.closeness_ring}
+    for key, value in entry.values.items():
+        initial[key] = {True: YES, False: NO}.get(value, value) if isinstance(value, bool) else value
+    return initial
+
+
+def _values_of(form: EntryForm, keep: dict) -> dict:
+    values = dict(keep)
+    for item in protocol.get().inventory.relationship_fields:
+        if item.id in COLUMNS:
+            continue
+        value = form.cleaned_data.get(item.id)
+        if item.type == "boolean":
+            value = {YES: True, NO: False}.get(value)
+        if value is None or value == "":
+            values.pop(item.id, None)
+        else:
+            values[item.id] = value
+    return values
+
+
+def _unknown_values(entry: InventoryEntry) -> dict:
+    """Values of fields the protocol no longer lists: kept, so that a data update loses nothing."""
+    known = {item.id for item in protocol.get().inventory.relationship_fields}
+    return {key: value for key, value in entry.values.items() if key not in known}
+
+
+# Reading
+
+
+@dataclass
+class ClientInventory:
+    client: Client
+    course: Course | None
+    entries: list[InventoryEntry]
+
+
+def current_entries(course: Course | None) -> list[InventoryEntry]:
+    if course is None:
+        return []
+    return list(course.inventory.filter(entered_in_error_at__isnull=True))
+
+
+def read_inventory(request, client_id: int, *, view: str = "inventory") -> ClientInventory:
+    """The inventory of the client's current course; the read is audited once."""
+    client, course = course_for(request, client_id, audit=False)
+    entries = current_entries(course)
+    trail.record(
+        request,
+        Action.READ,
+        client=client,
+        obj=course,
+        detail={"object_type": "InventoryEntry", "count": len(entries), "view": view},
+    )
+    return ClientInventory(client, course, entries)
+
+
+def get_entry(
+    request, client_id: int, entry_id: int, perm: str = "clinic.view_client", *, audit: bool = False
+) -> tuple[Client, InventoryEntry]:
+    """An entry of the client's current course, so that an edit cannot land on another course."""
+    client, course = course_for(request, client_id, perm, audit=False)
+    entry = None
+    if course is not None:
+        entry = (
+            InventoryEntry.objects.select_related("course")
+            .filter(pk=entry_id, course=course, entered_in_error_at__isnull=True)
+            .first()
+        )
+    if entry is None:
+        deny(request, client_id=client.pk, detail={"object_type": "InventoryEntry"})
+    if audit:
+        trail.record(request, Action.READ, client=client, obj=entry)
+    return client, entry
+
+
+def _current_course_for_change(request, client_id: int) -> tuple[Client, Course]:
+    client, course = course_for(request, client_id, "clinic.change_client", audit=False)
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course"})
+    return client, course
+
+
+# Changing
+
+
+def add_entry(request, client_id: int, data) -> InventoryEntry:
+    client, course = _current_course_for_change(request, client_id)
+    form = EntryForm(data)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        entry = InventoryEntry.objects.create(
+            course=course,
+            person_label=form.cleaned_data["person_label"],
+            closeness_ring=form.cleaned_data["closeness_ring"],
+            values=_values_of(form, {}),
+        )
+        recorded = [name for name in form.fields if form.cleaned_data.get(name) not in (None, "")]
+        trail.record(request, Action.CREATE, client=client, obj=entry, detail={"fields": recorded})
+    return entry
+
+
+def update_entry(request, client_id: int, entry_id: int, data, version: int) -> InventoryEntry:
+    """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
+    client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
+    form = EntryForm(data, initial=initial_of(entry))
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        updated = InventoryEntry.objects.filter(
+            pk=entry.pk, version=version, entered_in_error_at__isnull=True
+        ).update(
+            person_label=form.cleaned_data["person_label"],
+            closeness_ring=form.cleaned_data["closeness_ring"],
+            values=_values_of(form, _unknown_values(entry)),
+            version=version + 1,
+            updated_at=timezone.now(),
+        )
+        if updated != 1:
+            raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
+        trail.record(request, Action.UPDATE, client=client, obj=entry, detail={"fields": form.changed_data})
+    return InventoryEntry.objects.get(pk=entry.pk)
+
+
+def mark_entry_entered_in_error(request, client_id: int, entry_id: int, data) -> InventoryEntry:
+    """Hide an entry that should never have been written; the entry and the reason are kept."""
+    client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
+    form = EnteredInErrorForm(data)
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    with transaction.atomic():
+        updated = InventoryEntry.objects.filter(pk=entry.pk, entered_in_error_at__isnull=True).update(
+            entered_in_error_at=timezone.now(),
+            entered_in_error_reason=form.cleaned_data["reason"],
+            entered_in_error_by=request.user,
+            updated_at=timezone.now(),
+        )
+        if updated != 1:
+            raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
+        trail.record(request, Action.DELETE, client=client, obj=entry)
+    return InventoryEntry.objects.get(pk=entry.pk)
+
+
+def notes_initial(course: Course) -> dict:
+    return dict(course.inventory_notes)
+
+
+def update_notes(request, client_id: int, data, version: int) -> Course:
+    """Save the whole-inventory notes; they share the course's version with the contract."""
+    client, course = _current_course_for_change(request, client_id)
+    form = NotesForm(data, initial=notes_initial(course))
+    if not form.is_valid():
+        raise InvalidInput(_errors(form))
+    known = set(form.fields)
+    notes = {key: value for key, value in course.inventory_notes.items() if key not in known}
+    notes.update({name: value for name, value in form.cleaned_data.items() if value})
+    with transaction.atomic():
+        updated = Course.objects.filter(pk=course.pk, version=version).update(
+            inventory_notes=notes, version=version + 1, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise EditConflict(Course.objects.get(pk=course.pk))
+        trail.record(
+            request,
+            Action.UPDATE,
+            client=client,
+            obj=course,
+            detail={"part": "inventory_notes", "fields": form.changed_data},
+        )
+    return Course.objects.get(pk=course.pk)
+
+
+# Showing
+
+
+def shown_value(item: InventoryField, value, rings: int) -> str:
+    """A stored value as a person reads it: the choice's label, yes or no, the ring."""
+    if value is None or value == "":
+        return ""
+    if item.type == "boolean":
+        return _("Yes") if value else _("No")
+    if item.type == "choice":
+        return next((c.text for c in item.choices if c.id == value), str(value))
+    if item.type == "ring":
+        return ring_label(int(value), rings)
+    return str(value)
+
+
+def describe(entry: InventoryEntry) -> tuple[list[tuple[InventoryField, str]], list[InventoryField]]:
+    """The fields recorded for this person, in the protocol's order, and those not yet recorded."""
+    spec = protocol.get().inventory
+    stored = {"person_label": entry.person_label, "closeness_ring": entry.closeness_ring, **entry.values}
+    recorded, missing = [], []
+    for item in spec.relationship_fields:
+        if item.id == "person_label":
+            continue
+        text = shown_value(item, stored.get(item.id), spec.rings)
+        if text:
+            recorded.append((item, text))
+        else:
+            missing.append(item)
+    return recorded, missing
