@@ -66,7 +66,7 @@ def test_stored_text_is_shown_as_text_and_never_runs_as_script(page, new_page, c
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
 
     sign_in(page, clinic.clinician.email)
-    link = page.get_by_role("table").get_by_role("link")
+    link = page.get_by_role("table").locator("tbody").get_by_role("link")
     expect(link).to_have_text(display)
 
     link.click()
