@@ -373,6 +373,23 @@ ROUTES += [
     ),
 ]
 
+ROUTES += [
+    Route(
+        "course_summary",
+        "GET",
+        client_url("/clients/{pk}/course/summary/"),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            clinician=OK,
+            co_clinician=OK,
+            supervisor=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
+    ),
+]
+
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
 from tests.matrix import formulation, inventory, timeline  # noqa: E402
 

@@ -66,3 +66,21 @@ def test_two_tabs_writing_the_plan_keep_the_first(clinic, course, as_user):
     refused = client.post(f"/clients/{clinic.client.pk}/course/termination/", plan(what_helped="Second tab"))
     assert b"Someone else saved this plan" in refused.content
     assert RelapsePreventionPlan.objects.get(course=course).sections["what_helped"] == "First tab"
+
+
+def test_the_course_summary_gathers_the_course_and_its_printing_is_audited(clinic, course, as_user):
+    from rapport.audit.models import Action, AuditEvent
+    from rapport.clinic.models import Formulation, InventoryEntry
+
+    Formulation.objects.create(course=course, primary_area="grief", text="Low mood since her mother died.")
+    InventoryEntry.objects.create(
+        course=course, person_label="Ana", closeness_ring=1, values={"current_status": "ongoing"}
+    )
+    client = as_user(clinic.clinician)
+    client.post(f"/clients/{clinic.client.pk}/course/termination/", plan())
+    response = client.get(f"/clients/{clinic.client.pk}/course/summary/")
+    page = response.content.decode()
+    assert "Low mood since her mother died." in page and "<strong>Grief</strong>" in page
+    assert "Sleeping badly" in page and "<svg" in page and "Ana" in page
+    event = AuditEvent.objects.get(request_id=response["X-Request-ID"])
+    assert (event.action, event.client_id) == (Action.PRINT, clinic.client.pk)

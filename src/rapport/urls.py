@@ -30,6 +30,7 @@ urlpatterns = [
     path("clients/<int:pk>/course/", course.course_detail, name="course_detail"),
     path("clients/<int:pk>/course/start/", course.course_start, name="course_start"),
     path("clients/<int:pk>/course/contract/", course.contract_edit, name="contract_edit"),
+    path("clients/<int:pk>/course/summary/", course.course_summary, name="course_summary"),
     path("clients/<int:pk>/course/termination/", course.termination, name="termination"),
     path("clients/<int:pk>/course/maintenance/", course.maintenance_start, name="maintenance_start"),
     path("clients/<int:pk>/sessions/new/", course.session_add, name="session_add"),

@@ -2,17 +2,21 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses, services
+from rapport.clinic import courses, inventory, services
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import summarise
+from rapport.clinic.models import Formulation, RelapsePreventionPlan
 from rapport.core import protocol
+from rapport.web import progress
 from rapport.web.access import clinical_staff, signed_in
+from rapport.web.inventory_views import circle_for, first_name
 
 
 def _version(request) -> int:
@@ -178,3 +182,33 @@ def maintenance_start(request, pk: int):
         return redirect("termination", pk=pk)
     messages.success(request, _("A maintenance course was opened: agree its contract with the client."))
     return redirect("contract_edit", pk=pk)
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def course_summary(request, pk: int):
+    """One printable page: formulation, circle, scores, goals, sessions and the relapse plan."""
+    client, course = courses.course_for(request, pk, audit=False)
+    if course is None:
+        return redirect("course_detail", pk=pk)
+    trail.record(request, Action.PRINT, client=client, obj=course)
+    spec = protocol.get()
+    entries = inventory.current_entries(course)
+    formulation = Formulation.objects.filter(course=course).first()
+    plan = RelapsePreventionPlan.objects.filter(course=course).first()
+    context = {
+        "client": client,
+        "course": course,
+        "formulation": formulation,
+        "area_names": {a.id: spec.problem_area_name(a.id, course.variant) for a in spec.problem_areas},
+        "circle": circle_for(entries, centre=first_name(client), for_client=False) if entries else None,
+        "measures": progress.for_client(client),
+        "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
+        "plan_sections": [
+            (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections
+        ],
+        "plan": plan,
+        "printed_at": timezone.now(),
+        **courses.course_overview(course),
+    }
+    return render(request, "web/course_summary.html", context)

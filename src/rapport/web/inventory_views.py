@@ -50,7 +50,7 @@ def _shown(entry, field_id: str) -> str:
     return inv.shown_value(item, stored.get(field_id), protocol.get().inventory.rings)
 
 
-def _circle(entries, *, centre: str, for_client: bool):
+def circle_for(entries, *, centre: str, for_client: bool):
     spec = protocol.get().inventory
     status_field = _field("current_status")
     statuses = [Status(c.id, c.text) for c in status_field.choices] if status_field else []
@@ -102,7 +102,7 @@ def _person(entry):
     return entry, recorded, [item.label.rstrip("?").lower() for item in missing]
 
 
-def _first_name(client) -> str:
+def first_name(client) -> str:
     return client.preferred_name or (client.full_name.split() or [""])[0]
 
 
@@ -119,7 +119,7 @@ def inventory(request, pk: int):
     if course is not None:
         spec = protocol.get().inventory
         context.update(
-            circle=_circle(found.entries, centre=_first_name(client), for_client=False),
+            circle=circle_for(found.entries, centre=first_name(client), for_client=False),
             rows=[
                 {
                     "entry": entry,
@@ -144,7 +144,7 @@ def inventory_circle(request, pk: int):
     found = inv.read_inventory(request, pk, view="circle")
     context = {"client": found.client, "course": found.course}
     if found.course is not None:
-        context["circle"] = _circle(found.entries, centre=_("You"), for_client=True)
+        context["circle"] = circle_for(found.entries, centre=_("You"), for_client=True)
         context["unplaced"] = [e for e in found.entries if not e.closeness_ring]
     return render(request, "web/inventory_circle.html", context)
 
