@@ -391,9 +391,9 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import formulation, inventory, timeline  # noqa: E402
+from tests.matrix import api_course, formulation, inventory, timeline  # noqa: E402
 
-ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES
+ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

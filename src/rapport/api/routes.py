@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.accounts.models import Role, Team
 from rapport.api.auth import session_or_token
+from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
 from rapport.clinic import services
@@ -84,3 +85,4 @@ def create_client(request: HttpRequest, payload: ClientIn):
 
 # Routes on other concerns, each in its own module.
 api.add_router("", measures_router)
+api.add_router("", course_router)
