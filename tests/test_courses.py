@@ -175,3 +175,19 @@ def test_a_session_of_another_clients_course_is_not_found_through_this_client(cl
     assert (
         as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{theirs.pk}/").status_code == 404
     )
+
+
+def test_the_task_agreed_at_one_session_is_reviewed_at_the_next(clinic, course, as_user):
+    first = Session.objects.create(
+        course=course, number=4, date="2026-02-03", between_session_task="Call Ana."
+    )
+    second = Session.objects.create(course=course, number=5, date="2026-02-10")
+    client = as_user(clinic.clinician)
+    page = client.get(f"/clients/{clinic.client.pk}/sessions/{second.pk}/").content.decode()
+    assert "Between-session task from session 4" in page and "Call Ana." in page
+    client.post(
+        f"/clients/{clinic.client.pk}/sessions/{second.pk}/",
+        note(second, task_review="She called; it went well."),
+    )
+    assert Session.objects.get(pk=second.pk).task_review == "She called; it went well."
+    assert Session.objects.get(pk=first.pk).between_session_task == "Call Ana."

@@ -83,11 +83,20 @@ class NewSessionForm(forms.Form):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["date", "status", "phase_override", "phase_override_reason", "between_session_task", "note"]
+        fields = [
+            "date",
+            "status",
+            "phase_override",
+            "phase_override_reason",
+            "task_review",
+            "between_session_task",
+            "note",
+        ]
         widgets = {
             "date": DATE_INPUT,
             "phase_override_reason": forms.Textarea(attrs={"rows": 2}),
             "between_session_task": forms.Textarea(attrs={"rows": 2}),
+            "task_review": forms.Textarea(attrs={"rows": 2}),
             "note": forms.Textarea(attrs={"rows": 5}),
         }
 
@@ -256,7 +265,16 @@ def session_context(session: Session) -> dict:
     phase = phase_of(session)
     spec = protocol.get()
     agenda = spec.agenda(phase, session.course.variant)
+    previous = (
+        Session.objects.filter(
+            course=session.course, number__lt=session.number, entered_in_error_at__isnull=True
+        )
+        .exclude(between_session_task="")
+        .order_by("-number")
+        .first()
+    )
     return {
+        "previous_task": previous,
         "phase": spec.phase(phase),
         "position": position_of(session.course, session.number),
         "tasks": spec.tasks(phase, session.course.variant),

@@ -82,6 +82,8 @@ class Session(ClinicalRecord):
     techniques = models.JSONField(default=list, blank=True)  # protocol technique ids used
     problem_area_progress = models.PositiveSmallIntegerField(null=True, blank=True)
     between_session_task = models.TextField(_("between-session task"), blank=True)
+    # How the task agreed at the previous session went, reviewed at this one (optional, never graded).
+    task_review = models.TextField(_("how the last between-session task went"), blank=True)
     note = models.TextField(_("session note"), blank=True)
 
     class Meta:
