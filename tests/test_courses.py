@@ -191,3 +191,17 @@ def test_the_task_agreed_at_one_session_is_reviewed_at_the_next(clinic, course, 
     )
     assert Session.objects.get(pk=second.pk).task_review == "She called; it went well."
     assert Session.objects.get(pk=first.pk).between_session_task == "Call Ana."
+
+
+def test_progress_toward_each_goal_is_rated_at_a_middle_phase_session(clinic, course, as_user):
+    from rapport.clinic.models import Goal
+
+    goal = Goal.objects.create(course=course, problem_area="grief", text="Help the client mourn.")
+    session = Session.objects.create(course=course, number=5, date="2026-02-10")
+    url = f"/clients/{clinic.client.pk}/sessions/{session.pk}/"
+    client = as_user(clinic.clinician)
+    assert "Help the client mourn." in client.get(url).content.decode()
+    bad = client.post(url, note(session, **{f"goal_{goal.pk}": "11"}))
+    assert b"Rate progress toward a goal from 0 to 10." in bad.content
+    client.post(url, note(session, **{f"goal_{goal.pk}": "6"}))
+    assert Session.objects.get(pk=session.pk).goal_ratings == {str(goal.pk): 6}

@@ -218,6 +218,15 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
         problems["techniques"] = [
             str(_("Unknown technique: %s")) % ", ".join(sorted(set(techniques) - known_techniques))
         ]
+    goal_ratings = {}
+    for goal in session.course.goals.filter(entered_in_error_at__isnull=True):
+        raw = (data.get(f"goal_{goal.pk}") or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+            problems[f"goal_{goal.pk}"] = [str(_("Rate progress toward a goal from 0 to 10."))]
+        else:
+            goal_ratings[str(goal.pk)] = int(raw)
     if problems:
         raise InvalidInput(problems)
     step_notes = {
@@ -230,6 +239,7 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
         tasks_done=sorted(set(tasks)),
         techniques=sorted(set(techniques)),
         step_notes=step_notes,
+        goal_ratings=goal_ratings,
         problem_area_progress=form.cleaned_data.get("problem_area_progress"),
     )
     with transaction.atomic():
@@ -274,6 +284,12 @@ def session_context(session: Session) -> dict:
         .first()
     )
     return {
+        "goals": [
+            (goal, session.goal_ratings.get(str(goal.pk)))
+            for goal in session.course.goals.filter(entered_in_error_at__isnull=True)
+        ]
+        if phase in ("middle", "maintenance")
+        else [],
         "previous_task": previous,
         "phase": spec.phase(phase),
         "position": position_of(session.course, session.number),

@@ -131,6 +131,7 @@ def session_detail(request, pk: int, sid: int):
         "chosen": chosen,
         "can_change": request.user.has_perm("clinic.change_client", client),
         "outcomes": summarise(session.course),
+        "ratings_scale": range(11),
         **courses.session_context(session),
     }
     return render(request, "web/session_detail.html", context)

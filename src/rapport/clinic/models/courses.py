@@ -81,6 +81,7 @@ class Session(ClinicalRecord):
     step_notes = models.JSONField(default=dict, blank=True)  # agenda step id -> note
     techniques = models.JSONField(default=list, blank=True)  # protocol technique ids used
     problem_area_progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    goal_ratings = models.JSONField(default=dict, blank=True)  # goal id -> progress 0 to 10
     between_session_task = models.TextField(_("between-session task"), blank=True)
     # How the task agreed at the previous session went, reviewed at this one (optional, never graded).
     task_review = models.TextField(_("how the last between-session task went"), blank=True)
