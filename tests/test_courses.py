@@ -205,3 +205,12 @@ def test_progress_toward_each_goal_is_rated_at_a_middle_phase_session(clinic, co
     assert b"Rate progress toward a goal from 0 to 10." in bad.content
     client.post(url, note(session, **{f"goal_{goal.pk}": "6"}))
     assert Session.objects.get(pk=session.pk).goal_ratings == {str(goal.pk): 6}
+
+
+def test_saved_goal_ratings_are_shown_when_the_note_is_opened_again(clinic, course, as_user):
+    from rapport.clinic.models import Goal
+
+    goal = Goal.objects.create(course=course, problem_area="grief", text="Help the client mourn.")
+    session = Session.objects.create(course=course, number=5, date="2026-02-10", goal_ratings={str(goal.pk): 7})
+    page = as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/").content.decode()
+    assert '<option value="7" selected>7</option>' in page

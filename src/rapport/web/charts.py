@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 40
+# The band names sit in the right margin, clear of the dots.
+LEFT, RIGHT, TOP, BOTTOM = 44, 118, 14, 40
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def trajectory(points: list[Point], bands: list[Band], *, maximum: int, label: s
         parts.append(
             f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{bottom - top:.1f}" fill="{fill}">'
             f"<title>{escape(band.label)} ({band.low} to {band.high})</title></rect>"
-            f'<text x="{WIDTH - RIGHT - 4}" y="{top + 12:.1f}" text-anchor="end" class="band-label">'
+            f'<text x="{WIDTH - RIGHT + 6}" y="{(top + bottom) / 2 + 4:.1f}" class="band-label">'
             f"{escape(band.label)}</text>"
         )
     for tick in range(0, maximum + 1, max(1, maximum // 5)):

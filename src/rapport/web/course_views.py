@@ -35,6 +35,7 @@ def course_detail(request, pk: int):
         "course": course,
         "can_change": request.user.has_perm("clinic.change_client", client),
         "new_session_form": courses.NewSessionForm(),
+        "variant": protocol.get().variant(course.variant) if course else None,
     }
     if course is not None:
         context.update(courses.course_overview(course))
@@ -97,6 +98,7 @@ def session_detail(request, pk: int, sid: int):
         "tasks": set(session.tasks_done),
         "techniques": set(session.techniques),
         "steps": session.step_notes,
+        "goals": {int(k): v for k, v in session.goal_ratings.items()},
     }
     if request.method == "POST":
         version = _version(request)
@@ -114,6 +116,11 @@ def session_detail(request, pk: int, sid: int):
                 "techniques": set(request.POST.getlist("techniques")),
                 "steps": {
                     k.removeprefix("step_"): v for k, v in request.POST.items() if k.startswith("step_")
+                },
+                "goals": {
+                    int(k[5:]): int(v)
+                    for k, v in request.POST.items()
+                    if k.startswith("goal_") and k[5:].isdigit() and v.isdigit()
                 },
             }
         else:
@@ -209,6 +216,8 @@ def course_summary(request, pk: int):
             (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections
         ],
         "plan": plan,
+        "stage_names": {st.id: st.name for st in spec.problem_area("role_dispute").stages},
+        "ending_names": {e.id: e.name for e in spec.relapse_prevention.endings},
         "printed_at": timezone.now(),
         **courses.course_overview(course),
     }
