@@ -211,6 +211,10 @@ def test_saved_goal_ratings_are_shown_when_the_note_is_opened_again(clinic, cour
     from rapport.clinic.models import Goal
 
     goal = Goal.objects.create(course=course, problem_area="grief", text="Help the client mourn.")
-    session = Session.objects.create(course=course, number=5, date="2026-02-10", goal_ratings={str(goal.pk): 7})
-    page = as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/").content.decode()
+    session = Session.objects.create(
+        course=course, number=5, date="2026-02-10", goal_ratings={str(goal.pk): 7}
+    )
+    page = (
+        as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/").content.decode()
+    )
     assert '<option value="7" selected>7</option>' in page

@@ -40,7 +40,9 @@ def test_a_clinician_agrees_a_contract_adds_sessions_and_writes_a_middle_phase_n
         "A hard week; the anniversary of her mother's death is coming."
     )
     page.get_by_label("Encouragement of affect").check()
-    page.get_by_role("textbox", name="Between-session task", exact=True).fill("Call her sister about the anniversary.")
+    page.get_by_role("textbox", name="Between-session task", exact=True).fill(
+        "Call her sister about the anniversary."
+    )
     check_page(page, "session-note-middle", screen, problems)
     page.get_by_role("button", name="Save the session").click()
     expect(page.get_by_role("status")).to_contain_text("The session was saved.")
