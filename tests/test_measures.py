@@ -186,3 +186,14 @@ def test_a_score_after_a_course_ended_belongs_to_that_course(clinic, as_user):
     course = Course.objects.create(client=clinic.client, status="ended")
     post(as_user(clinic.clinician), clinic, "phq9", phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
     assert list(Response.objects.values_list("course_id", flat=True)) == [course.pk]
+
+
+def test_a_paper_form_can_be_entered_with_the_day_it_was_filled_in_but_not_a_future_one(clinic, as_user):
+    client = as_user(clinic.clinician)
+    url = f"/clients/{clinic.client.pk}/questionnaires/phq9/"
+    answers = {f"item{i}": "several_days" for i in range(1, 10)}
+    client.post(url, {**answers, "item9": "not_at_all", "answered_on": "2026-01-12"})
+    assert Response.objects.get().answered_at.date().isoformat() == "2026-01-12"
+    refused = client.post(url, {**answers, "item9": "not_at_all", "answered_on": "2999-01-01"})
+    assert b"cannot be answered in the future" in refused.content
+    assert Response.objects.count() == 1

@@ -1,6 +1,7 @@
 """Staff and client pages: caseload, client record, edits, emergency access, audit trail."""
 
 import csv
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,6 +9,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -124,8 +126,19 @@ def questionnaire(request, pk: int, instrument: str):
             number = int(session) if session else None
         except ValueError:
             number = -1
+        answered_at, taken = None, request.POST.get("answered_on", "").strip()
+        if taken:
+            # A paper form entered later: noon local time on the day it was filled in.
+            day = parse_date(taken) if len(taken) == 10 else None
+            answered_at = (
+                timezone.make_aware(datetime.combine(day, time(12)))
+                if day
+                else timezone.now() + timedelta(days=1)
+            )
         try:
-            response = measurement.record_response(request, client.pk, definition.id, given, number)
+            response = measurement.record_response(
+                request, client.pk, definition.id, given, number, answered_at
+            )
         except services.InvalidInput as exc:
             errors = [message for messages in exc.errors.values() for message in messages]
         else:
