@@ -45,9 +45,10 @@ def call(client, route, clinic):
     if route.method == "GET":
         return client.get(url)
     data = route.data(clinic) if route.data else {}
+    send = client.put if route.method == "PUT" else client.post
     if route.json:
-        return client.post(url, data, content_type="application/json")
-    return client.post(url, data)
+        return send(url, data, content_type="application/json")
+    return send(url, data)
 
 
 @pytest.mark.parametrize(("route", "persona"), CASES, ids=[f"{r.name}-{p}" for r, p in CASES])

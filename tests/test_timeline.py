@@ -417,3 +417,19 @@ def test_what_happened_is_escaped_on_the_page_and_in_the_chart(clinic, course, a
     an_event(course, event="<script>alert(1)</script>")
     page = as_user(clinic.clinician).get(url(clinic)).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_absurd_person_id_is_refused_not_a_crash(clinic, as_user):
+    from rapport.clinic.models import Course
+
+    Course.objects.create(client=clinic.client)
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/timeline/new/",
+        {
+            "start": "2025-01-01",
+            "event": "Moved",
+            "kind": "move_or_migration",
+            "people": ["99999999999999999999999"],
+        },
+    )
+    assert response.status_code == 200 and b"inventory only" in response.content

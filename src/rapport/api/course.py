@@ -348,6 +348,12 @@ def update_session(request: HttpRequest, client_id: int, session_id: int, payloa
     agenda = spec.agenda(phase or courses.phase_of(session), session.course.variant)
     steps = [s.id for s in agenda.steps] if agenda else []
     _refuse_unknown(payload.step_notes, steps, "step_notes", "Not a step of this session's agenda.")
+    # Step notes go to a JSON column without a form field's checks; PostgreSQL refuses a NUL there.
+    nul = sorted(step for step, text in payload.step_notes.items() if "\x00" in text)
+    if nul:
+        raise services.InvalidInput(
+            {f"step_notes.{step}": ["Null characters are not allowed."] for step in nul}
+        )
     values = payload.dict(exclude={"version", "step_notes"})
     values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
     data = _form_data(values)

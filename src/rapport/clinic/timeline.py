@@ -26,6 +26,17 @@ from rapport.core import protocol
 FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]
 
 
+class RecordChoices(forms.ModelMultipleChoiceField):
+    """Record ids from a form: anything but a plausible id is refused before the database sees it
+    (an id beyond 64 bits would otherwise overflow the query)."""
+
+    def clean(self, value):
+        for item in value or ():
+            if not str(item).isdigit() or len(str(item)) > 18:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
 def _errors(form) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
@@ -65,7 +76,7 @@ class EventForm(forms.ModelForm):
                 "invalid_choice": _("Choose one of the kinds of event listed."),
             },
         )
-        self.fields["people"] = forms.ModelMultipleChoiceField(
+        self.fields["people"] = RecordChoices(
             label=_("People involved"),
             # Only this course's inventory: a person from another client or course is refused.
             queryset=InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True),
