@@ -227,6 +227,17 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
             problems[f"goal_{goal.pk}"] = [str(_("Rate progress toward a goal from 0 to 10."))]
         else:
             goal_ratings[str(goal.pk)] = int(raw)
+    unknown_steps = sorted(
+        k.removeprefix("step_")
+        for k in data
+        if k.startswith("step_") and k.removeprefix("step_") not in known_steps
+    )
+    if unknown_steps:
+        problems["step_notes"] = [
+            str(_("These are not steps of this session's agenda: %s")) % ", ".join(unknown_steps)
+        ]
+    if any("\x00" in (data.get(f"step_{step}") or "") for step in known_steps):
+        problems["step_notes"] = [str(_("A note cannot contain a null character."))]
     if problems:
         raise InvalidInput(problems)
     step_notes = {
