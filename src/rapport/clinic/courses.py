@@ -3,14 +3,13 @@ against the protocol data (rapport.core.protocol), refuses a stale edit, and is 
 
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
-from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.clinic.services import InvalidInput, deny, get_client_for, save_versioned
 from rapport.core import protocol
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -156,13 +155,7 @@ def update_contract(request, client_id: int, data, version: int) -> Course:
         raise InvalidInput(_errors(form))
     with transaction.atomic():
         values = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
-        if (
-            Course.objects.filter(pk=course.pk, version=version).update(
-                **values, version=version + 1, updated_at=timezone.now()
-            )
-            != 1
-        ):
-            raise EditConflict(Course.objects.get(pk=course.pk))
+        save_versioned(Course, course.pk, version, **values)
         trail.record(request, Action.UPDATE, client=client, obj=course, detail={"fields": form.changed_data})
     return Course.objects.get(pk=course.pk)
 
@@ -254,13 +247,7 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
         problem_area_progress=form.cleaned_data.get("problem_area_progress"),
     )
     with transaction.atomic():
-        if (
-            Session.objects.filter(pk=session.pk, version=version).update(
-                **values, version=version + 1, updated_at=timezone.now()
-            )
-            != 1
-        ):
-            raise EditConflict(Session.objects.get(pk=session.pk))
+        save_versioned(Session, session.pk, version, **values)
         trail.record(request, Action.UPDATE, client=client, obj=session)
     return Session.objects.get(pk=session.pk)
 

@@ -13,7 +13,7 @@ from rapport.audit.models import Action
 from rapport.clinic.courses import DATE_INPUT
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Formulation, Goal
-from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol import suggestions
 
@@ -155,13 +155,7 @@ def update(request, client_id: int, data, version: int) -> Formulation:
             formulation = Formulation.objects.create(course=course, cues=cues, **values)
             trail.record(request, Action.CREATE, client=client, obj=formulation)
         else:
-            if (
-                Formulation.objects.filter(pk=formulation.pk, version=version).update(
-                    **values, cues=cues, version=version + 1, updated_at=timezone.now()
-                )
-                != 1
-            ):
-                raise EditConflict(Formulation.objects.get(pk=formulation.pk))
+            save_versioned(Formulation, formulation.pk, version, **values, cues=cues)
             trail.record(
                 request, Action.UPDATE, client=client, obj=formulation, detail={"fields": form.changed_data}
             )
@@ -214,15 +208,8 @@ def update_goal(request, client_id: int, goal_id: int, data, version: int) -> Go
     if not form.is_valid():
         raise InvalidInput(_errors(form))
     with transaction.atomic():
-        if (
-            Goal.objects.filter(pk=goal.pk, version=version).update(
-                text=form.cleaned_data["text"],
-                strategies=form.cleaned_data["strategies"],
-                version=version + 1,
-                updated_at=timezone.now(),
-            )
-            != 1
-        ):
-            raise EditConflict(Goal.objects.get(pk=goal.pk))
+        save_versioned(
+            Goal, goal.pk, version, text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"]
+        )
         trail.record(request, Action.UPDATE, client=client, obj=goal, detail={"fields": form.changed_data})
     return Goal.objects.get(pk=goal.pk)

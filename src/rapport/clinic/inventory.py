@@ -19,7 +19,7 @@ from rapport.audit.models import Action
 from rapport.clinic.courses import course_for
 from rapport.clinic.forms import EnteredInErrorForm
 from rapport.clinic.models import Client, Course, InventoryEntry
-from rapport.clinic.services import EditConflict, InvalidInput, deny
+from rapport.clinic.services import EditConflict, InvalidInput, deny, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol.model import InventoryField
 
@@ -202,17 +202,14 @@ def update_entry(request, client_id: int, entry_id: int, data, version: int) -> 
     if not form.is_valid():
         raise InvalidInput(_errors(form))
     with transaction.atomic():
-        updated = InventoryEntry.objects.filter(
-            pk=entry.pk, version=version, entered_in_error_at__isnull=True
-        ).update(
+        save_versioned(
+            InventoryEntry,
+            entry.pk,
+            version,
             person_label=form.cleaned_data["person_label"],
             closeness_ring=form.cleaned_data["closeness_ring"],
             values=_values_of(form, _unknown_values(entry)),
-            version=version + 1,
-            updated_at=timezone.now(),
         )
-        if updated != 1:
-            raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
         trail.record(request, Action.UPDATE, client=client, obj=entry, detail={"fields": form.changed_data})
     return InventoryEntry.objects.get(pk=entry.pk)
 
@@ -250,11 +247,7 @@ def update_notes(request, client_id: int, data, version: int) -> Course:
     notes = {key: value for key, value in course.inventory_notes.items() if key not in known}
     notes.update({name: value for name, value in form.cleaned_data.items() if value})
     with transaction.atomic():
-        updated = Course.objects.filter(pk=course.pk, version=version).update(
-            inventory_notes=notes, version=version + 1, updated_at=timezone.now()
-        )
-        if updated != 1:
-            raise EditConflict(Course.objects.get(pk=course.pk))
+        save_versioned(Course, course.pk, version, inventory_notes=notes)
         trail.record(
             request,
             Action.UPDATE,

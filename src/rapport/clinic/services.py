@@ -37,6 +37,17 @@ class EditConflict(Exception):
         self.current = current
 
 
+def save_versioned(model, pk: int, version: int, **values) -> None:
+    """Write `values` only if the record is still at `version` (and not entered in error), else
+    raise EditConflict. The check and the write are one UPDATE, so two saves begun from the same
+    version can never both succeed."""
+    updated = model.objects.filter(pk=pk, version=version, entered_in_error_at__isnull=True).update(
+        **values, version=version + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise EditConflict(model.objects.get(pk=pk))
+
+
 def _form_errors(form) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
@@ -121,11 +132,7 @@ def update_client(request, client: Client, data: dict, version: int) -> Client:
     changed = [name for name in form.changed_data]
     with transaction.atomic():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        updated = Client.objects.filter(pk=client.pk, version=version).update(
-            **values, version=version + 1, updated_at=timezone.now()
-        )
-        if updated != 1:
-            raise EditConflict(Client.objects.get(pk=client.pk))
+        save_versioned(Client, client.pk, version, **values)
         trail.record(request, Action.UPDATE, client=client, obj=client, detail={"fields": changed})
     return Client.objects.get(pk=client.pk)
 

@@ -10,7 +10,7 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, RelapsePreventionPlan
-from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for, save_versioned
 from rapport.core import protocol
 
 
@@ -74,13 +74,7 @@ def save_plan(request, client_id: int, data, version: int) -> RelapsePreventionP
             plan = RelapsePreventionPlan.objects.create(course=course, **values)
             trail.record(request, Action.CREATE, client=client, obj=plan)
         else:
-            if (
-                RelapsePreventionPlan.objects.filter(pk=plan.pk, version=version).update(
-                    **values, version=version + 1, updated_at=timezone.now()
-                )
-                != 1
-            ):
-                raise EditConflict(RelapsePreventionPlan.objects.get(pk=plan.pk))
+            save_versioned(RelapsePreventionPlan, plan.pk, version, **values)
             trail.record(request, Action.UPDATE, client=client, obj=plan)
     return RelapsePreventionPlan.objects.get(pk=plan.pk)
 

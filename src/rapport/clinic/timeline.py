@@ -20,7 +20,7 @@ from rapport.audit.models import Action
 from rapport.clinic.forms import DATE_INPUT, EnteredInErrorForm
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
-from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for
+from rapport.clinic.services import InvalidInput, deny, get_client_for, save_versioned
 from rapport.core import protocol
 
 FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]
@@ -227,13 +227,7 @@ def update_event(request, client_id: int, event_id: int, data, version: int) -> 
         raise InvalidInput(_errors(form))
     values = {name: form.cleaned_data[name] for name in FIELDS if name != "people"}
     with transaction.atomic():
-        if (
-            TimelineEvent.objects.filter(
-                pk=event.pk, version=version, entered_in_error_at__isnull=True
-            ).update(**values, version=version + 1, updated_at=timezone.now())
-            != 1
-        ):
-            raise EditConflict(TimelineEvent.objects.get(pk=event.pk))
+        save_versioned(TimelineEvent, event.pk, version, **values)
         event.people.set(form.cleaned_data["people"])
         trail.record(request, Action.UPDATE, client=client, obj=event, detail={"fields": form.changed_data})
     return TimelineEvent.objects.get(pk=event.pk)
