@@ -44,6 +44,23 @@ STAFF_PAGE = {"anonymous": LOGIN}
 CLIENT_ROLES_FORBIDDEN = {"client_user": FORBIDDEN, "other_client_user": FORBIDDEN}
 
 
+# The usual answers: a page of the record that clinical staff read, a clinician's page, and a
+# clinician's form post (redirects when done). Not yours is 404; the wrong role is 403.
+CLINICAL_READ = expect(
+    NOT_FOUND,
+    anonymous=LOGIN,
+    clinician=OK,
+    co_clinician=OK,
+    supervisor=OK,
+    administrator=FORBIDDEN,
+    **CLIENT_ROLES_FORBIDDEN,
+)
+CLINICIAN_PAGE = expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND)
+CLINICIAN_POST = expect(
+    FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
+)
+
+
 def client_url(path):
     return lambda c: path.format(pk=c.client.pk)
 
@@ -87,15 +104,7 @@ ROUTES = [
         "client_print",
         "GET",
         client_url("/clients/{pk}/print/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
     ),
     Route(
         "client_add",
@@ -107,29 +116,21 @@ ROUTES = [
         "client_detail",
         "GET",
         client_url("/clients/{pk}/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
     Route(
         "client_edit",
         "GET",
         client_url("/clients/{pk}/edit/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
         read_audited=True,
     ),
     Route(
         "client_entered_in_error",
         "GET",
         client_url("/clients/{pk}/entered-in-error/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
         read_audited=True,
     ),
     Route(
@@ -254,22 +255,14 @@ ROUTES += [
         "questionnaire",
         "GET",
         client_url("/clients/{pk}/questionnaires/phq9/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
         read_audited=True,
     ),
     Route(
         "response_detail",
         "GET",
         lambda c: f"/clients/{c.client.pk}/responses/{c.response.pk}/",
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
 ]
@@ -294,54 +287,34 @@ ROUTES += [
         "course_detail",
         "GET",
         client_url("/clients/{pk}/course/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
     Route(
         "course_start",
         "POST",
         client_url("/clients/{pk}/course/start/"),
-        expect(
-            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
-        ),
+        CLINICIAN_POST,
     ),
     Route(
         "contract_edit",
         "GET",
         client_url("/clients/{pk}/course/contract/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
         read_audited=True,
     ),
     Route(
         "session_add",
         "POST",
         client_url("/clients/{pk}/sessions/new/"),
-        expect(
-            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
-        ),
+        CLINICIAN_POST,
         data=lambda c: {"date": "2026-03-02"},
     ),
     Route(
         "session_detail",
         "GET",
         lambda c: f"/clients/{c.client.pk}/sessions/{c.session.pk}/",
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
 ]
@@ -351,15 +324,7 @@ ROUTES += [
         "termination",
         "GET",
         client_url("/clients/{pk}/course/termination/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
     Route(
@@ -367,9 +332,7 @@ ROUTES += [
         "POST",
         client_url("/clients/{pk}/course/maintenance/"),
         # Refused (back to the page with a message) until continuation is the recorded ending.
-        expect(
-            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
-        ),
+        CLINICIAN_POST,
     ),
 ]
 
@@ -378,15 +341,7 @@ ROUTES += [
         "course_summary",
         "GET",
         client_url("/clients/{pk}/course/summary/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
     ),
 ]
 

@@ -1,15 +1,11 @@
 """Access-matrix rows for the formulation and goal routes (see tests/access_matrix.py)."""
 
 from tests.access_matrix import (
-    CLIENT_ROLES_FORBIDDEN,
-    FORBIDDEN,
-    LOGIN,
-    NOT_FOUND,
-    OK,
-    REDIRECT,
+    CLINICAL_READ,
+    CLINICIAN_PAGE,
+    CLINICIAN_POST,
     Route,
     client_url,
-    expect,
 )
 
 
@@ -27,29 +23,19 @@ ROUTES = [
         "formulation",
         "GET",
         client_url("/clients/{pk}/formulation/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
     Route(
         "goals_start",
         "POST",
         client_url("/clients/{pk}/formulation/goals/start/"),
-        expect(
-            FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
-        ),
+        CLINICIAN_POST,
     ),
     Route(
         "goal_edit",
         "GET",
         lambda c: f"/clients/{c.client.pk}/goals/{a_goal(c).pk}/",
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
     ),
 ]

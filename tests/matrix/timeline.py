@@ -5,15 +5,11 @@ from datetime import date
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, TimelineEvent
 from tests.access_matrix import (
-    CLIENT_ROLES_FORBIDDEN,
-    FORBIDDEN,
-    LOGIN,
-    NOT_FOUND,
-    OK,
-    REDIRECT,
+    CLINICAL_READ,
+    CLINICIAN_PAGE,
+    CLINICIAN_POST,
     Route,
     client_url,
-    expect,
 )
 from tests.personas import CANARY
 
@@ -37,31 +33,21 @@ def event_url(suffix):
 
 
 # Changing the timeline is for the clinicians of the client: supervisors read, others meet a 404.
-CHANGES = expect(
-    FORBIDDEN, anonymous=LOGIN, clinician=REDIRECT, co_clinician=REDIRECT, other_clinician=NOT_FOUND
-)
+CHANGES = CLINICIAN_POST
 
 ROUTES = [
     Route(
         "timeline",
         "GET",
         client_url("/clients/{pk}/timeline/"),
-        expect(
-            NOT_FOUND,
-            anonymous=LOGIN,
-            clinician=OK,
-            co_clinician=OK,
-            supervisor=OK,
-            administrator=FORBIDDEN,
-            **CLIENT_ROLES_FORBIDDEN,
-        ),
+        CLINICAL_READ,
         read_audited=True,
     ),
     Route(
         "timeline_event_add",
         "GET",
         client_url("/clients/{pk}/timeline/new/"),
-        expect(FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND),
+        CLINICIAN_PAGE,
         read_audited=True,
     ),
     # The edit page is checked by POST here: a GET row would have to create its event while
