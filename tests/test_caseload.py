@@ -76,3 +76,15 @@ def test_the_caseload_sorts_by_latest_phq9_highest_first(clinic, as_user):
     assert page.index("Zed High") < page.index("Aaron Low")
     by_name = as_user(clinic.clinician).get("/caseload/?sort=unknown").content.decode()
     assert by_name.index("Aaron Low") < by_name.index("Zed High")
+
+
+def test_a_task_not_reviewed_at_the_next_session_is_flagged(clinic, as_user):
+    client = a_client(clinic, "Tara Task", sessions=2)
+    first, second = Session.objects.filter(course__client=client, status="attended").order_by("number")
+    first.between_session_task = "Call Ana."
+    first.save()
+    row = lambda page: page[page.index("Tara Task") :][: page[page.index("Tara Task") :].index("</tr>")]  # noqa: E731
+    assert "Task not reviewed" in row(as_user(clinic.clinician).get("/caseload/").content.decode())
+    second.task_review = "She called."
+    second.save()
+    assert "Task not reviewed" not in row(as_user(clinic.clinician).get("/caseload/").content.decode())

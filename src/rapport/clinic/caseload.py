@@ -3,6 +3,7 @@ open alerts and next session, in a fixed number of queries however many clients 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -33,6 +34,7 @@ class Row:
     previous_phq9: int | None = None
     not_on_track: bool = False
     open_alerts: int = 0
+    task_overdue: bool = False  # a task agreed at a session was not reviewed at the next one held
     next_session: object = None
     flags: list = field(default_factory=list)
 
@@ -58,6 +60,16 @@ def rows(request, sort: str = "name") -> list[Row]:
         .annotate(n=Count("pk"))
         .values_list("client", "n")
     )
+    held = defaultdict(list)
+    for course_id, _number, has_task, reviewed in (
+        Session.objects.filter(
+            course__in=course_ids, entered_in_error_at__isnull=True, status=SessionStatus.ATTENDED
+        )
+        .order_by("course", "number")
+        .annotate(has_task=~Q(between_session_task=""), reviewed=~Q(task_review=""))
+        .values_list("course", "number", "has_task", "reviewed")
+    ):
+        held[course_id].append((has_task, reviewed))
     series = defaultdict(list)
     for course_id, session, answered_at, total, band in (
         Response.objects.filter(
@@ -77,6 +89,10 @@ def rows(request, sort: str = "name") -> list[Row]:
             if info.get("reached"):
                 row.position = courses.position_of(course, info["reached"])
             row.next_session = info.get("next_date")
+            sessions_held = held.get(course.pk, [])
+            row.task_overdue = any(
+                agreed and not later_reviewed for (agreed, _), (_, later_reviewed) in pairwise(sessions_held)
+            )
             points = series.get(course.pk, [])
             if points:
                 row.latest_phq9, row.latest_band = points[-1][2], points[-1][3]
