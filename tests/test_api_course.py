@@ -581,3 +581,26 @@ def test_the_schema_documents_every_course_operation_with_its_refusals(clinic, a
             assert "version" in schema["components"]["schemas"][body]["required"]
     suggestion = schema["components"]["schemas"]["SuggestionOut"]["properties"]
     assert "chosen" not in suggestion and "primary" not in suggestion
+
+
+def test_the_api_keeps_the_task_review_and_goal_ratings_of_a_session(clinic, course, api):
+    from rapport.clinic.models import Goal
+
+    goal = Goal.objects.create(course=course, problem_area="grief", text="Mourn.")
+    session = middle_session(course)
+    body = note(session, task_review="She called her sister.", goal_ratings={str(goal.pk): 6})
+    assert put(api, path(clinic, f"sessions/{session.pk}"), body).status_code == 200
+    read = api.get(path(clinic, f"sessions/{session.pk}")).json()
+    assert (read["task_review"], read["goal_ratings"]) == ("She called her sister.", {str(goal.pk): 6})
+
+
+def test_a_caller_that_leaves_out_the_review_and_ratings_does_not_wipe_them(clinic, course, api):
+    from rapport.clinic.models import Goal
+
+    goal = Goal.objects.create(course=course, problem_area="grief", text="Mourn.")
+    session = middle_session(course)
+    Session.objects.filter(pk=session.pk).update(task_review="Went well.", goal_ratings={str(goal.pk): 5})
+    session.refresh_from_db()
+    assert put(api, path(clinic, f"sessions/{session.pk}"), note(session)).status_code == 200
+    session.refresh_from_db()
+    assert (session.task_review, session.goal_ratings) == ("Went well.", {str(goal.pk): 5})

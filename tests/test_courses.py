@@ -218,3 +218,24 @@ def test_saved_goal_ratings_are_shown_when_the_note_is_opened_again(clinic, cour
         as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/").content.decode()
     )
     assert '<option value="7" selected>7</option>' in page
+
+
+def test_an_earlier_dated_or_ended_course_never_displaces_the_open_one(clinic, course, as_user):
+    from rapport.clinic.measurement import current_course
+
+    Course.objects.create(client=clinic.client, started_on="2023-01-01", status="ended")
+    assert current_course(clinic.client) == course
+    Course.objects.filter(pk=course.pk).update(started_on="2020-01-01")
+    assert current_course(clinic.client) == course
+
+
+def test_a_session_of_an_earlier_course_can_be_read_but_not_changed(clinic, course, as_user):
+    old = Session.objects.create(course=course, number=1, date="2026-01-06", note="Old note")
+    Course.objects.filter(pk=course.pk).update(status="ended")
+    Course.objects.create(client=clinic.client, status="maintenance", variant="ipt_m", planned_sessions=6)
+    client = as_user(clinic.clinician)
+    url = f"/clients/{clinic.client.pk}/sessions/{old.pk}/"
+    assert client.get(url).status_code == 200
+    refused = client.post(url, note(old, note="Rewritten"))
+    assert b"belongs to an earlier course" in refused.content
+    assert Session.objects.get(pk=old.pk).note == "Old note"

@@ -197,3 +197,24 @@ def test_a_paper_form_can_be_entered_with_the_day_it_was_filled_in_but_not_a_fut
     refused = client.post(url, {**answers, "item9": "not_at_all", "answered_on": "2999-01-01"})
     assert b"cannot be answered in the future" in refused.content
     assert Response.objects.count() == 1
+
+
+@pytest.mark.parametrize("taken", ["2026-02-30", "yesterday"])
+def test_an_impossible_date_taken_is_refused_with_a_clear_message(taken, clinic, as_user):
+    answers = {f"item{i}": "several_days" for i in range(1, 10)}
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/questionnaires/phq9/", {**answers, "answered_on": taken}
+    )
+    assert response.status_code == 200 and b"as a real date" in response.content
+    assert not Response.objects.exists()
+
+
+def test_a_form_dated_today_is_accepted_at_any_hour(clinic, as_user):
+    from django.utils import timezone
+
+    answers = {f"item{i}": "several_days" for i in range(1, 10)}
+    today = timezone.localdate().isoformat()
+    response = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/questionnaires/phq9/", {**answers, "answered_on": today}
+    )
+    assert response.status_code == 302 and Response.objects.count() == 1

@@ -238,6 +238,8 @@ class SessionOut(SessionSummary):
     step_notes: dict[str, str]
     problem_area_progress: int | None
     between_session_task: str
+    task_review: str
+    goal_ratings: dict[str, int] = Field(description="Goal id to progress 0 to 10")
     note: str
     checklist: list[LabelOut] = Field(description="The phase's tasks, which tasks_done may name")
     agenda: list[LabelOut] = Field(description="The phase's agenda steps, which step_notes may name")
@@ -258,6 +260,11 @@ class SessionUpdate(Schema):
     step_notes: dict[str, str] = Field(description="Agenda step id to its note")
     problem_area_progress: int | None = Field(description="0 to 10, at a middle-phase session")
     between_session_task: str
+    task_review: str | None = Field(None, description="How the previous task went; left out: kept as it is")
+    goal_ratings: dict[str, int] | None = Field(
+        None,
+        description="Goal id to progress 0 to 10 (a goal left out is unrated); left out: kept as they are",
+    )
     note: str
     version: Version
 
@@ -287,6 +294,8 @@ def _session_out(session: Session) -> dict:
                 "step_notes",
                 "problem_area_progress",
                 "between_session_task",
+                "task_review",
+                "goal_ratings",
                 "note",
             )
         },
@@ -354,8 +363,12 @@ def update_session(request: HttpRequest, client_id: int, session_id: int, payloa
         raise services.InvalidInput(
             {f"step_notes.{step}": ["Null characters are not allowed."] for step in nul}
         )
-    values = payload.dict(exclude={"version", "step_notes"})
+    values = payload.dict(exclude={"version", "step_notes", "goal_ratings", "task_review"})
     values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
+    # Fields an older caller does not send are kept, never wiped.
+    values["task_review"] = session.task_review if payload.task_review is None else payload.task_review
+    ratings = session.goal_ratings if payload.goal_ratings is None else payload.goal_ratings
+    values.update({f"goal_{goal}": str(rating) for goal, rating in ratings.items()})
     data = _form_data(values)
     return _save(
         lambda: _session_out(courses.update_session(request, client_id, session_id, data, payload.version))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rapport.clinic import courses, services
 from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
-from rapport.core import outcomes
+from rapport.core import outcomes, protocol
 
 SORTS = {
     "name": lambda row: row.client.full_name.lower(),
@@ -29,6 +29,7 @@ class Row:
     client: object
     course: Course | None = None
     position: object = None
+    phase_name: str = ""
     latest_phq9: int | None = None
     latest_band: str = ""
     previous_phq9: int | None = None
@@ -88,6 +89,8 @@ def rows(request, sort: str = "name") -> list[Row]:
             info = sessions.get(course.pk, {})
             if info.get("reached"):
                 row.position = courses.position_of(course, info["reached"])
+                if row.position:
+                    row.phase_name = protocol.get().phase(row.position.phase).name
             row.next_session = info.get("next_date")
             sessions_held = held.get(course.pk, [])
             row.task_overdue = any(

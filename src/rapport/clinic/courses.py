@@ -190,6 +190,10 @@ def get_session(request, client_id: int, session_id: int, perm: str = "clinic.vi
 
 def update_session(request, client_id: int, session_id: int, data, version: int) -> Session:
     client, session = get_session(request, client_id, session_id, "clinic.change_client")
+    if session.course_id != current_course(client).pk:
+        raise InvalidInput(
+            {"session": [str(_("This session belongs to an earlier course: it can be read, not changed."))]}
+        )
     form = SessionForm(data, instance=Session.objects.get(pk=session.pk))
     if not form.is_valid():
         raise InvalidInput(_errors(form))

@@ -18,12 +18,9 @@ from rapport.core import instruments, outcomes, scoring, triage
 
 
 def current_course(client, *, create: bool = False, request=None) -> Course | None:
-    """The client's latest course; a follow-up score after a course ended still belongs to it."""
-    course = (
-        Course.objects.filter(client=client, entered_in_error_at__isnull=True)
-        .order_by("-started_on", "-id")
-        .first()
-    )
+    """The client's current course (see Course.objects.current_first); a follow-up score after a
+    course ended still belongs to it while no other course is open."""
+    course = Course.objects.filter(client=client).current_first().first()
     if course is None and create:
         course = Course.objects.create(client=client)
         trail.record(request, Action.CREATE, client=client, obj=course)

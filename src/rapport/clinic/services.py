@@ -85,9 +85,7 @@ def list_clients(request, *, with_latest_course: bool = False):
     """The caller's visible clients; the listing itself is audited with its size."""
     clients = Client.objects.visible_to(request.user).select_related("responsible_clinician", "team")
     if with_latest_course:
-        latest = Course.objects.filter(client=OuterRef("pk"), entered_in_error_at__isnull=True).order_by(
-            "-started_on", "-id"
-        )
+        latest = Course.objects.filter(client=OuterRef("pk")).current_first()
         clients = clients.annotate(latest_course_id=Subquery(latest.values("pk")[:1]))
     clients = list(clients)
     trail.record(request, Action.LIST, detail={"object_type": "Client", "count": len(clients)})

@@ -88,11 +88,13 @@ def start_maintenance(request, client_id: int) -> Course:
     variant = protocol.get().variant(continuation.new_contract_variant)
     with transaction.atomic():
         if course.status != CourseStatus.ENDED:
-            Course.objects.filter(pk=course.pk).update(
+            save_versioned(
+                Course,
+                course.pk,
+                course.version,
                 status=CourseStatus.ENDED,
                 ending_reason="completed",
                 ended_on=timezone.localdate(),
-                version=course.version + 1,
             )
             trail.record(
                 request,

@@ -11,7 +11,7 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import courses, inventory, services
 from rapport.clinic import termination as ending
-from rapport.clinic.measurement import summarise
+from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Formulation, RelapsePreventionPlan
 from rapport.core import protocol
 from rapport.web import progress
@@ -136,7 +136,8 @@ def session_detail(request, pk: int, sid: int):
         "conflict": conflict,
         "errors": errors,
         "chosen": chosen,
-        "can_change": request.user.has_perm("clinic.change_client", client),
+        "can_change": request.user.has_perm("clinic.change_client", client)
+        and session.course_id == current_course(client).pk,
         "outcomes": summarise(session.course),
         "ratings_scale": range(11),
         **courses.session_context(session),

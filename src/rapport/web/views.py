@@ -1,7 +1,7 @@
 """Staff and client pages: caseload, client record, edits, emergency access, audit trail."""
 
 import csv
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -128,21 +128,26 @@ def questionnaire(request, pk: int, instrument: str):
             number = -1
         answered_at, taken = None, request.POST.get("answered_on", "").strip()
         if taken:
-            # A paper form entered later: noon local time on the day it was filled in.
-            day = parse_date(taken) if len(taken) == 10 else None
-            answered_at = (
-                timezone.make_aware(datetime.combine(day, time(12)))
-                if day
-                else timezone.now() + timedelta(days=1)
-            )
-        try:
-            response = measurement.record_response(
-                request, client.pk, definition.id, given, number, answered_at
-            )
-        except services.InvalidInput as exc:
-            errors = [message for messages in exc.errors.values() for message in messages]
-        else:
-            return redirect("response_detail", pk=client.pk, rid=response.pk)
+            try:
+                day = parse_date(taken)
+            except ValueError:
+                day = None
+            if day is None:
+                errors = [_("Enter the date it was filled in as a real date, or leave it empty for today.")]
+            elif day == timezone.localdate():
+                answered_at = timezone.now()
+            else:
+                # A paper form entered later: noon local time on the day it was filled in.
+                answered_at = timezone.make_aware(datetime.combine(day, time(12)))
+        if not errors:
+            try:
+                response = measurement.record_response(
+                    request, client.pk, definition.id, given, number, answered_at
+                )
+            except services.InvalidInput as exc:
+                errors = [message for messages in exc.errors.values() for message in messages]
+            else:
+                return redirect("response_detail", pk=client.pk, rid=response.pk)
     context = {
         "client": client,
         "definition": definition,

@@ -30,6 +30,15 @@ class EndingReason(models.TextChoices):
     REFERRED_ON = "referred_on", _("Referred on")
 
 
+class CourseQuerySet(models.QuerySet):
+    def current_first(self):
+        """Open courses before ended ones, then the latest started: the first is a client's
+        current course. A back-dated historical course, or an edited date, never displaces an
+        open course."""
+        ended = models.Case(models.When(status=CourseStatus.ENDED, then=1), default=0)
+        return self.filter(entered_in_error_at__isnull=True).order_by(ended, "-started_on", "-id")
+
+
 class Course(ClinicalRecord):
     client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="courses")
     variant = models.CharField(_("variant"), max_length=32, default="ipt_individual")
@@ -51,6 +60,8 @@ class Course(ClinicalRecord):
     agreed_on = models.DateField(_("date the client agreed the contract"), null=True, blank=True)
     # The whole-inventory notes of inventory.yaml (past patterns, social support, ...), by field id.
     inventory_notes = models.JSONField(default=dict, blank=True)
+
+    objects = CourseQuerySet.as_manager()
 
     class Meta:
         ordering = ["client", "started_on", "id"]
