@@ -75,11 +75,51 @@ MEASURES = {
     "Priya Raman": ([16, 17, 16, 18, 17, 16, 17], {}, [12, 12, 13, 12]),
     "Tomasz Nowicki": ([22], {1: 1}, [15]),
     "Margaret O'Connell": ([18, 14, 11, 8, 6, 4, 4, 3], {}, [10, 7, 5, 4]),
-    "Daniel Kim": ([15, 12, 10, 7, 5, 4], {}, [11, 8, 6]),
+    "Daniel Kim": ([15, 12, 10, 9, 7, 6, 5, 5, 4, 4, 3, 3], {}, [11, 8, 6, 5, 4, 4]),
     "Sofia Marquez": ([12, 10, 13, 19], {4: 2}, [9, 13]),
-    "Liam Gallagher-Reid": ([20, 18, 16, 14], {}, [13, 11]),
+    "Liam Gallagher-Reid": ([20, 18, 16, 14, 13, 12, 11, 10, 9, 9, 8, 7, 7, 6], {}, [13, 11, 10, 9, 8, 7, 7]),
     "Nadia Haddad": ([14, 12, 11], {}, [10, 9]),
     "Hugo Laurent": ([17, 15, 12, 10, 9], {}, [12, 10, 8]),
     "Mei Ling Chen": ([21, 20], {}, [16]),
     "Oliver Brooks": ([11, 9, 8], {}, [8, 7]),
 }
+
+# Jordan Ellis's initial phase, for the demo's workspace: moved city for a new job, then low.
+# (relationship fields of the protocol's inventory.yaml, by id)
+JORDAN_INVENTORY = [
+    {
+        "person_label": "Sam (partner)",
+        "relationship_type": "partner",
+        "closeness_ring": "1",
+        "current_status": "strained",
+        "expectations_reciprocity": "reciprocal",
+    },
+    {
+        "person_label": "Mum",
+        "relationship_type": "parent",
+        "closeness_ring": "1",
+        "current_status": "ongoing",
+    },
+    {
+        "person_label": "Old friends back home",
+        "relationship_type": "friend",
+        "closeness_ring": "2",
+        "current_status": "strained",
+    },
+    {
+        "person_label": "New manager",
+        "relationship_type": "colleague_or_boss",
+        "closeness_ring": "3",
+        "current_status": "ongoing",
+    },
+]
+# weeks before today, what happened, kind, mood
+JORDAN_TIMELINE = [
+    (30, "Moved to a new city for a job", "move_or_migration", "-1"),
+    (26, "Started the new job", "job_start", "-2"),
+    (12, "Stopped calling old friends", "other", "-3"),
+]
+JORDAN_FORMULATION = (
+    "Jo's low mood began some months after moving city for a new job, away from friends and family. "
+    "We agreed to work on this role transition: mourning what was left behind and building a life here."
+)

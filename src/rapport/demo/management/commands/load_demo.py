@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
-from rapport.clinic import courses, measurement
+from rapport.clinic import courses, formulation, inventory, measurement, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
 
@@ -62,10 +62,13 @@ class Command(BaseCommand):
                 course = Course.objects.create(client=client, started_on=today - timedelta(weeks=weeks + 1))
                 if full in clinic.MEASURES:
                     self._measures(clinician, client, *clinic.MEASURES[full])
+                if full == "Jordan Ellis":
+                    self._initial_phase(clinician, client)
                     self._sessions(clinician, client, weeks, ended=status == "ended")
                 Course.objects.filter(pk=course.pk).update(
                     status=status,
-                    planned_sessions=12 if weeks <= 6 else 16,
+                    planned_sessions=12 if weeks <= 6 or weeks == 12 else 16,
+                    variant="ipt_m" if status == "maintenance" else "ipt_individual",
                     agreed_on=today - timedelta(weeks=max(weeks - 2, 0)) if weeks >= 3 else None,
                     ending_reason=("completed" if weeks > 2 else "dropped_out") if status == "ended" else "",
                     contract_goals="Agreed with the client at the end of the initial phase."
@@ -73,6 +76,33 @@ class Command(BaseCommand):
                     else "",
                 )
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+
+    def _initial_phase(self, clinician, client):
+        """Inventory, timeline and an agreed formulation, through the same services as the pages."""
+        request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        today = timezone.localdate()
+        for person in clinic.JORDAN_INVENTORY:
+            inventory.add_entry(request, client.pk, person)
+        for weeks_ago, what, kind, mood in clinic.JORDAN_TIMELINE:
+            data = {
+                "start": today - timedelta(weeks=weeks_ago),
+                "event": what,
+                "kind": kind,
+                "mood_rating": mood,
+            }
+            timeline.add_event(request, client.pk, data)
+        data = QueryDict(mutable=True)
+        data.update(
+            {
+                "onset": (today - timedelta(weeks=20)).isoformat(),
+                "primary_area": "role_transition",
+                "text": clinic.JORDAN_FORMULATION,
+                "shared_on": (today - timedelta(weeks=3)).isoformat(),
+                "agreed_on": (today - timedelta(weeks=3)).isoformat(),
+            }
+        )
+        formulation.update(request, client.pk, data, 0)
+        formulation.start_goals(request, client.pk)
 
     def _sessions(self, clinician, client, weeks, *, ended):
         """Weekly sessions through the course service: held ones attended, then the next one booked."""
