@@ -201,3 +201,18 @@ def test_the_demo_clinic_has_measured_courses_with_every_kind_of_progress(db):
     assert by_name["Sofia Marquez"]["phq9"]["reliable_deterioration"] is True
     assert by_name["Jordan Ellis"]["phq9"]["reliable_improvement"] is True
     assert set(RiskAlert.objects.values_list("tier", flat=True)) == {"T1", "T2"}
+
+
+def test_the_demo_clinic_has_courses_in_every_phase(db):
+    from rapport.clinic import courses
+    from rapport.clinic.models import Course
+
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    phases, statuses = set(), set()
+    for course in Course.objects.all():
+        statuses.add(course.status)
+        overview = courses.course_overview(course)
+        if overview["position"]:
+            phases.add(overview["position"].phase)
+    assert {"initial", "middle", "termination", "maintenance"} <= phases
+    assert {"referred", "assessment", "active", "maintenance", "ended"} <= statuses

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import SCREENSHOTS, sign_in, sign_out
 
 from rapport.demo.clinic import PASSWORD
 
@@ -35,4 +35,6 @@ def test_each_demo_sign_in_works_and_lands_on_its_start_page(demo, page, email, 
     expect(page).to_have_url(re.compile(url))
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text(shown).first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"demo-{email.split('@')[0]}-desktop.png", full_page=True)
     sign_out(page)

@@ -62,9 +62,9 @@ class Command(BaseCommand):
                 course = Course.objects.create(client=client, started_on=today - timedelta(weeks=weeks + 1))
                 if full in clinic.MEASURES:
                     self._measures(clinician, client, *clinic.MEASURES[full])
+                    self._sessions(clinician, client, weeks, ended=status == "ended")
                 if full == "Jordan Ellis":
                     self._initial_phase(clinician, client)
-                    self._sessions(clinician, client, weeks, ended=status == "ended")
                 Course.objects.filter(pk=course.pk).update(
                     status=status,
                     planned_sessions=12 if weeks <= 6 or weeks == 12 else 16,
@@ -107,7 +107,7 @@ class Command(BaseCommand):
     def _sessions(self, clinician, client, weeks, *, ended):
         """Weekly sessions through the course service: held ones attended, then the next one booked."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
-        start = timezone.localdate() - timedelta(weeks=weeks)
+        start = timezone.localdate() - timedelta(weeks=weeks) + timedelta(days=3)  # next one in 3 days
         for week in range(weeks + (0 if ended else 1)):
             session = courses.add_session(request, client.pk, {"date": start + timedelta(weeks=week)})
             if week < weeks:
