@@ -239,3 +239,18 @@ def test_a_session_of_an_earlier_course_can_be_read_but_not_changed(clinic, cour
     refused = client.post(url, note(old, note="Rewritten"))
     assert b"belongs to an earlier course" in refused.content
     assert Session.objects.get(pk=old.pk).note == "Old note"
+
+
+def test_a_new_course_starts_only_after_the_last_one_ended(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    refused = client.post(f"/clients/{clinic.client.pk}/course/start/", follow=True)
+    assert b"already has an open course" in refused.content
+    assert Course.objects.filter(client=clinic.client).count() == 1
+    Course.objects.filter(pk=course.pk).update(status="ended", ending_reason="completed")
+    assert b"Start a new course" in client.get(f"/clients/{clinic.client.pk}/course/").content
+    client.post(f"/clients/{clinic.client.pk}/course/start/")
+    newest = Course.objects.filter(client=clinic.client).order_by("-id").first()
+    assert Course.objects.filter(client=clinic.client).count() == 2 and newest.status == "referred"
+    from rapport.clinic.measurement import current_course
+
+    assert current_course(clinic.client) == newest

@@ -141,9 +141,16 @@ def course_for(request, client_id: int, perm: str = "clinic.view_client", *, aud
 
 
 def start_course(request, client_id: int) -> Course:
+    """The client's first course, or a new one after the last has ended (a client can have
+    several courses over time); never a second open course."""
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
     with transaction.atomic():
-        return current_course(client, create=True, request=request)
+        course = current_course(client)
+        if course is not None and course.status != CourseStatus.ENDED:
+            raise InvalidInput({"course": [str(_("This client already has an open course."))]})
+        course = Course.objects.create(client=client)
+        trail.record(request, Action.CREATE, client=client, obj=course)
+    return course
 
 
 def update_contract(request, client_id: int, data, version: int) -> Course:

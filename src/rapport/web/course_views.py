@@ -46,7 +46,10 @@ def course_detail(request, pk: int):
 @signed_in(Role.CLINICIAN)
 @require_POST
 def course_start(request, pk: int):
-    courses.start_course(request, pk)
+    try:
+        courses.start_course(request, pk)
+    except services.InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
     return redirect("course_detail", pk=pk)
 
 
