@@ -433,3 +433,16 @@ def test_an_absurd_person_id_is_refused_not_a_crash(clinic, as_user):
         },
     )
     assert response.status_code == 200 and b"inventory only" in response.content
+
+
+def test_an_event_of_an_earlier_course_can_be_read_but_not_changed(clinic, course, as_user):
+    old = an_event(course, event="Old event")
+    Course.objects.filter(pk=course.pk).update(status="ended")
+    Course.objects.create(client=clinic.client, status="maintenance", variant="ipt_m", planned_sessions=6)
+    client = as_user(clinic.clinician)
+    edit = f"/clients/{clinic.client.pk}/timeline/{old.pk}/edit/"
+    assert client.get(edit).status_code == 200
+    data = {"start": "2025-01-01", "event": "Rewritten", "kind": "other", "version": old.version}
+    refused = client.post(edit, data)
+    assert b"belongs to an earlier course" in refused.content
+    assert TimelineEvent.objects.get(pk=old.pk).event == "Old event"

@@ -199,6 +199,14 @@ def get_event(request, client_id: int, event_id: int, perm: str = "clinic.view_c
     return client, event
 
 
+def _refuse_earlier_course(client, event) -> None:
+    # An earlier course's timeline is history: it can be read, not changed.
+    if event.course_id != current_course(client).pk:
+        raise InvalidInput(
+            {"__all__": [str(_("This event belongs to an earlier course: it can be read, not changed."))]}
+        )
+
+
 def add_event(request, client_id: int, data) -> TimelineEvent:
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
     course = current_course(client)
@@ -222,6 +230,7 @@ def add_event(request, client_id: int, data) -> TimelineEvent:
 def update_event(request, client_id: int, event_id: int, data, version: int) -> TimelineEvent:
     """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
+    _refuse_earlier_course(client, event)
     form = EventForm(data, instance=event, course=event.course)
     if not form.is_valid():
         raise InvalidInput(_errors(form))
@@ -236,6 +245,7 @@ def update_event(request, client_id: int, event_id: int, data, version: int) -> 
 def mark_event_entered_in_error(request, client_id: int, event_id: int, data) -> None:
     """Hide the event from the timeline and the chart; the record and the reason are kept."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
+    _refuse_earlier_course(client, event)
     form = EnteredInErrorForm(data)
     if not form.is_valid():
         raise InvalidInput(_errors(form))

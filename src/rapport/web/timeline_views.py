@@ -170,6 +170,9 @@ def event_edit(request, pk: int, eid: int):
             conflict, version = exc.current, exc.current.version
         form = service.EventForm(request.POST, instance=event, course=event.course)
         form.is_valid()
+        if isinstance(exc, services.InvalidInput):
+            for message in exc.errors.get("__all__", []):
+                form.add_error(None, message)
         return _edit_page(request, client, event, form=form, version=version, conflict=conflict)
     messages.success(request, _("The event was saved."))
     return redirect("timeline", pk=pk)
