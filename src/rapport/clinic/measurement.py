@@ -128,19 +128,23 @@ def course_outcomes(request, client_id: int) -> dict:
     return summarise(course)
 
 
-def summarise(course: Course | None) -> dict:
-    """Change since baseline for each scored instrument of the course (core outcome rules)."""
+def summarise(course: Course | None, responses: list[Response] | None = None) -> dict:
+    """Change since baseline for each scored instrument of the course (core outcome rules).
+
+    `responses` (the course's, oldest first) saves a query when the caller has them already."""
     if course is None:
         return outcomes.summarise({}).as_dict()
+    if responses is None:
+        responses = list(
+            Response.objects.filter(course=course, entered_in_error_at__isnull=True).order_by(
+                "answered_at", "id"
+            )
+        )
     series: dict[str, list] = {}
-    rows = (
-        Response.objects.filter(course=course, entered_in_error_at__isnull=True, total__isnull=False)
-        .order_by("answered_at", "id")
-        .values_list("instrument", "session_number", "answered_at", "total")
-    )
-    for instrument_id, session, answered_at, total in rows:
-        when = session if session is not None else answered_at.date()
-        series.setdefault(instrument_id, []).append((when, total))
+    for r in responses:
+        if r.total is not None:
+            when = r.session_number if r.session_number is not None else r.answered_at.date()
+            series.setdefault(r.instrument, []).append((when, r.total))
     try:
         return outcomes.summarise(series).as_dict()
     except outcomes.InvalidCourseData:

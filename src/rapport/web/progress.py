@@ -45,7 +45,7 @@ def for_client(client) -> list[InstrumentProgress]:
     responses = list(
         Response.objects.filter(course=course, entered_in_error_at__isnull=True).order_by("answered_at", "id")
     )
-    summary = summarise(course)
+    summary = summarise(course, responses)
     shown = []
     for definition in instruments.all_instruments():
         mine = [r for r in responses if r.instrument == definition.id]

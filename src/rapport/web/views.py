@@ -99,7 +99,7 @@ def client_detail(request, pk: int):
     context = {
         "client": client,
         "measures": progress.for_client(client),
-        "instruments": [i for i in instruments.all_instruments()],
+        "instruments": instruments.all_instruments(),
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
