@@ -218,3 +218,15 @@ def test_a_form_dated_today_is_accepted_at_any_hour(clinic, as_user):
         f"/clients/{clinic.client.pk}/questionnaires/phq9/", {**answers, "answered_on": today}
     )
     assert response.status_code == 302 and Response.objects.count() == 1
+
+
+def test_epds_item_10_positive_raises_an_alert_whatever_the_total(clinic, as_user):
+    from rapport.core import instruments
+
+    epds = instruments.get("epds")
+    lowest = {item.id: min(item.options, key=lambda o: o.score).code for item in epds.items}
+    item10 = epds.item("item10")
+    lowest["item10"] = next(o.code for o in item10.options if o.score == 1)
+    body = post(as_user(clinic.clinician), clinic, "epds", lowest).json()
+    assert body["total"] == 1 and "item10" in body["risk_flags"]
+    assert RiskAlert.objects.get(pk=body["alert_id"]).status == "open"
