@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +267,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
+
+# Background jobs (alert e-mail, escalation) wait in the same database and run in
+# `rapport db_worker`; a job row is written in the same transaction as the alert it serves.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Logs carry a request id and never a request body, note text, password or token.
 LOGGING = {
