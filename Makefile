@@ -35,7 +35,9 @@ demo: install
 	@echo "Sign in with any of these (password: rapport-demo):"
 	@for who in $(DEMO_SIGN_INS); do echo "  $$who"; done
 	@echo
-	$(BIN)/rapport runserver 127.0.0.1:8000
+	@# The worker sends alert e-mails (to the console here) and escalates unacknowledged alerts.
+	$(BIN)/rapport db_worker --interval 5 -v 0 & trap 'kill $$!' EXIT INT TERM; \
+		$(BIN)/rapport runserver 127.0.0.1:8000
 
 lint: install-test
 	$(BIN)/ruff check src tests

@@ -48,6 +48,8 @@ urlpatterns = [
     path(
         "administration/accounts/<int:user_id>/deactivate/", web.account_deactivate, name="account_deactivate"
     ),
-    path("my/", web.my_home, name="my_home"),
+    path("my/", include("rapport.web.portal_urls")),
+    path("invitation/", include("rapport.web.invitation_urls")),
+    path("", include("rapport.web.alert_urls")),
     path("api/v1/", api.urls),
 ]

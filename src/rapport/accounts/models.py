@@ -16,11 +16,27 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def default_opening_hours() -> dict:
+    # Mirrors rapport.core.hours.DEFAULT; kept here so old migrations never import the core.
+    weekday = [["09:00", "17:00"]]
+    return {
+        "mon": weekday,
+        "tue": weekday,
+        "wed": weekday,
+        "thu": weekday,
+        "fri": weekday,
+        "sat": [],
+        "sun": [],
+    }
+
+
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
+    # When a clinician may see a message; outside these, T2 and T3 messages to clients say so.
+    opening_hours = models.JSONField(_("opening hours"), default=default_opening_hours)
 
     def __str__(self) -> str:
         return self.name

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic.models import Course, Notification, Respondent, Response, RiskAlert
+from rapport.clinic import alerts
+from rapport.clinic.models import Course, Respondent, Response, RiskAlert
 from rapport.clinic.services import InvalidInput, get_client_for
 from rapport.core import instruments, outcomes, scoring, triage
 
@@ -53,6 +54,7 @@ def record_response(
     try:
         result = scoring.score(instrument, answers)
     except scoring.InvalidAnswers as exc:
+        _alert_on_refused(request, client, instrument, answers)
         raise InvalidInput(
             {
                 "answers": [
@@ -86,29 +88,33 @@ def record_response(
         )
         trail.record(request, Action.CREATE, client=client, obj=response)
         if result.risk_level != "none" or result.risk_flags:
-            raise_alert(request, client, response, result)
+            alerts.raise_for_response(request, client, response, result)
     return response
 
 
-def raise_alert(request, client, response: Response, result) -> RiskAlert:
-    """Write the alert and tell the responsible clinician, inside the caller's transaction."""
-    # A positive risk item always alerts, even if no rule of the definition gave it a level.
-    level = result.risk_level if result.risk_level != "none" else triage.triage_rules().levels[1]
-    alert = RiskAlert.objects.create(
-        client=client,
-        response=response,
-        tier=triage.triage_rules().tier_for(level),
-        risk_level=level,
-        reasons=[*result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
-    )
-    trail.record(request, Action.CREATE, client=client, obj=alert)
-    Notification.objects.create(
-        recipient=client.responsible_clinician,
-        client=client,
-        subject=_("Risk alert (%(tier)s) for client #%(client)s") % {"tier": alert.tier, "client": client.pk},
-        body=_("An answer on a questionnaire needs your review. Open the client's record to see it."),
-    )
-    return alert
+def _alert_on_refused(request, client, instrument, answers: dict) -> None:
+    """A submission refused for a problem elsewhere still carries its valid risk answers: judge
+    those alone, so that a typo in one item never hides a positive risk item."""
+    risky = {}
+    for item in instrument.risk_items:
+        code = answers.get(item.id)
+        if isinstance(code, str) and code in item.options_by_code:
+            risky[item.id] = code
+    try:
+        result = scoring.score(instrument, risky)
+    except scoring.InvalidAnswers:
+        return  # the risk answers themselves contradict the branching: nothing sound to judge
+    if result.risk_level != "none" or result.risk_flags:
+        rules = triage.triage_rules()
+        level = result.risk_level if result.risk_level != "none" else rules.levels[1]
+        alerts.raise_alert(
+            request,
+            client,
+            tier=rules.tier_for(level),
+            risk_level=level,
+            source=alerts.AlertSource.QUESTIONNAIRE,
+            reasons=["refused_submission", *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
+        )
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:

@@ -63,3 +63,10 @@ rules.add_perm("accounts.manage_accounts", is_administrator)
 rules.add_perm("clinic.record_response", (is_clinician | is_client_user) & sees_client)
 rules.add_perm("clinic.view_responses", sees_client)
 rules.add_perm("clinic.view_alerts", (is_clinician | is_supervisor) & sees_client)
+# Alerts are acknowledged and resolved by the client's clinicians, or by a supervisor of the
+# team (escalation reaches them when the clinicians do not answer).
+rules.add_perm("clinic.manage_alerts", (is_clinician | is_supervisor) & sees_client)
+# The portal: the client for their own record. A clinician who may change the record invites
+# the client, schedules check-ins, writes messages and builds the safety plan with them.
+rules.add_perm("clinic.use_portal", is_client_user & sees_client)
+rules.add_perm("clinic.change_safety_plan", (is_clinician | is_client_user) & sees_client)

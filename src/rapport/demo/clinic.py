@@ -123,3 +123,36 @@ JORDAN_FORMULATION = (
     "Jo's low mood began some months after moving city for a new job, away from friends and family. "
     "We agreed to work on this role transition: mourning what was left behind and building a life here."
 )
+
+
+JORDAN_MESSAGE = (
+    "Hi Jo, thank you for today. Before next week, have a go at the conversation we practised, "
+    "and jot down anything you want to bring. See you on Thursday. Amara"
+)
+
+# Invented, and in the client's own words as a safety plan should be.
+JORDAN_SAFETY_PLAN = {
+    "warning_signs": [
+        {"text": "Lying awake going over work conversations"},
+        {"text": "Cancelling plans with friends two weekends running"},
+    ],
+    "internal_coping": [
+        {"text": "A long walk by the canal with music"},
+        {"text": "Cooking something from scratch"},
+    ],
+    "social_distraction": [{"text": "The Saturday climbing group"}, {"text": "The café on Mill Street"}],
+    "people_to_ask_for_help": [
+        {"text": "My sister Bea", "phone": "07700 900123"},
+        {"text": "My friend Kit", "phone": "07700 900456"},
+    ],
+    "professionals_and_agencies": [
+        {
+            "text": "Dr Amara Okafor, Larkfield Wellbeing Service",
+            "phone": "0161 496 0000",
+            "available_hours": "Mon-Fri 9-5",
+        },
+        {"text": "Samaritans", "phone": "116 123", "available_hours": "24 hours"},
+        {"text": "Emergency services", "phone": "999", "available_hours": "24 hours"},
+    ],
+    "safe_environment": [{"text": "Bea keeps the spare packets of tablets at her flat"}],
+}

@@ -1,6 +1,13 @@
 """The clinic's records, one module per concept."""
 
-from rapport.clinic.models.alerts import AlertStatus, RiskAlert
+from rapport.clinic.models.alerts import (
+    AlertDelivery,
+    AlertSource,
+    AlertStatus,
+    DeliveryStatus,
+    ResolutionAction,
+    RiskAlert,
+)
 from rapport.clinic.models.clients import (
     BreakGlassGrant,
     Client,
@@ -24,28 +31,55 @@ from rapport.clinic.models.formulation import (
     RelapsePreventionPlan,
     TimelineEvent,
 )
+from rapport.clinic.models.portal import (
+    Cadence,
+    CheckInDraft,
+    CheckInSchedule,
+    ClinicMessage,
+    Invitation,
+    MoodChange,
+    Preparation,
+    TaskOutcome,
+    TaskReport,
+)
 from rapport.clinic.models.responses import Respondent, Response
+from rapport.clinic.models.safety import SafetyPlan, SafetyPlanVersion
 
 __all__ = [
+    "AlertDelivery",
+    "AlertSource",
     "AlertStatus",
     "BreakGlassGrant",
+    "Cadence",
+    "CheckInDraft",
+    "CheckInSchedule",
     "Client",
     "ClientQuerySet",
     "ClientStatus",
+    "ClinicMessage",
     "ClinicalRecord",
     "Course",
     "CourseFormat",
     "CourseStatus",
+    "DeliveryStatus",
     "EndingReason",
     "Formulation",
     "Goal",
     "InventoryEntry",
+    "Invitation",
+    "MoodChange",
     "Notification",
+    "Preparation",
     "RelapsePreventionPlan",
+    "ResolutionAction",
     "Respondent",
     "Response",
     "RiskAlert",
+    "SafetyPlan",
+    "SafetyPlanVersion",
     "Session",
     "SessionStatus",
+    "TaskOutcome",
+    "TaskReport",
     "TimelineEvent",
 ]

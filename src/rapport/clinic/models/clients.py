@@ -134,12 +134,15 @@ class BreakGlassGrant(models.Model):
 
 
 class Notification(models.Model):
-    """A message to a member of staff from the application (for now: emergency access)."""
+    """A message to a member of staff from the application: emergency access, risk alerts."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     client = models.ForeignKey(Client, null=True, on_delete=models.PROTECT, related_name="+")
+    alert = models.ForeignKey(
+        "clinic.RiskAlert", null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,6 +30,7 @@ class Response(ClinicalRecord):
     risk_flags = models.JSONField(default=list)
     unanswered_risk_items = models.JSONField(default=list)
     risk_level = models.CharField(max_length=10, default="none")
+    declined_items = models.JSONField(default=list, blank=True)  # "prefer not to say", as chosen
 
     class Meta:
         ordering = ["answered_at", "id"]

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
-from rapport.clinic import courses, formulation, inventory, measurement, timeline
+from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
 
@@ -65,6 +65,7 @@ class Command(BaseCommand):
                     self._sessions(clinician, client, weeks, ended=status == "ended")
                 if full == "Jordan Ellis":
                     self._initial_phase(clinician, client)
+                    self._portal(clinician, client)
                 Course.objects.filter(pk=course.pk).update(
                     status=status,
                     planned_sessions=12 if weeks <= 6 or weeks == 12 else 16,
@@ -103,6 +104,14 @@ class Command(BaseCommand):
         )
         formulation.update(request, client.pk, data, 0)
         formulation.start_goals(request, client.pk)
+
+    def _portal(self, clinician, client):
+        """What the clinician set up for the client's portal: check-ins, a message, a safety plan."""
+        request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        portal.set_schedule(request, client.pk, "phq9", "before_session", True)
+        portal.set_schedule(request, client.pk, "gad7", "fortnightly", True)
+        portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
+        safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
 
     def _sessions(self, clinician, client, weeks, *, ended):
         """Weekly sessions through the course service: held ones attended, then the next one booked."""

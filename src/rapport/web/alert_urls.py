@@ -1,0 +1,3 @@
+"""Risk alerts, the client's portal settings and the safety plan, for clinical staff."""
+
+urlpatterns = []

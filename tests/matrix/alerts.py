@@ -1,0 +1,3 @@
+"""Access-matrix rows for the alerts routes (see tests/access_matrix.py)."""
+
+ROUTES = []
