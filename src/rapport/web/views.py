@@ -335,12 +335,3 @@ def account_deactivate(request, user_id: int):
     else:
         messages.success(request, _("%(name)s can no longer sign in.") % {"name": user})
     return redirect("administration")
-
-
-@signed_in(Role.CLIENT)
-@require_GET
-def my_home(request):
-    client = Client.objects.visible_to(request.user).select_related("responsible_clinician").first()
-    if client is not None:
-        trail.record(request, Action.READ, client=client, obj=client)
-    return render(request, "web/my_home.html", {"client": client})
