@@ -21,6 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test chromium
+	@[ -f var/axe/node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser here.
 chromium:
