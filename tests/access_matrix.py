@@ -78,14 +78,15 @@ ROUTES = [
         "two_factor_setup",
         "GET",
         lambda c: "/two-factor/setup/",
-        expect(OK, anonymous=LOGIN, client_user=FORBIDDEN, other_client_user=FORBIDDEN),
+        # Optional for clients, so they reach it too.
+        expect(OK, anonymous=LOGIN),
     ),
     Route(
         "two_factor_verify",
         "GET",
         lambda c: "/two-factor/verify/",
-        # Without a device there is nothing to verify: staff are sent to set one up.
-        expect(REDIRECT, anonymous=LOGIN, client_user=FORBIDDEN, other_client_user=FORBIDDEN),
+        # Without a device there is nothing to verify: everyone is sent to set one up.
+        expect(REDIRECT, anonymous=LOGIN),
     ),
     Route("home", "GET", lambda c: "/", expect(REDIRECT, anonymous=LOGIN)),
     Route(

@@ -139,6 +139,20 @@ def test_clients_are_not_asked_for_two_factor_even_when_staff_must(clinic, clien
     assert client.get("/my/").status_code == 200
 
 
+def test_a_client_may_set_up_two_factor_and_is_then_asked_for_a_code(clinic, client):
+    sign_in(client, clinic.client_user.email)
+    page = client.get("/two-factor/setup/")
+    assert page.status_code == 200 and b"<svg" in page.content
+    device = TOTPDevice(key=client.session["rapport_pending_totp_key"])
+    assert client.post("/two-factor/setup/", {"token": totp_now(device)}).status_code == 302
+    assert TOTPDevice.objects.get(user=clinic.client_user).confirmed
+    client.post("/sign-out/")
+    sign_in(client, clinic.client_user.email)
+    response = client.get("/my/")
+    assert response.status_code == 302 and response["Location"].startswith("/two-factor/verify/")
+    assert client.get(f"/api/v1/clients/{clinic.client.pk}/responses").status_code == 401
+
+
 def test_a_password_can_be_reset_by_email_once(clinic, client):
     client.post("/password-reset/", {"email": clinic.clinician.email})
     assert len(mail.outbox) == 1

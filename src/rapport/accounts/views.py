@@ -20,7 +20,7 @@ from django_otp.util import random_hex
 from rapport.accounts.forms import SignInForm, TokenForm
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
-from rapport.web.access import public, signed_in, staff
+from rapport.web.access import public, signed_in
 
 PENDING_KEY = "rapport_pending_totp_key"
 
@@ -58,7 +58,7 @@ password_reset_complete = public(
 )
 
 
-@signed_in(*staff, two_factor=False)
+@signed_in(two_factor=False)
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     if not user_has_device(request.user, confirmed=True):
@@ -75,7 +75,8 @@ def two_factor_verify(request):
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
 
 
-@signed_in(*staff, two_factor=False)
+# Required for staff where the deployment says so; optional for clients.
+@signed_in(two_factor=False)
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
     if user_has_device(request.user, confirmed=True):
@@ -108,6 +109,6 @@ def two_factor_setup(request):
             "form": form,
             "qr": qr,
             "secret": b32encode(device.bin_key).decode(),
-            "required": settings.RAPPORT_REQUIRE_STAFF_2FA,
+            "required": settings.RAPPORT_REQUIRE_STAFF_2FA and request.user.is_staff_role,
         },
     )

@@ -7,16 +7,18 @@ from rapport.accounts.models import ApiToken
 
 
 class VerifiedSession(SessionAuth):
-    """The signed-in browser session (with CSRF); staff must have passed two-factor where required."""
+    """The signed-in browser session (with CSRF); anyone with two-factor set up, and staff where
+    it is required, must have passed it."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if user.is_staff_role and not user.is_verified():
+        if not user.is_verified():
             from django_otp import user_has_device
 
-            if settings.RAPPORT_REQUIRE_STAFF_2FA or user_has_device(user, confirmed=True):
+            required = user.is_staff_role and settings.RAPPORT_REQUIRE_STAFF_2FA
+            if required or user_has_device(user, confirmed=True):
                 return None
         return user
 

@@ -19,13 +19,14 @@ def public(view):
 
 
 def two_factor_redirect(request):
-    """Where a member of staff must go before reaching any page with records, or None."""
+    """Where a person must go before reaching any page with records, or None: anyone who has set
+    up two-factor sign-in (optional for clients) confirms a code; staff set it up where required."""
     user = request.user
-    if not user.is_staff_role or user.is_verified():
+    if user.is_verified():
         return None
     if user_has_device(user, confirmed=True):
         return redirect_to_login(request.get_full_path(), "two_factor_verify")
-    if settings.RAPPORT_REQUIRE_STAFF_2FA:
+    if user.is_staff_role and settings.RAPPORT_REQUIRE_STAFF_2FA:
         return redirect("two_factor_setup")
     return None
 

@@ -33,5 +33,5 @@ def navigation(request):
     return {
         "nav": [(reverse(name), label, name == current) for name, label in _NAV.get(user.role, [])],
         "idle_seconds": idle_limit(user),
-        "offer_two_factor": user.is_staff_role and not user_has_device(user, confirmed=True),
+        "offer_two_factor": not user_has_device(user, confirmed=True),
     }
