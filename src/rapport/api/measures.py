@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 
 from rapport.api.schemas import Problem
 from rapport.clinic import measurement
+from rapport.clinic.models import Response
 from rapport.core import instruments
 
 router = Router(tags=["measures"])
@@ -162,6 +163,10 @@ def create_response(request: HttpRequest, client_id: int, payload: ResponseIn):
     response = measurement.record_response(
         request, client_id, payload.instrument, payload.answers, payload.session_number
     )
+    # An alert raised with the response was created with it, which caches it on the response;
+    # with none cached there is none, so answering alert_id needs no query.
+    if not Response.alert.is_cached(response):
+        Response.alert.related.set_cached_value(response, None)
     return Status(201, response)
 
 

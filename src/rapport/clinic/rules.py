@@ -29,11 +29,24 @@ def is_administrator(user) -> bool:
     return user.is_authenticated and user.role == Role.ADMINISTRATOR
 
 
+SEEN_BY = "_rapport_seen_by"  # set on a Client fetched through visible_to(user), to that user's id
+
+
+def found_through_visible_to(client, user) -> None:
+    """Note on `client` that it came from `Client.objects.visible_to(user)` in this request, so
+    that `sees_client` need not run the same query again to answer has_perm."""
+    setattr(client, SEEN_BY, user.pk)
+
+
 @rules.predicate
 def sees_client(user, client) -> bool:
     from rapport.clinic.models import Client
 
-    return client is not None and Client.objects.visible_to(user).filter(pk=client.pk).exists()
+    if client is None:
+        return False
+    if user.is_authenticated and getattr(client, SEEN_BY, None) == user.pk:
+        return True
+    return Client.objects.visible_to(user).filter(pk=client.pk).exists()
 
 
 @rules.predicate
