@@ -91,13 +91,23 @@ def _tell(alert: RiskAlert, level: int) -> int:
         else _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged")
         % {"tier": alert.tier, "client": alert.client_id}
     )
+    body = _("Open the alert to acknowledge it and record what was done.")
+    if triage.triage_rules().escalation_chain[level] == "organisation_administrators":
+        # Administrators read no clinical record, so "open the alert" would lead them nowhere:
+        # tell them whom to reach instead.
+        clinician = alert.client.responsible_clinician
+        supervisors = ", ".join(str(s) for s in alert.client.team.supervisors.all()) or _("none")
+        body = _(
+            "Nobody has acknowledged this alert yet. Reach the client's clinician (%(clinician)s) or "
+            "the team's supervisor (%(supervisors)s) now, or the clinic's on-call arrangement."
+        ) % {"clinician": clinician, "supervisors": supervisors}
     for person in people:
         Notification.objects.create(
             recipient=person,
             client=alert.client,
             alert=alert,
             subject=subject,
-            body=_("Open the alert to acknowledge it and record what was done."),
+            body=body,
         )
         delivery = AlertDelivery.objects.create(alert=alert, recipient=person, escalation_level=level)
         tasks.send_alert_email.enqueue(delivery.pk)
@@ -259,8 +269,14 @@ def alerts_page(request) -> dict:
         default=Value(9),
         output_field=IntegerField(),
     )
+    # Open before acknowledged (an alphabetical order of the status would put them last).
+    waiting = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     active = list(
-        base.exclude(status=AlertStatus.CLOSED).annotate(rank=rank).order_by("status", "rank", "created_at")
+        base.exclude(status=AlertStatus.CLOSED)
+        .annotate(waiting=waiting, rank=rank)
+        .order_by("waiting", "rank", "created_at")
     )
     resolved = list(
         base.filter(status=AlertStatus.CLOSED, resolved_at__gte=timezone.now() - timedelta(days=30)).order_by(
@@ -318,9 +334,20 @@ def acknowledge(request, alert_id: int, note: str) -> RiskAlert:
     return alert
 
 
-def resolve(request, alert_id: int, action: str, note: str) -> RiskAlert:
-    """Record what was done. Resolving an open alert acknowledges it in the same step."""
+def resolve(request, alert_id: int, action: str, note: str, version: int | None = None) -> RiskAlert:
+    """Record what was done. Resolving an open alert acknowledges it in the same step.
+
+    `version` is the alert's version as the person saw it (None: as it is now): a resolution
+    written without seeing a colleague's acknowledgement is refused, not recorded over it."""
     alert = get_alert_for(request, alert_id, "clinic.manage_alerts", audit=False)
+    if version is not None and version != alert.version:
+        raise InvalidInput(
+            {
+                "__all__": [
+                    _("This alert has changed since you opened it: read what changed, then resolve it.")
+                ]
+            }
+        )
     errors = {}
     if action not in ResolutionAction.values:
         errors["action"] = [_("Choose what was done.")]
@@ -411,17 +438,29 @@ def deliver(delivery_id: int, now=None) -> str:
         return "not due"
     delivery = AlertDelivery.objects.select_related("alert", "recipient").get(pk=delivery_id)
     alert = delivery.alert
-    link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("alert_detail", args=[alert.pk])
+    # Administrators cannot open the alert itself; their page lists the alerts sent to them.
+    page = (
+        reverse("administration")
+        if delivery.recipient.role == Role.ADMINISTRATOR
+        else reverse("alert_detail", args=[alert.pk])
+    )
+    link = settings.RAPPORT_BASE_URL.rstrip("/") + page
+    what = (
+        _("Open Rapport to see whom to reach")
+        if delivery.recipient.role == Role.ADMINISTRATOR
+        else _("Open it to acknowledge it and record what was done")
+    )
     try:
         send_mail(
             _("Rapport: a %(tier)s risk alert needs you") % {"tier": alert.tier},
             _(
-                "A risk alert (%(tier)s) has been raised%(escalated)s. Open it to acknowledge it and "
-                "record what was done:\n\n%(link)s\n\nThis e-mail holds no client details on purpose."
+                "A risk alert (%(tier)s) has been raised%(escalated)s. %(what)s:\n\n%(link)s\n\n"
+                "This e-mail holds no client details on purpose."
             )
             % {
                 "tier": alert.tier,
                 "escalated": _(" and not yet acknowledged") if delivery.escalation_level else "",
+                "what": what,
                 "link": link,
             },
             None,

@@ -76,19 +76,30 @@ def invite(request, client_id: int, email: str = "") -> tuple[Invitation, str]:
         trail.record(request, Action.CREATE, client=client, obj=invitation, detail={"by_email": bool(email)})
         if email:
             link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("invitation_link", args=[code])
-            send_mail(
-                _("Your invitation to Rapport"),
-                _(
-                    "Your clinic has invited you to Rapport, where you can prepare for your sessions, "
-                    "answer check-ins and keep your safety plan.\n\nOpen this link to set your password "
-                    "(it works once, until %(expires)s):\n\n%(link)s\n\nRapport is not a crisis service. "
-                    "If you are in immediate danger, call your local emergency number."
-                )
-                % {"link": link, "expires": timezone.localtime(invitation.expires_at).strftime("%d %B %Y")},
-                None,
-                [email],
-            )
+            _send(email, link, invitation)
     return invitation, code
+
+
+def _send(email: str, link: str, invitation: Invitation) -> None:
+    # Inside invite's transaction: a mail server that refuses the message undoes the invitation
+    # (and keeps the earlier one usable) instead of leaving a link nobody received.
+    try:
+        send_mail(
+            _("Your invitation to Rapport"),
+            _(
+                "Your clinic has invited you to Rapport, where you can prepare for your sessions, "
+                "answer check-ins and keep your safety plan.\n\nOpen this link to set your password "
+                "(it works once, until %(expires)s):\n\n%(link)s\n\nRapport is not a crisis service. "
+                "If you are in immediate danger, call your local emergency number."
+            )
+            % {"link": link, "expires": timezone.localtime(invitation.expires_at).strftime("%d %B %Y")},
+            None,
+            [email],
+        )
+    except Exception:  # any failure of the mail path
+        raise InvalidInput(
+            {"email": [_("The e-mail could not be sent just now. Try again later, or print a code instead.")]}
+        ) from None
 
 
 def find(code: str) -> Invitation | None:

@@ -204,13 +204,22 @@ def submit(request, instrument_id: str) -> Submitted:
     draft = draft_for(request, instrument_id, create=False)
     if draft is None:
         raise InvalidInput({"__all__": [_("There is nothing to send yet.")]})
+    refused = None
     with transaction.atomic():
         closed = CheckInDraft.objects.filter(pk=draft.pk, response__isnull=True)
-        response = measurement.record_response(request, client.pk, draft.instrument, dict(draft.answers))
-        if draft.declined:
-            Response.objects.filter(pk=response.pk).update(declined_items=list(draft.declined))
-        if closed.update(response=response) != 1:
-            raise InvalidInput({"__all__": [_("This check-in has already been sent.")]})
+        try:
+            response = measurement.record_response(request, client.pk, draft.instrument, dict(draft.answers))
+        except InvalidInput as exc:
+            # A refused submission may still have raised an alert for a valid risk answer: leave
+            # this block normally so that the alert is kept, then pass the refusal on.
+            refused = exc
+        else:
+            if draft.declined:
+                Response.objects.filter(pk=response.pk).update(declined_items=list(draft.declined))
+            if closed.update(response=response) != 1:
+                raise InvalidInput({"__all__": [_("This check-in has already been sent.")]})
+    if refused is not None:
+        raise refused
     alert = getattr(response, "alert", None) if response.risk_level != "none" or response.risk_flags else None
     follow_up = []
     if alert is not None:

@@ -22,7 +22,7 @@ from rapport.clinic import measurement, services
 from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.forms import BreakGlassForm, ClientForm, EnteredInErrorForm
 from rapport.clinic.models import Client, Notification, Response, RiskAlert
-from rapport.core import instruments
+from rapport.core import crisis, hours, instruments
 from rapport.web import progress
 from rapport.web.access import clinical_staff, public, signed_in, staff
 
@@ -302,9 +302,18 @@ def administration(request):
     clients = Client.objects.filter(organisation=org).only("pk", "full_name", "entered_in_error_at")
     trail.record(request, Action.LIST, detail={"object_type": "ClientRegister", "count": clients.count()})
     counts = dict(users.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
-    return render(
-        request, "web/administration.html", {"org": org, "users": users, "clients": clients, "counts": counts}
-    )
+    context = {
+        "org": org,
+        "users": users,
+        "clients": clients,
+        "counts": counts,
+        # Escalated risk alerts reach administrators last; their page is where they see them.
+        "notifications": Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20],
+        "today": timezone.localdate(),
+        "crisis_due": crisis.due_for_review(timezone.localdate()),
+        "opening_hours": hours.describe(org.opening_hours),
+    }
+    return render(request, "web/administration.html", context)
 
 
 @signed_in(Role.ADMINISTRATOR)
