@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -330,7 +332,8 @@ def client_invite(request, pk: int):
         "client": invitation.client,
         "invitation": invitation,
         "code": invitations.formatted(code),
-        "address": request.build_absolute_uri("/invitation/"),
+        # The public address, as in the e-mails (the request's own host may be an internal one).
+        "address": settings.RAPPORT_BASE_URL.rstrip("/") + reverse("invitation_code"),
     }
     return render(request, "web/invitation_code.html", context)
 
