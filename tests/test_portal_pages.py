@@ -199,6 +199,16 @@ def test_a_question_the_branching_skips_sends_the_client_back_to_where_they_are(
     assert me.get("/my/check-ins/cssrs_screen/3/")["Location"] == "/my/check-ins/cssrs_screen/"
 
 
+def test_a_risk_answer_points_to_help_at_once_before_the_answers_are_sent(me):
+    me.post("/my/check-ins/phq9/9/", {"answer": "several_days", "action": "next"})
+    page = text(me.get("/my/check-ins/phq9/10/"))
+    assert "you do not have to finish these questions first" in page
+    assert 'href="/my/help/">See where to get help now' in page
+    assert "you do not have to finish" in text(me.get("/my/check-ins/phq9/review/"))
+    me.post("/my/check-ins/phq9/9/", {"answer": "not_at_all", "action": "next"})
+    assert "you do not have to finish" not in text(me.get("/my/check-ins/phq9/10/"))
+
+
 BAND_AND_DIAGNOSIS_WORDS = re.compile(
     r"severe|moderate|mild|minimal|depress|diagnos|score|band|\b27\b|\b24\b(?!/7)", re.IGNORECASE
 )

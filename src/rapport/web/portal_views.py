@@ -248,6 +248,15 @@ def _answers(draft) -> tuple[dict, list]:
     return (dict(draft.answers), list(draft.declined)) if draft is not None else ({}, [])
 
 
+def _risk_answered(definition, answers: dict) -> bool:
+    """A risk item answered positively in this draft: the pages that follow point to help at once,
+    before the answers are sent (sending is what tells the clinician)."""
+    return any(
+        item.risk_positive_when is not None and item.id in answers and item.risk_positive_when.holds(answers)
+        for item in definition.items
+    )
+
+
 @signed_in(Role.CLIENT)
 @require_GET
 def my_check_in(request, instrument: str):
@@ -320,6 +329,7 @@ def my_check_in_question(request, instrument: str, number: int):
         "count": len(asked),
         "chosen": chosen,
         "declined": item.id in declined,
+        "risk_answered": _risk_answered(definition, answers),
         "previous_number": _number(definition, previous) if previous else None,
         "errors": errors,
     }
@@ -357,6 +367,7 @@ def my_check_in_review(request, instrument: str):
         "rows": rows,
         "later": sum(1 for r in rows if r["answer"] is None and not r["declined"]),
         "has_draft": draft is not None,
+        "risk_answered": _risk_answered(definition, answers),
         "errors": errors,
     }
     return render(request, "portal/check_in_review.html", context)
@@ -692,7 +703,8 @@ def _editor_sections(rows: dict, errors: dict) -> list:
         for index, row in enumerate(section_rows):
             row["index"] = index
             row["errors"] = errors.get(f"{section.id}-{index}", [])
-            row.setdefault("new", False)
+            # A row with nothing in it is an offer to add, whether it came back from a post or not.
+            row["new"] = not any(str(v).strip() for v in row["values"].values())
             row["fields"] = [(field, row["values"].get(field, "")) for field in section.fields]
         shown.append((section, section_rows, errors.get(section.id, [])))
     return shown
