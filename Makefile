@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport
 
-.PHONY: demo test install install-test chromium lint serve clean
+.PHONY: demo test install install-test chromium lint serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ lint: install-test
 
 test: install-test lint
 	$(BIN)/pytest -n 2
+
+# Write and read paths at 1,000 and 100,000 generated clients, on SQLite and (when it answers) the
+# local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
+bench: install
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var test-results
