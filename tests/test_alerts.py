@@ -258,6 +258,8 @@ def test_resolving_records_the_action_and_is_audited(clinic):
     )
     steps = [e.detail.get("step") for e in AuditEvent.objects.filter(object_type="RiskAlert").order_by("pk")]
     assert steps == [None, "resolved"]
+    # The notices about it leave everyone's caseload.
+    assert not Notification.objects.filter(alert=alert, read_at=None).exists()
 
 
 def test_a_resolution_without_an_action_or_twice_or_from_a_stale_page_is_refused(clinic):

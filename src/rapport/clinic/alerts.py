@@ -377,6 +377,9 @@ def resolve(request, alert_id: int, action: str, note: str, version: int | None 
         if changed != 1:
             raise InvalidInput({"__all__": [_("This alert has changed or is already resolved: reload it.")]})
         trail.record(request, Action.UPDATE, client=alert.client, obj=alert, detail={"step": "resolved"})
+        # Nobody needs telling any more: stale notices on everyone's caseload breed alert fatigue
+        # (spec 3.1). The alert's page keeps who was told and when.
+        Notification.objects.filter(alert=alert, read_at__isnull=True).update(read_at=now)
     alert.refresh_from_db()
     return alert
 
