@@ -1,0 +1,424 @@
+"""`make bench`: Rapport's write and read paths at programme scale, written to bench/RESULTS.md.
+
+For SQLite, and for the local PostgreSQL when it answers:
+- databases of 1,000 and 100,000 generated clients (`rapport generate_load`), cached under
+  var/bench/ until the generator or a migration changes, and copied before each run so that
+  the cache never sees the benchmark's writes;
+- read paths in-process (bench/probe.py): p50/p95 server time and SQL queries, at both sizes;
+- the write path under wrk on loopback, against the 100,000-client copy: the real
+  POST /api/v1/clients/{id}/responses, then the bare-Django reference (bench/reference/), both
+  served by gunicorn with the production settings of docs/operations.md;
+- the read paths served the same way, then the peak memory (VmHWM) of each gunicorn worker.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+BIN = ROOT / ".venv" / "bin"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
+SEED = 1
+PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+READ_REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))  # requests per read path and size, in-process
+GUNICORN = ["--workers", "3", "--threads", "2"]  # docs/operations.md, for 2 cores
+WRITE = {"threads": 1, "connections": 8, "seconds": int(os.environ.get("BENCH_SECONDS", "20"))}
+SERVED_READ = {"threads": 1, "connections": 4, "seconds": 8}
+PORT = 8765
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)  # noqa: T201
+
+
+def run(args, env=None, capture=True) -> str:
+    done = subprocess.run(  # noqa: S603
+        [str(a) for a in args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    )
+    return done.stdout if capture else ""
+
+
+def fingerprint() -> str:
+    """What the cached databases depend on: the generator and every migration."""
+    digest = hashlib.sha256()
+    files = [
+        ROOT / "src/rapport/demo/load.py",
+        ROOT / "src/rapport/demo/management/commands/generate_load.py",
+    ]
+    files += sorted(ROOT.glob("src/rapport/*/migrations/*.py"))
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Database:
+    """One engine: where its cached databases live and how to copy one for a run."""
+
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+
+    def cache_env(self, size: int) -> dict:
+        env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"{self.vendor}-{size}"))
+        env.pop("DATABASE_URL", None)
+        if self.vendor == "postgresql":
+            env["DATABASE_URL"] = f"{PG}/rapport_bench_{size}"
+        return env
+
+    def work_env(self) -> dict:
+        env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"work-{self.vendor}"))
+        env.pop("DATABASE_URL", None)
+        if self.vendor == "postgresql":
+            env["DATABASE_URL"] = f"{PG}/rapport_bench_work"
+        return env
+
+    def ensure(self, size: int) -> dict:
+        """The cached database of `size` clients, generated if missing or stale; its stamp."""
+        stamp_path = VAR / f"{self.vendor}-{size}.json"
+        key = fingerprint()
+        if stamp_path.exists():
+            stamp = json.loads(stamp_path.read_text())
+            if stamp["key"] == key and self._exists(size):
+                stamp["cached"] = True
+                return stamp
+        log(f"{self.vendor}: generating {size:,} clients (cached afterwards under var/bench/)")
+        env = self.cache_env(size)
+        shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
+        if self.vendor == "postgresql":
+            self._psql(
+                f"DROP DATABASE IF EXISTS rapport_bench_{size}", f"CREATE DATABASE rapport_bench_{size}"
+            )
+        run([BIN / "rapport", "migrate", "--noinput", "-v", "0"], env)
+        started = time.monotonic()
+        output = run([BIN / "rapport", "generate_load", "--clients", size, "--seed", SEED], env)
+        seconds = time.monotonic() - started
+        if self.vendor == "postgresql":
+            # Autovacuum would analyse the new tables soon enough in production; do it now so
+            # that the planner sees the real sizes from the first request.
+            self._psql("VACUUM ANALYZE", database=f"rapport_bench_{size}")
+        stamp = {"key": key, "seconds": round(seconds, 1), "generated": f"{datetime.now(UTC):%Y-%m-%d}"}
+        stamp["rows"] = sum(int(line.split()[-1].replace(",", "")) for line in output.splitlines()[:-1])
+        stamp_path.write_text(json.dumps(stamp))
+        stamp["cached"] = False
+        return stamp
+
+    def copy(self, size: int) -> dict:
+        env = self.work_env()
+        if self.vendor == "sqlite":
+            shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
+            shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
+        else:
+            self._psql(
+                "DROP DATABASE IF EXISTS rapport_bench_work",
+                f"CREATE DATABASE rapport_bench_work TEMPLATE rapport_bench_{size}",
+            )
+            shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
+            shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
+        return env
+
+    def version(self) -> str:
+        if self.vendor == "sqlite":
+            import sqlite3
+
+            return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, as settings.py opens it)"
+        return "PostgreSQL " + self._psql("SHOW server_version").strip()
+
+    def _exists(self, size: int) -> bool:
+        if self.vendor == "sqlite":
+            return (Path(self.cache_env(size)["RAPPORT_VAR_DIR"]) / "rapport.sqlite3").exists()
+        sql = f"SELECT 1 FROM pg_database WHERE datname = 'rapport_bench_{size}'"  # noqa: S608 (an int)
+        found = self._psql(sql)
+        return found.strip() == "1"
+
+    def _psql(self, *statements: str, database: str = "postgres") -> str:
+        output = ""
+        for sql in statements:
+            output += run(["psql", "-X", "-q", "-t", "-A", f"{PG}/{database}", "-c", sql])
+        return output
+
+
+def postgres_reachable() -> bool:
+    if shutil.which("psql") is None:
+        return False
+    try:
+        Database("postgresql")._psql("SELECT 1")
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def probe(env: dict, *args) -> dict:
+    return json.loads(run([BIN / "python", ROOT / "bench/probe.py", *args], env))
+
+
+@contextlib.contextmanager
+def served(app: str, env: dict):
+    """gunicorn with the production worker settings, on loopback; yields the master's pid."""
+    log_path = VAR / f"gunicorn-{app.split('.')[0]}.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(  # noqa: S603
+            [BIN / "gunicorn", app, *GUNICORN, "--bind", f"127.0.0.1:{PORT}", "--pythonpath", ROOT],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", PORT), timeout=0.2):
+                break
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {log_path}")
+            time.sleep(0.1)
+        yield server.pid
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def workers(master: int) -> list[int]:
+    found = run(["ps", "-o", "pid=", "--ppid", master]).split()
+    return [int(p) for p in found]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def wrk(url: str, script: str, targets: dict, *, threads: int, connections: int, seconds: int) -> dict:
+    path = VAR / "targets.lua"
+    path.write_text("return " + _lua(targets))
+    env = dict(os.environ, BENCH_TARGETS=str(path))
+    command = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "10s", "-s", ROOT / "bench" / script]
+    # Warm up first: each worker's first requests import and build what Django loads lazily.
+    run([*command, "-d3s", url], env)
+    output = run([*command, f"-d{seconds}s", url], env)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line[len("BENCH ") :])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def _lua(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "{" + ", ".join(_lua(v) for v in value) + "}"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid Lua string literal here (no \u escapes)
+    return str(value)
+
+
+def bench(vendor: str) -> dict:
+    db = Database(vendor)
+    result = {"vendor": vendor, "version": db.version(), "generated": {}, "reads": {}}
+    for size in SIZES:
+        result["generated"][size] = db.ensure(size)
+    for size in SIZES:
+        env = db.copy(size)
+        log(f"{vendor}: read paths in-process at {size:,} clients")
+        result["reads"][size] = probe(env, "reads", READ_REPEAT)
+    # The 100,000-client copy is still in place: the write path and the served reads run on it.
+    found = probe(env, "targets")
+    result["targets"] = {k: v for k, v in found.items() if k not in ("writes", "session_cookie")}
+    token = run([BIN / "rapport", "issue_token", found["clinician"]["email"], "--name", "bench"], env).strip()
+    user = found["clinician"]["id"]
+    real = {
+        "headers": {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        "requests": [
+            [f"/api/v1/clients/{client}/responses", body] for client, _course, body in found["writes"]
+        ],
+    }
+    reference = {
+        "headers": {"Content-Type": "application/json"},
+        "requests": [
+            [f"/reference/{client}/{course}/{user}", body] for client, course, body in found["writes"]
+        ],
+    }
+    url = f"http://127.0.0.1:{PORT}"
+    log(f"{vendor}: write path, bare-Django reference ({WRITE['seconds']} s)")
+    with served("bench.reference.wsgi", env):
+        result["reference"] = wrk(url, "post.lua", reference, **WRITE)
+    log(f"{vendor}: write path, Rapport ({WRITE['seconds']} s), then the served read paths")
+    with served("rapport.wsgi", env) as master:
+        result["write"] = wrk(url, "post.lua", real, **WRITE)
+        pages = {"headers": {"Cookie": found["session_cookie"]}}
+        api = {"headers": {"Authorization": f"Bearer {token}"}}
+        alerts = found["client_with_alerts"]["id"]
+        sixteen = found["client_16_sessions"]
+        served_reads = {
+            "caseload": ("/caseload/", pages),
+            "client_page": (f"/clients/{sixteen}/", pages),
+            "alerts": ("/alerts/", pages)
+            if found["alerts_page"]
+            else (f"/api/v1/clients/{alerts}/alerts", api),
+            "outcomes": (f"/api/v1/clients/{sixteen}/outcomes", api),
+        }
+        result["served_reads"] = {
+            name: wrk(url + path, "get.lua", headers, **SERVED_READ)
+            for name, (path, headers) in served_reads.items()
+        }
+        result["memory_mb"] = [peak_rss_mb(pid) for pid in workers(master)]
+    return result
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        line.split()[1]
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    versions = run(
+        [BIN / "python", "-c", "import django, gunicorn; print(django.get_version(), gunicorn.__version__)"]
+    ).split()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]  # noqa: S607
+    return {
+        "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{int(memory) / 1024 / 1024:.0f} GB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": versions[0],
+        "gunicorn": versions[1],
+        "wrk": wrk_version.strip(),
+    }
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "—"
+
+
+def report(host: dict, runs: list[dict], skipped: str | None) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py); the method is in docs/performance.md.",
+        "",
+        f"- Date: {host['date']}",
+        f"- Machine: {host['cpu']}, {host['memory']} RAM, {host['os']}",
+        f"- Load average (1 min): {host['load']} (anything else running on the machine counts)",
+        f"- Python {host['python']}, Django {host['django']}, gunicorn {host['gunicorn']}, {host['wrk']}",
+        f"- Server: `gunicorn {' '.join(GUNICORN)}` on 127.0.0.1, RAPPORT_ENV=development, DEBUG off",
+        f"- Write path: wrk -t{WRITE['threads']} -c{WRITE['connections']} -d{WRITE['seconds']}s on loopback, "
+        "the same machine as the server",
+        f"- Read paths: {READ_REPEAT} requests each, in-process through Django's test client "
+        "(whole middleware stack, view, template), after a warm-up",
+        "",
+    ]
+    for r in runs:
+        lines.append(f"- {r['vendor']}: {r['version']}")
+    if skipped:
+        lines += ["", f"PostgreSQL was not measured: {skipped}."]
+    lines += ["", "## Generated data (`rapport generate_load --seed 1`)", ""]
+    lines += ["| database | clients | rows | seconds to generate | |", "|---|---:|---:|---:|---|"]
+    for r in runs:
+        for size, g in r["generated"].items():
+            note = f"cached, generated {g['generated']}" if g.get("cached") else "generated in this run"
+            lines.append(f"| {r['vendor']} | {size:,} | {g.get('rows', 0):,} | {g['seconds']} | {note} |")
+    lines += ["", f"## Write path: POST /api/v1/clients/{{id}}/responses ({SIZES[-1]:,} clients)", ""]
+    lines += [
+        "| database | Rapport req/s | reference req/s | ratio (target ≥ 0.5) | Rapport p50 / p95 / p99 ms "
+        "(p99 target < 100) | reference p50 / p95 / p99 ms | errors |",
+        "|---|---:|---:|---:|---|---|---:|",
+    ]
+    for r in runs:
+        w, ref = r["write"], r["reference"]
+        lines.append(
+            f"| {r['vendor']} | {w['rps']} | {ref['rps']} | {ratio(w['rps'], ref['rps'])} | "
+            f"{w['p50_ms']} / {w['p95_ms']} / {w['p99_ms']} | "
+            f"{ref['p50_ms']} / {ref['p95_ms']} / {ref['p99_ms']} | "
+            f"{w['non_2xx'] + w['socket_errors'] + ref['non_2xx'] + ref['socket_errors']} |"
+        )
+    small, large = SIZES
+    lines += ["", f"## Read paths, server time in-process ({small:,} and {large:,} clients)", ""]
+    lines += [
+        f"| database | path | p50 / p95 ms at {small:,} | p50 / p95 ms at {large:,} (p95 target < 50) | "
+        "p95 ratio (target ≤ 1.3) | queries |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for r in runs:
+        for name, a in r["reads"][small].items():
+            b = r["reads"][large][name]
+            queries = (
+                str(a["queries"]) if a["queries"] == b["queries"] else f"{a['queries']} → {b['queries']}"
+            )
+            lines.append(
+                f"| {r['vendor']} | {name} `{b['url']}` | {a['p50_ms']} / {a['p95_ms']} | "
+                f"{b['p50_ms']} / {b['p95_ms']} "
+                f"| {ratio(b['p95_ms'], a['p95_ms'])} | {queries} |"
+            )
+    lines += [
+        "",
+        f"## Read paths served by gunicorn (wrk -c{SERVED_READ['connections']}, "
+        f"{SERVED_READ['seconds']} s each, {SIZES[-1]:,} clients)",
+        "",
+    ]
+    lines += ["| database | path | req/s | p50 / p95 / p99 ms | errors |", "|---|---|---:|---|---:|"]
+    for r in runs:
+        for name, s in r["served_reads"].items():
+            lines.append(
+                f"| {r['vendor']} | {name} | {s['rps']} | {s['p50_ms']} / {s['p95_ms']} / {s['p99_ms']} | "
+                f"{s['non_2xx'] + s['socket_errors']} |"
+            )
+    lines += ["", "## Memory: peak RSS (VmHWM) of each gunicorn worker after the runs", ""]
+    for r in runs:
+        lines.append(f"- {r['vendor']}: {', '.join(f'{m} MB' for m in r['memory_mb'])}")
+    lines += ["", "## What was measured", ""]
+    for r in runs:
+        t = r["targets"]
+        alerts = (
+            "the alerts page /alerts/"
+            if t["alerts_page"]
+            else "GET /api/v1/clients/{id}/alerts (no /alerts/ page yet)"
+        )
+        lines.append(
+            f"- {r['vendor']}: clinician #{t['clinician']['id']} with {t['clinician']['clients']} clients; "
+            f"client #{t['client_16_sessions']} with a 16-session course; "
+            f"client #{t['client_with_alerts']['id']} "
+            f"with {t['client_with_alerts']['alerts']} alerts; {alerts}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    VAR.mkdir(parents=True, exist_ok=True)
+    vendors = ["sqlite"]
+    skipped = None
+    if postgres_reachable():
+        vendors.append("postgresql")
+    else:
+        skipped = f"nothing answered at {PG}"
+        log(f"PostgreSQL not reachable at {PG}: SQLite only")
+    load = os.getloadavg()
+    runs = [bench(v) for v in vendors]
+    host = machine()
+    host["load"] = f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    (VAR / "last.json").write_text(json.dumps(runs, indent=1, default=str))
+    RESULTS.write_text(report(host, runs, skipped))
+    log(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
