@@ -15,7 +15,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.accounts.models import Role, Team
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
 from rapport.clinic import rules
@@ -85,35 +84,9 @@ def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit:
     return client
 
 
-def visible_clients(user):
-    """`Client.objects.visible_to(user)`, narrowed first to the few rows it can match.
-
-    visible_to decides, always; the narrowing only lets the database find the candidates through
-    indexes (the clinician's caseload, co-clinician links, emergency grants, supervised teams)
-    instead of testing every client of the organisation against it, which grows with the
-    organisation (half a second at 100,000 clients)."""
-    clients = Client.objects.visible_to(user)
-    if not user.is_authenticated:
-        return clients
-    if user.role == Role.CLINICIAN:
-        links = Client.co_clinicians.through.objects.filter(user_id=user.pk)
-        grants = BreakGlassGrant.objects.filter(clinician_id=user.pk, expires_at__gt=timezone.now())
-        candidates = (
-            Client.objects.filter(responsible_clinician_id=user.pk)
-            .order_by()
-            .values("pk")
-            .union(links.order_by().values("client_id"), grants.order_by().values("client_id"))
-        )
-        return clients.filter(pk__in=candidates)
-    if user.role == Role.SUPERVISOR:
-        teams = Team.supervisors.through.objects.filter(user_id=user.pk).values("team_id")
-        return clients.filter(team_id__in=teams)
-    return clients
-
-
 def list_clients(request, *, with_latest_course: bool = False):
     """The caller's visible clients; the listing itself is audited with its size."""
-    clients = visible_clients(request.user).select_related("responsible_clinician", "team")
+    clients = Client.objects.visible_to(request.user).select_related("responsible_clinician", "team")
     if with_latest_course:
         latest = Course.objects.filter(client=OuterRef("pk")).current_first()
         clients = clients.annotate(latest_course_id=Subquery(latest.values("pk")[:1]))
@@ -124,7 +97,7 @@ def list_clients(request, *, with_latest_course: bool = False):
 
 def export_clients(request) -> list[Client]:
     """The caller's visible clients for an export; each exported client's trail records it."""
-    clients = list(visible_clients(request.user).select_related("responsible_clinician", "team"))
+    clients = list(Client.objects.visible_to(request.user).select_related("responsible_clinician", "team"))
     trail.record_each(request, Action.EXPORT, clients, detail={"format": "csv"})
     if not clients:
         trail.record(request, Action.EXPORT, detail={"format": "csv", "count": 0})

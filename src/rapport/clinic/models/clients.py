@@ -4,7 +4,6 @@ from datetime import date
 
 from django.conf import global_settings, settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -46,13 +45,20 @@ class ClientQuerySet(models.QuerySet):
         now = now or timezone.now()
         mine = self.filter(organisation_id=user.organisation_id, entered_in_error_at__isnull=True)
         if user.role == Role.CLINICIAN:
-            co = Client.co_clinicians.through.objects.filter(client_id=OuterRef("pk"), user_id=user.pk)
-            glass = BreakGlassGrant.objects.filter(
-                client_id=OuterRef("pk"), clinician_id=user.pk, expires_at__gt=now
+            # The candidates come through indexes (own caseload, co-clinician links, live grants),
+            # so the database never tests every client of the organisation: an OR of EXISTS did,
+            # half a second at 100,000 clients.
+            own = Client.objects.filter(responsible_clinician_id=user.pk).order_by().values("pk")
+            co = Client.co_clinicians.through.objects.filter(user_id=user.pk).order_by().values("client_id")
+            glass = (
+                BreakGlassGrant.objects.filter(clinician_id=user.pk, expires_at__gt=now)
+                .order_by()
+                .values("client_id")
             )
-            return mine.filter(Q(responsible_clinician_id=user.pk) | Exists(co) | Exists(glass))
+            return mine.filter(pk__in=own.union(co, glass))
         if user.role == Role.SUPERVISOR:
-            return mine.filter(team__supervisors=user)
+            teams = user.supervised_teams.through.objects.filter(user_id=user.pk).values("team_id")
+            return mine.filter(team_id__in=teams)
         if user.role == Role.CLIENT:
             return mine.filter(user_id=user.pk)
         # Administrators manage accounts and settings; they read no clinical record.
