@@ -78,7 +78,7 @@ def test_a_client_signs_in_and_lands_on_my_page_greeted_by_their_preferred_name(
     expect(page).to_have_url(re.compile(r"/my/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Cai")
     expect(page.get_by_text(f"Your clinician is {clinic.clinician.full_name}.")).to_be_visible()
-    expect(page.get_by_role("link", name="My page")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("link", name="Set up two-factor sign-in")).to_have_count(0)
 
 
