@@ -44,6 +44,9 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)
 # A job that claimed an e-mail and then died leaves it to the sweep after this long.
 CLAIM_FOR = timedelta(minutes=5)
 LEVELS = ("responsible_clinician", "team_supervisors", "organisation_administrators")
+# A positive risk answer saved in a check-in that is still unsent this long after raises its
+# alert anyway (sending it in time raises the alert through the response instead).
+UNSENT_DRAFT_AFTER = timedelta(minutes=30)
 
 
 def recipients(client: Client, level: int) -> list[User]:
@@ -422,11 +425,44 @@ def escalate_due(now=None) -> int:
             if not top:
                 tasks.check_escalations.using(run_after=_deadline(alert.tier, now)).enqueue()
             escalated += 1
+    alert_unsent_drafts(now)
     for delivery_id in AlertDelivery.objects.filter(
         status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     ).values_list("pk", flat=True):
         deliver(delivery_id, now=now)
     return escalated
+
+
+def alert_unsent_drafts(now=None) -> int:
+    """Alert on each check-in left unsent with a positive risk answer in it (once per draft)."""
+    from rapport.clinic.models import CheckInDraft
+    from rapport.core import scoring
+
+    now = now or timezone.now()
+    raised = 0
+    for draft in CheckInDraft.objects.filter(
+        response__isnull=True, risk_answered_at__lte=now - UNSENT_DRAFT_AFTER
+    ).select_related("client"):
+        ref = {"type": "CheckInDraft", "id": draft.pk}
+        with transaction.atomic():
+            if RiskAlert.objects.filter(client=draft.client, source_record=ref).exists():
+                continue
+            result = scoring.score(draft.instrument, draft.answers)
+            if result.risk_level == "none" and not result.risk_flags:
+                continue  # the client changed the answer before leaving
+            rules = triage.triage_rules()
+            level = result.risk_level if result.risk_level != "none" else rules.levels[1]
+            raise_alert(
+                None,
+                draft.client,
+                tier=rules.tier_for(level),
+                risk_level=level,
+                source=AlertSource.QUESTIONNAIRE,
+                reasons=["unsent_check_in", *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
+                source_record=ref,
+            )
+            raised += 1
+    return raised
 
 
 def deliver(delivery_id: int, now=None) -> str:

@@ -30,7 +30,7 @@ from rapport.clinic.models import (
     TaskReport,
 )
 from rapport.clinic.services import EditConflict, InvalidInput, get_client_for, save_versioned
-from rapport.core import cadence, instruments
+from rapport.core import cadence, instruments, scoring
 
 DECLINED = "declined"  # "prefer not to say"
 TEXT_LIMIT = 5000
@@ -184,11 +184,24 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
     still_asked = {i.id for i in asked_items(instrument, answers)}
     answers = {k: v for k, v in answers.items() if k in still_asked}
     declined = [i for i in declined if i in still_asked]
-    CheckInDraft.objects.filter(pk=draft.pk).update(
-        answers=answers, declined=declined, updated_at=timezone.now()
-    )
+    now = timezone.now()
+    values = {"answers": answers, "declined": declined, "updated_at": now}
+    if draft.risk_answered_at is None and _carries_risk(instrument, answers):
+        # Whether or not the client ever presses Send, this answer reaches a person.
+        from rapport.clinic import tasks
+
+        values["risk_answered_at"] = now
+        tasks.check_escalations.using(run_after=now + alerts.UNSENT_DRAFT_AFTER).enqueue()
+    with transaction.atomic():
+        CheckInDraft.objects.filter(pk=draft.pk).update(**values)
     draft.answers, draft.declined = answers, declined
+    draft.risk_answered_at = values.get("risk_answered_at", draft.risk_answered_at)
     return draft
+
+
+def _carries_risk(instrument, answers: dict) -> bool:
+    result = scoring.score(instrument, answers)
+    return result.risk_level != "none" or bool(result.risk_flags)
 
 
 @dataclass
