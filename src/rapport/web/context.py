@@ -29,9 +29,12 @@ def navigation(request):
         return {"nav": []}
     from rapport.accounts.middleware import idle_limit
 
+    has_device = user_has_device(user, confirmed=True)
     current = request.resolver_match.url_name if request.resolver_match else None
     return {
         "nav": [(reverse(name), label, name == current) for name, label in _NAV.get(user.role, [])],
         "idle_seconds": idle_limit(user),
-        "offer_two_factor": not user_has_device(user, confirmed=True),
+        # Staff see the offer in the header; for clients it is optional and sits on their home page.
+        "offer_two_factor": user.is_staff_role and not has_device,
+        "offer_client_two_factor": not user.is_staff_role and not has_device,
     }
