@@ -2,6 +2,7 @@
 and resolve it with an audit trail, the worker sends the e-mails and escalates what nobody
 acknowledges, and a broken mail server or a crashed job never loses an alert."""
 
+import signal
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest import mock
@@ -48,8 +49,16 @@ def request_as(user):
 
 
 def run_worker():
-    """What `rapport db_worker --batch --no-startup-delay` does: run every due job, then stop."""
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    """What `rapport db_worker --batch --no-startup-delay` does: run every due job, then stop.
+
+    The command takes over SIGINT, SIGTERM and SIGQUIT for its own shutdown and leaves them so;
+    they are put back, or Ctrl+C would no longer stop the test run."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ Screenshots go to test-results/screenshots/alerts-*.png and alert-detail-*.png.
 """
 
 import re
+import signal
 from datetime import timedelta
 
 import pytest
@@ -33,7 +34,16 @@ def request_as(user):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    """What `rapport db_worker --batch --no-startup-delay` does: run every due job, then stop.
+
+    The command takes over SIGINT, SIGTERM and SIGQUIT for its own shutdown and leaves them so;
+    they are put back, or Ctrl+C would no longer stop the test run."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def test_the_clinician_finds_acknowledges_and_resolves_an_alert_from_a_phq9_answer(new_page, clinic):
