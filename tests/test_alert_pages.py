@@ -114,6 +114,24 @@ def test_an_alerts_page_gives_its_reasons_in_words_and_its_chain(clinic, as_user
     assert f'href="/clients/{clinic.client.pk}/responses/{response.pk}/"' in page
 
 
+def test_an_alert_from_a_check_in_left_unsent_says_so_and_gives_the_answer(clinic, as_user):
+    from rapport.clinic.models import CheckInDraft
+
+    draft = CheckInDraft.objects.create(client=clinic.client, instrument="phq9", answers={"item9": FREQ[3]})
+    alert = alerts.raise_alert(
+        None,
+        clinic.client,
+        tier="T2",
+        risk_level="moderate",
+        source="questionnaire",
+        reasons=["unsent_check_in", "item:item9"],
+        source_record={"type": "CheckInDraft", "id": draft.pk},
+    )
+    page = text(as_user(clinic.clinician).get(f"/alerts/{alert.pk}/"))
+    assert "answered a risk question in a check-in and has not sent it" in page
+    assert "PHQ-9 question 9 answered “Nearly every day”." in page
+
+
 def test_a_free_text_alert_shows_the_clients_words_in_full(clinic, as_user):
     Course.objects.create(client=clinic.client, started_on=date(2026, 1, 5), status="active")
     portal.save_preparation(

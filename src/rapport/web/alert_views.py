@@ -23,6 +23,7 @@ from rapport.clinic.models import (
     AlertSource,
     AlertStatus,
     Cadence,
+    CheckInDraft,
     CheckInSchedule,
     ClinicMessage,
     Invitation,
@@ -84,6 +85,10 @@ def reasons_in_words(alert: RiskAlert) -> list[str]:
     instrument, answers = None, {}
     if alert.response is not None:
         instrument, answers = instruments.get(alert.response.instrument), alert.response.answers
+    elif alert.source_record.get("type") == "CheckInDraft":
+        draft = CheckInDraft.objects.filter(client=alert.client, pk=alert.source_record.get("id")).first()
+        if draft is not None:
+            instrument, answers = instruments.get(draft.instrument), draft.answers
     categories = phrases.phrase_list().categories
     entries = {e.id: e for e in phrases.phrase_list().entries}
     words = []
@@ -113,6 +118,10 @@ def reasons_in_words(alert: RiskAlert) -> list[str]:
             words.append(_("The client pressed “I need help now”."))
         elif reason == "clinician_raised":
             words.append(_("A clinician raised risk by hand (their reason is below)."))
+        elif reason == "unsent_check_in":
+            words.append(
+                _("The client answered a risk question in a check-in and has not sent it; as saved:")
+            )
         elif reason == "refused_submission":
             words.append(
                 _(
