@@ -180,6 +180,16 @@ def test_a_client_sees_their_answers_but_not_the_triage_alert(clinic, as_user):
     assert RiskAlert.objects.filter(client=clinic.client).count() == 1, "the alert exists for the clinician"
 
 
+def test_a_client_gets_no_band_for_their_own_answers_and_the_clinician_does(clinic, as_user):
+    severe = phq9(3, 3, 3, 3, 3, 3, 2, 2, 0)
+    mine = post(as_user(clinic.client_user), clinic, "phq9", severe).json()
+    assert (mine["total"], mine["band"]) == (22, None)
+    listed = as_user(clinic.client_user).get(f"/api/v1/clients/{clinic.client.pk}/responses").json()
+    assert [r["band"] for r in listed] == [None]
+    staff = as_user(clinic.clinician).get(f"/api/v1/clients/{clinic.client.pk}/responses").json()
+    assert [r["band"] for r in staff] == ["severe"]
+
+
 def test_a_score_after_a_course_ended_belongs_to_that_course(clinic, as_user):
     from rapport.clinic.models import Course
 

@@ -101,7 +101,12 @@ class ResponseOut(Schema):
     alert_id: int | None
 
     @staticmethod
-    def resolve_band(obj) -> str | None:
+    def resolve_band(obj, context) -> str | None:
+        # Spec 5: a band is never shown to the client as if it were a diagnosis; their own
+        # account gets the answers and the total, and the band stays with the clinician.
+        request = context["request"] if context else None
+        if request is not None and request.user.role == "client":
+            return None
         return obj.band or None
 
     @staticmethod
