@@ -9,3 +9,13 @@ from rapport.settings import *  # noqa: F403
 # Speed only: the production hasher is asserted in tests/test_signin.py against the real settings.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: Django hands an in-memory database's one connection to the browser
+    # tests' live server, whose threads then share it, and two overlapping requests (an autosave
+    # and a keep-alive) can hang on it. With a file each thread has its own connection, as in
+    # production. pytest-xdist gives each worker its own file.
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / "rapport-test.sqlite3")}  # noqa: F405

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.test import RequestFactory
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation
@@ -21,14 +20,9 @@ from rapport.clinic.models import (
     Session,
     TaskReport,
 )
+from tests.support import request_as
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
 
 
 def raised(clinic, tier="T2", note="Worried after the call.", by=None):

@@ -2,7 +2,6 @@
 and resolve it with an audit trail, the worker sends the e-mails and escalates what nobody
 acknowledges, and a broken mail server or a crashed job never loses an alert."""
 
-import signal
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest import mock
@@ -11,8 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -34,31 +32,13 @@ from rapport.clinic.models import (
 )
 from rapport.clinic.services import InvalidInput
 from tests.personas import CANARY, PASSWORD
+from tests.support import request_as, run_worker
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
 
 
 def phq9(*scores):
     return {f"item{i}": FREQ[s] for i, s in enumerate(scores, start=1)}
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
-
-
-def run_worker():
-    """What `rapport db_worker --batch --no-startup-delay` does: run every due job, then stop.
-
-    The command takes over SIGINT, SIGTERM and SIGQUIT for its own shutdown and leaves them so;
-    they are put back, or Ctrl+C would no longer stop the test run."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
 
 
 @contextmanager

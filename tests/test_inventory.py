@@ -4,12 +4,12 @@ audited by field name only, and the closeness circle on the page and for the cli
 
 import pytest
 from django.http import Http404
-from django.test import RequestFactory
 
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import inventory
 from rapport.clinic.models import Course, InventoryEntry
 from rapport.clinic.services import EditConflict, InvalidInput
+from tests.support import request_as
 
 SECRET_NOTE = "She never calls back after the funeral"
 
@@ -47,12 +47,6 @@ def person(**change):
         "knows_about_depression": "yes",
     }
     return {**data, **change}
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
 
 
 def audit_text(action):

@@ -4,25 +4,19 @@ was last reviewed together, two editors never overwriting each other, and its st
 import pytest
 import time_machine
 from django.http import Http404
-from django.test import RequestFactory
 from django.utils import timezone
 
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import safety_plans
 from rapport.clinic.models import SafetyPlan, SafetyPlanVersion
 from rapport.clinic.services import EditConflict, InvalidInput
+from tests.support import request_as
 
 PLAN = {
     "warning_signs": [{"text": "Not sleeping; staying in bed all day"}],
     "internal_coping": [{"text": "Walk the dog round the park"}, {"text": "  "}],
     "people_to_ask_for_help": [{"text": "My sister Ann", "phone": "07700 900123"}],
 }
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
 
 
 def test_a_new_plan_is_saved_in_template_order_with_blank_rows_dropped(clinic):

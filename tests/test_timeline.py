@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.http import Http404
-from django.test import RequestFactory
 from django.utils import timezone
 
 from rapport.audit.models import Action, AuditEvent
@@ -14,6 +13,7 @@ from rapport.clinic.models import Course, Formulation, InventoryEntry, Response,
 from rapport.clinic.services import EditConflict, InvalidInput
 from tests.access_matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, expect
 from tests.personas import CANARY, PERSONAS
+from tests.support import request_as
 
 
 @pytest.fixture
@@ -47,12 +47,6 @@ def event_data(**change):
 def an_event(course, **values):
     fields = {"start": date(2025, 9, 14), "event": "Her mother died", "kind": "death", "mood_rating": -4}
     return TimelineEvent.objects.create(course=course, **{**fields, **values})
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
 
 
 # Adding

@@ -3,22 +3,11 @@
 from datetime import timedelta
 
 import time_machine
-from django.core.management import call_command
-from django.test import RequestFactory
 from django.utils import timezone
 
 from rapport.clinic import portal
 from rapport.clinic.models import AlertSource, CheckInDraft, RiskAlert
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
-
-
-def run_worker():
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+from tests.support import request_as, run_worker
 
 
 def answer(clinic, item, code):

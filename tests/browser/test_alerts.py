@@ -6,18 +6,16 @@ Screenshots go to test-results/screenshots/alerts-*.png and alert-detail-*.png.
 """
 
 import re
-import signal
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
-from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENS, sign_in
+from tests.support import request_as, run_worker
 
 from rapport.clinic import alerts, measurement
 from rapport.clinic.models import AlertStatus, RiskAlert
@@ -25,25 +23,6 @@ from rapport.clinic.models import AlertStatus, RiskAlert
 pytestmark = pytest.mark.browser
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
-
-
-def request_as(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
-
-
-def run_worker():
-    """What `rapport db_worker --batch --no-startup-delay` does: run every due job, then stop.
-
-    The command takes over SIGINT, SIGTERM and SIGQUIT for its own shutdown and leaves them so;
-    they are put back, or Ctrl+C would no longer stop the test run."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
 
 
 def test_the_clinician_finds_acknowledges_and_resolves_an_alert_from_a_phq9_answer(new_page, clinic):

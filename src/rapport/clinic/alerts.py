@@ -160,8 +160,15 @@ def raise_alert(
     return alert
 
 
-def raise_for_response(request, client, response, result) -> RiskAlert:
-    """An alert for a questionnaire whose risk rules fired (inside the caller's transaction)."""
+def carries_risk(result) -> bool:
+    return result.risk_level != "none" or bool(result.risk_flags)
+
+
+def raise_for_result(
+    request, client, result, *, response=None, why: tuple[str, ...] = (), source_record=None
+) -> RiskAlert:
+    """An alert for scored answers whose risk rules fired: a stored response, or answers that
+    were never stored (`why` says so). Runs inside the caller's transaction."""
     rules = triage.triage_rules()
     # A positive risk item always alerts, even if no rule of the definition gave it a level.
     level = result.risk_level if result.risk_level != "none" else rules.levels[1]
@@ -171,8 +178,9 @@ def raise_for_response(request, client, response, result) -> RiskAlert:
         tier=rules.tier_for(level),
         risk_level=level,
         source=AlertSource.QUESTIONNAIRE,
-        reasons=[*result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
+        reasons=[*why, *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
         response=response,
+        source_record=source_record,
     )
 
 
@@ -448,19 +456,9 @@ def alert_unsent_drafts(now=None) -> int:
             if RiskAlert.objects.filter(client=draft.client, source_record=ref).exists():
                 continue
             result = scoring.score(draft.instrument, draft.answers)
-            if result.risk_level == "none" and not result.risk_flags:
+            if not carries_risk(result):
                 continue  # the client changed the answer before leaving
-            rules = triage.triage_rules()
-            level = result.risk_level if result.risk_level != "none" else rules.levels[1]
-            raise_alert(
-                None,
-                draft.client,
-                tier=rules.tier_for(level),
-                risk_level=level,
-                source=AlertSource.QUESTIONNAIRE,
-                reasons=["unsent_check_in", *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
-                source_record=ref,
-            )
+            raise_for_result(None, draft.client, result, why=("unsent_check_in",), source_record=ref)
             raised += 1
     return raised
 

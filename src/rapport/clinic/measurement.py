@@ -15,7 +15,7 @@ from rapport.audit.models import Action
 from rapport.clinic import alerts
 from rapport.clinic.models import Course, Respondent, Response, RiskAlert
 from rapport.clinic.services import InvalidInput, get_client_for
-from rapport.core import instruments, outcomes, scoring, triage
+from rapport.core import instruments, outcomes, scoring
 
 
 def current_course(client, *, create: bool = False, request=None) -> Course | None:
@@ -87,8 +87,8 @@ def record_response(
             risk_level=result.risk_level,
         )
         trail.record(request, Action.CREATE, client=client, obj=response)
-        if result.risk_level != "none" or result.risk_flags:
-            alerts.raise_for_response(request, client, response, result)
+        if alerts.carries_risk(result):
+            alerts.raise_for_result(request, client, result, response=response)
     return response
 
 
@@ -104,17 +104,8 @@ def _alert_on_refused(request, client, instrument, answers: dict) -> None:
         result = scoring.score(instrument, risky)
     except scoring.InvalidAnswers:
         return  # the risk answers themselves contradict the branching: nothing sound to judge
-    if result.risk_level != "none" or result.risk_flags:
-        rules = triage.triage_rules()
-        level = result.risk_level if result.risk_level != "none" else rules.levels[1]
-        alerts.raise_alert(
-            request,
-            client,
-            tier=rules.tier_for(level),
-            risk_level=level,
-            source=alerts.AlertSource.QUESTIONNAIRE,
-            reasons=["refused_submission", *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
-        )
+    if alerts.carries_risk(result):
+        alerts.raise_for_result(request, client, result, why=("refused_submission",))
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:

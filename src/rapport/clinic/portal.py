@@ -200,8 +200,7 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
 
 
 def _carries_risk(instrument, answers: dict) -> bool:
-    result = scoring.score(instrument, answers)
-    return result.risk_level != "none" or bool(result.risk_flags)
+    return alerts.carries_risk(scoring.score(instrument, answers))
 
 
 @dataclass
