@@ -22,6 +22,25 @@ def as_user(client):
     return sign_in
 
 
+@pytest.fixture
+def newcomer(clinic):
+    """A client of the responsible clinician with no portal account yet."""
+    from datetime import date
+
+    from rapport.clinic.models import Client
+
+    return Client.objects.create(
+        organisation=clinic.org,
+        team=clinic.team_a,
+        responsible_clinician=clinic.clinician,
+        full_name="Noor Newcomer",
+        date_of_birth=date(1999, 3, 3),
+        country="GB",
+        time_zone="Europe/London",
+        status="assessment",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

@@ -4,7 +4,6 @@ page and the opening hours."""
 
 from datetime import date, timedelta
 
-import pytest
 import time_machine
 from django.utils import timezone
 
@@ -197,23 +196,6 @@ def test_raising_risk_from_the_page_keeps_what_was_typed_until_it_is_complete(cl
 # --- The client's portal settings ----------------------------------------------------------------
 
 
-@pytest.fixture
-def new_client(clinic):
-    """A client of the responsible clinician with no account yet."""
-    from rapport.clinic.models import Client
-
-    return Client.objects.create(
-        organisation=clinic.org,
-        team=clinic.team_a,
-        responsible_clinician=clinic.clinician,
-        full_name="Noor Newcomer",
-        date_of_birth=date(1999, 3, 3),
-        country="GB",
-        time_zone="Europe/London",
-        status="assessment",
-    )
-
-
 def test_the_portal_page_shows_the_account_the_check_ins_and_the_messages(clinic, as_user):
     portal.set_schedule(request_as(clinic.clinician), clinic.client.pk, "gad7", "fortnightly", True)
     portal.send_message(request_as(clinic.clinician), clinic.client.pk, "See you on Tuesday.")
@@ -225,9 +207,9 @@ def test_the_portal_page_shows_the_account_the_check_ins_and_the_messages(clinic
     assert "Send the invitation" not in page  # the client has an account already
 
 
-def test_a_printed_invitation_code_is_shown_once_in_groups_of_four(clinic, new_client, as_user, mailoutbox):
+def test_a_printed_invitation_code_is_shown_once_in_groups_of_four(clinic, newcomer, as_user, mailoutbox):
     client = as_user(clinic.clinician)
-    page = text(client.post(f"/clients/{new_client.pk}/portal/invite/"))
+    page = text(client.post(f"/clients/{newcomer.pk}/portal/invite/"))
     import re
 
     code = re.search(r'<p class="code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</p>', page).group(1)
@@ -235,36 +217,36 @@ def test_a_printed_invitation_code_is_shown_once_in_groups_of_four(clinic, new_c
     assert "shown only once" in page
     from rapport.clinic import invitations
 
-    assert invitations.find(code).client == new_client
-    again = text(client.get(f"/clients/{new_client.pk}/portal/"))
+    assert invitations.find(code).client == newcomer
+    again = text(client.get(f"/clients/{newcomer.pk}/portal/"))
     assert code not in again and "a printed code made on" in again and "Not used yet" in again
     assert mailoutbox == []
 
 
 def test_an_invitation_by_e_mail_is_sent_and_a_new_one_replaces_the_old(
-    clinic, new_client, as_user, mailoutbox
+    clinic, newcomer, as_user, mailoutbox
 ):
     client = as_user(clinic.clinician)
-    url = f"/clients/{new_client.pk}/portal/invite/"
+    url = f"/clients/{newcomer.pk}/portal/invite/"
     client.post(url)
     done = client.post(url, {"email": "noor@example.org"}, follow=True)
     assert "The invitation is on its way to noor@example.org." in text(done)
     assert [m.to for m in mailoutbox] == [["noor@example.org"]]
-    assert "/invitation/" in mailoutbox[0].body and new_client.full_name not in mailoutbox[0].body
-    first, second = new_client.invitations.order_by("pk")
+    assert "/invitation/" in mailoutbox[0].body and newcomer.full_name not in mailoutbox[0].body
+    first, second = newcomer.invitations.order_by("pk")
     assert first.revoked_at is not None and second.usable()
     bad = client.post(url, {"email": "not an address"})
     assert "Enter a valid e-mail address." in text(bad) and 'value="not an address"' in text(bad)
 
 
-def test_an_invitation_whose_e_mail_cannot_be_sent_is_undone(clinic, new_client, as_user, settings):
+def test_an_invitation_whose_e_mail_cannot_be_sent_is_undone(clinic, newcomer, as_user, settings):
     settings.EMAIL_BACKEND = "tests.test_alerts.RefusingBackend"
     page = as_user(clinic.clinician).post(
-        f"/clients/{new_client.pk}/portal/invite/", {"email": "noor@example.org"}
+        f"/clients/{newcomer.pk}/portal/invite/", {"email": "noor@example.org"}
     )
     assert page.status_code == 200
     assert "could not be sent just now" in text(page)
-    assert not new_client.invitations.exists()
+    assert not newcomer.invitations.exists()
 
 
 def test_check_ins_are_scheduled_paused_and_refused_for_a_clinician_rated_scale(clinic, as_user):

@@ -2,7 +2,7 @@
 stored only as a digest, opening one client's account once."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -28,20 +28,6 @@ def request_as(user=None):
 
         request.user = AnonymousUser()
     return request
-
-
-@pytest.fixture
-def newcomer(clinic):
-    return Client.objects.create(
-        organisation=clinic.org,
-        team=clinic.team_a,
-        responsible_clinician=clinic.clinician,
-        full_name="Noor Newcomer",
-        date_of_birth=date(1999, 3, 3),
-        country="GB",
-        time_zone="Europe/London",
-        status="assessment",
-    )
 
 
 def test_a_printed_code_reads_in_groups_of_four_without_easily_confused_letters(clinic, newcomer):
