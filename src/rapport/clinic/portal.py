@@ -151,8 +151,9 @@ def asked_items(instrument, answers: dict) -> list:
     return [item for item in instrument.items if item.ask_when is None or item.ask_when.holds(answers)]
 
 
-def draft_for(request, instrument_id: str, *, create: bool = True) -> CheckInDraft | None:
-    client = my_record(request)
+def draft_for(request, instrument_id: str, *, create: bool = True, client=None) -> CheckInDraft | None:
+    # A caller that has fetched the client's own record already passes it in.
+    client = client if client is not None else my_record(request)
     instrument = client_instrument(instrument_id)
     draft = CheckInDraft.objects.filter(
         client=client, instrument=instrument.id, response__isnull=True
@@ -213,7 +214,7 @@ class Submitted:
 def submit(request, instrument_id: str) -> Submitted:
     """Send the draft: scored and stored like any response (alerts included), draft closed."""
     client = my_record(request)
-    draft = draft_for(request, instrument_id, create=False)
+    draft = draft_for(request, instrument_id, create=False, client=client)
     if draft is None:
         raise InvalidInput({"__all__": [_("There is nothing to send yet.")]})
     refused = None
@@ -236,8 +237,6 @@ def submit(request, instrument_id: str) -> Submitted:
     follow_up = []
     if alert is not None:
         # Spec 3.1 and 3.2: a positive screen is followed by the C-SSRS screener.
-        from rapport.core import scoring
-
         follow_up = list(scoring.score(draft.instrument, draft.answers).follow_up)
     return Submitted(response=response, tier=alert.tier if alert else "T0", follow_up=follow_up)
 
