@@ -14,8 +14,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: Django hands an in-memory database's one connection to the browser
     # tests' live server, whose threads then share it, and two overlapping requests (an autosave
     # and a keep-alive) can hang on it. With a file each thread has its own connection, as in
-    # production. pytest-xdist gives each worker its own file.
+    # production. Each test process gets a directory of its own, so that two checkouts (or two
+    # pytest-xdist workers) running the suite at once never share a database file.
+    import atexit
+    import shutil
     import tempfile
     from pathlib import Path
 
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / "rapport-test.sqlite3")}  # noqa: F405
+    _RUN_DIR = tempfile.mkdtemp(prefix="rapport-test-")
+    atexit.register(shutil.rmtree, _RUN_DIR, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_RUN_DIR) / "test.sqlite3")}  # noqa: F405

@@ -30,7 +30,7 @@ from rapport.clinic.models import (
     RiskAlert,
     Session,
 )
-from rapport.clinic.services import InvalidInput
+from rapport.common.errors import InvalidInput
 from tests.personas import CANARY, PASSWORD
 from tests.support import request_as, run_worker
 

@@ -2,7 +2,7 @@
 
 import re
 
-from rapport.web.charts import Band, Point, trajectory
+from rapport.drawings.trajectory import Band, Point, trajectory
 
 BANDS = [Band("Low", 0, 9), Band("High", 10, 27)]
 

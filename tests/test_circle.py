@@ -5,7 +5,7 @@ import itertools
 import math
 import re
 
-from rapport.web.circle import CENTRE, WIDTH, Person, Status, closeness_circle, ring_radius
+from rapport.drawings.circle import CENTRE, WIDTH, Person, Status, closeness_circle, ring_radius
 
 STATUSES = [
     Status("ongoing", "Ongoing"),

@@ -8,7 +8,7 @@ from django.http import Http404
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import inventory
 from rapport.clinic.models import Course, InventoryEntry
-from rapport.clinic.services import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput
 from tests.support import request_as
 
 SECRET_NOTE = "She never calls back after the funeral"

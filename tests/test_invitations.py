@@ -14,7 +14,7 @@ from rapport.accounts.models import Role, User
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import invitations
 from rapport.clinic.models import Client, Invitation
-from rapport.clinic.services import InvalidInput
+from rapport.common.errors import InvalidInput
 
 GOOD_PASSWORD = "a long walk by the river"
 

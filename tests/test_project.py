@@ -162,12 +162,12 @@ def test_an_organisation_and_its_first_administrator_are_created_from_the_comman
 
 
 def test_an_error_shows_a_plain_page_without_details(clinic, client, monkeypatch):
-    from rapport.web import views
+    from rapport.clinic import client_records
 
     def boom(*args, **kwargs):
         raise RuntimeError(f"secret detail {CANARY}")
 
-    monkeypatch.setattr(views.services, "list_clients", boom)
+    monkeypatch.setattr(client_records, "list_clients", boom)
     client.raise_request_exception = False
     client.force_login(clinic.clinician)
     response = client.get("/caseload/")

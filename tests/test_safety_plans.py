@@ -9,7 +9,7 @@ from django.utils import timezone
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import safety_plans
 from rapport.clinic.models import SafetyPlan, SafetyPlanVersion
-from rapport.clinic.services import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput
 from tests.support import request_as
 
 PLAN = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import timeline
 from rapport.clinic.models import Course, Formulation, InventoryEntry, Response, TimelineEvent
-from rapport.clinic.services import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput
 from tests.access_matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, expect
 from tests.personas import CANARY, PERSONAS
 from tests.support import request_as

@@ -4,7 +4,7 @@
 import re
 from datetime import date
 
-from rapport.web.timeline_chart import Event, Score, timeline
+from rapport.drawings.timeline_chart import Event, Score, timeline
 
 SCALE = {"mood_min": -5, "mood_max": 5, "score_label": "PHQ-9", "score_max": 27, "label": "Timeline"}
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from rapport.accounts.models import Organisation
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic.services import InvalidInput
+from rapport.common.errors import InvalidInput
 from rapport.core import hours
 
 

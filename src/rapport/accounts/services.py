@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rapport.accounts.models import Role, Team, User
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic.services import InvalidInput
+from rapport.common.errors import InvalidInput
 
 STAFF_CHOICES = [(r.value, r.label) for r in (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)]
 

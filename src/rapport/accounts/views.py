@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.oath import TOTP
@@ -18,9 +19,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from rapport.accounts.forms import SignInForm, TokenForm
+from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
-from rapport.web.access import public, signed_in
+from rapport.common.access import public, signed_in
 
 PENDING_KEY = "rapport_pending_totp_key"
 
@@ -112,3 +114,21 @@ def two_factor_setup(request):
             "required": settings.RAPPORT_REQUIRE_STAFF_2FA and request.user.is_staff_role,
         },
     )
+
+
+@signed_in(two_factor=False)
+@require_POST
+def keep_alive(request):
+    # The idle middleware has already noted this request; nothing else to do.
+    return HttpResponse(status=204)
+
+
+@signed_in()
+@require_GET
+def home(request):
+    role = request.user.role
+    if role == Role.CLIENT:
+        return redirect("my_home")
+    if role == Role.ADMINISTRATOR:
+        return redirect("administration")
+    return redirect("caseload")

@@ -24,7 +24,7 @@ from rapport.accounts.models import Role
 from rapport.api.schemas import Problem
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses, formulation, inventory, services, timeline
+from rapport.clinic import courses, formulation, inventory, timeline
 from rapport.clinic.models import (
     Course,
     CourseFormat,
@@ -35,6 +35,7 @@ from rapport.clinic.models import (
     SessionStatus,
     TimelineEvent,
 )
+from rapport.common.errors import EditConflict, InvalidInput
 from rapport.core import protocol
 
 router = Router(tags=["course"])
@@ -108,7 +109,7 @@ def _refuse_unknown(given, known, where: str, message: str) -> None:
     """The forms ignore a key they do not know; the API says so rather than drop what was sent."""
     unknown = sorted(set(given) - set(known))
     if unknown:
-        raise services.InvalidInput({f"{where}.{key}": [message] for key in unknown})
+        raise InvalidInput({f"{where}.{key}": [message] for key in unknown})
 
 
 def _save(save: Callable, status: int = 200, *, named: dict[str, str] | None = None):
@@ -116,13 +117,13 @@ def _save(save: Callable, status: int = 200, *, named: dict[str, str] | None = N
     field names) are given the names they have in the JSON body."""
     try:
         return Status(status, save())
-    except services.EditConflict as exc:
+    except EditConflict as exc:
         current = exc.current.version if exc.current.pk else 0
         return Status(409, {"detail": CONFLICT_DETAIL, "errors": {}, "current_version": current})
-    except services.InvalidInput as exc:
+    except InvalidInput as exc:
         if not named:
             raise
-        raise services.InvalidInput({named.get(k, k): v for k, v in exc.errors.items()}) from None
+        raise InvalidInput({named.get(k, k): v for k, v in exc.errors.items()}) from None
 
 
 # The course and its contract
@@ -360,9 +361,7 @@ def update_session(request: HttpRequest, client_id: int, session_id: int, payloa
     # Step notes go to a JSON column without a form field's checks; PostgreSQL refuses a NUL there.
     nul = sorted(step for step, text in payload.step_notes.items() if "\x00" in text)
     if nul:
-        raise services.InvalidInput(
-            {f"step_notes.{step}": ["Null characters are not allowed."] for step in nul}
-        )
+        raise InvalidInput({f"step_notes.{step}": ["Null characters are not allowed."] for step in nul})
     values = payload.dict(exclude={"version", "step_notes", "goal_ratings", "task_review"})
     values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
     # Fields an older caller does not send are kept, never wiped.
@@ -437,7 +436,7 @@ def _entry_data(payload: EntryIn) -> QueryDict:
     for key, value in payload.values.items():
         if isinstance(value, bool):
             if fields[key].type != "boolean":
-                raise services.InvalidInput({f"values.{key}": ["Give text here, not true or false."]})
+                raise InvalidInput({f"values.{key}": ["Give text here, not true or false."]})
             value = inventory.YES if value else inventory.NO
         values[key] = value
     return _form_data(

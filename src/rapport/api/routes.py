@@ -10,8 +10,9 @@ from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
-from rapport.clinic import services
+from rapport.clinic import client_records
 from rapport.clinic.models import Client
+from rapport.common.errors import InvalidInput
 
 api = NinjaAPI(
     title="Rapport API",
@@ -22,8 +23,8 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(services.InvalidInput)
-def invalid_input(request, exc: services.InvalidInput):
+@api.exception_handler(InvalidInput)
+def invalid_input(request, exc: InvalidInput):
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": exc.errors}, status=422
     )
@@ -57,12 +58,12 @@ def me(request: HttpRequest):
 
 @api.get("/clients", response=list[ClientOut], summary="The clients the caller may see")
 def list_clients(request: HttpRequest):
-    return services.list_clients(request)
+    return client_records.list_clients(request)
 
 
 @api.get("/clients/{client_id}", response={200: ClientOut, 404: Problem}, summary="One client")
 def get_client(request: HttpRequest, client_id: int):
-    return services.get_client_for(request, client_id)
+    return client_records.get_client_for(request, client_id)
 
 
 @api.post(
@@ -80,7 +81,7 @@ def create_client(request: HttpRequest, payload: ClientIn):
         teams = list(Team.objects.filter(members=request.user).values_list("pk", flat=True)[:2])
         team_id = teams[0] if len(teams) == 1 else None
     data["team"] = team_id
-    return Status(201, services.create_client(request, data))
+    return Status(201, client_records.create_client(request, data))
 
 
 # Routes on other concerns, each in its own module.

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import (
     AlertDelivery,
     AlertSource,
@@ -33,7 +34,8 @@ from rapport.clinic.models import (
     ResolutionAction,
     RiskAlert,
 )
-from rapport.clinic.services import InvalidInput, deny, get_client_for
+from rapport.common.errors import InvalidInput
+from rapport.common.records import deny
 from rapport.core import phrases, triage
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from itertools import pairwise
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from rapport.clinic import courses, services
+from rapport.clinic import client_records, courses
 from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
 from rapport.core import outcomes, protocol
 
@@ -41,7 +41,7 @@ class Row:
 
 
 def rows(request, sort: str = "name") -> list[Row]:
-    clients = services.list_clients(request, with_latest_course=True)
+    clients = client_records.list_clients(request, with_latest_course=True)
     ids = [c.pk for c in clients]
     course_of = {c.pk: c.latest_course_id for c in clients}
     course_ids = [c for c in course_of.values() if c]

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
-from rapport.clinic.services import InvalidInput, deny, get_client_for, save_versioned
+from rapport.common.errors import InvalidInput
+from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.models import Team
 from rapport.clinic.models import Client
+from rapport.common.forms import DATE_INPUT
 
-# The browser's date picker speaks ISO dates whatever the page language.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
 
@@ -50,20 +49,6 @@ class ClientForm(forms.ModelForm):
         if dob < date(1900, 1, 1):
             raise forms.ValidationError(_("Check the year: the date of birth is before 1900."))
         return dob
-
-
-class EnteredInErrorForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why was this record entered in error?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 5:
-            raise forms.ValidationError(_("Give a reason of at least a few words."))
-        return reason
 
 
 class BreakGlassForm(forms.Form):

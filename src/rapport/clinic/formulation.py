@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.courses import DATE_INPUT
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Formulation, Goal
-from rapport.clinic.services import EditConflict, InvalidInput, deny, get_client_for, save_versioned
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol import suggestions
 

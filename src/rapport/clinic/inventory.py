@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic.courses import course_for
-from rapport.clinic.forms import EnteredInErrorForm
 from rapport.clinic.models import Client, Course, InventoryEntry
-from rapport.clinic.services import EditConflict, InvalidInput, deny, save_versioned
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.forms import EnteredInErrorForm
+from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol.model import InventoryField
 

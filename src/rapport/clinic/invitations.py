@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Client, Invitation
-from rapport.clinic.services import InvalidInput, get_client_for
+from rapport.common.errors import InvalidInput
 
 # Crockford's base32 without the letters people misread (I, L, O, U): 12 characters, 60 bits.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

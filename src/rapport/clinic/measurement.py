@@ -13,8 +13,9 @@ from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alerts
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Course, Respondent, Response, RiskAlert
-from rapport.clinic.services import InvalidInput, get_client_for
+from rapport.common.errors import InvalidInput
 from rapport.core import instruments, outcomes, scoring
 
 

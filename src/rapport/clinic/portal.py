@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alerts, measurement
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import (
     Cadence,
     CheckInDraft,
@@ -29,7 +30,8 @@ from rapport.clinic.models import (
     TaskOutcome,
     TaskReport,
 )
-from rapport.clinic.services import EditConflict, InvalidInput, get_client_for, save_versioned
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import save_versioned
 from rapport.core import cadence, instruments, scoring
 
 DECLINED = "declined"  # "prefer not to say"

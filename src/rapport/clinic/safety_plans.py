@@ -7,8 +7,10 @@ from django.utils import timezone
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import SafetyPlan, SafetyPlanVersion
-from rapport.clinic.services import EditConflict, InvalidInput, get_client_for, save_versioned
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import save_versioned
 from rapport.core import safety_plan as template
 
 

@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic.forms import DATE_INPUT, EnteredInErrorForm
+from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
-from rapport.clinic.services import InvalidInput, deny, get_client_for, save_versioned
+from rapport.common.errors import InvalidInput
+from rapport.common.forms import DATE_INPUT, EnteredInErrorForm
+from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 
 FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]

@@ -1,0 +1,71 @@
+"""The administrator's pages: accounts, the client register, opening hours, crisis lines due."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rapport.accounts import services as account_services
+from rapport.accounts.models import Role, User
+from rapport.accounts.services import StaffForm
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic.models import Client, Notification
+from rapport.common.access import signed_in
+from rapport.common.errors import InvalidInput
+from rapport.core import crisis, hours
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_GET
+def administration(request):
+    org = request.user.organisation
+    users = User.objects.filter(organisation=org).order_by("role", "full_name")
+    # Identity only (no clinical content) so that an administrator can open a record's trail.
+    clients = Client.objects.filter(organisation=org).only("pk", "full_name", "entered_in_error_at")
+    trail.record(request, Action.LIST, detail={"object_type": "ClientRegister", "count": clients.count()})
+    counts = dict(users.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
+    context = {
+        "org": org,
+        "users": users,
+        "clients": clients,
+        "counts": counts,
+        # Escalated risk alerts reach administrators last; their page is where they see them.
+        "notifications": Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20],
+        "today": timezone.localdate(),
+        "crisis_due": crisis.due_for_review(timezone.localdate()),
+        "opening_hours": hours.describe(org.opening_hours),
+    }
+    return render(request, "administration/administration.html", context)
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def account_add(request):
+    form = StaffForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST":
+        try:
+            user = account_services.add_staff(request, request.POST)
+        except InvalidInput:
+            pass
+        else:
+            messages.success(
+                request,
+                _("%(name)s can now sign in: an e-mail to choose a password is on its way.") % {"name": user},
+            )
+            return redirect("administration")
+    return render(request, "administration/account_form.html", {"form": form})
+
+
+@signed_in(Role.ADMINISTRATOR)
+@require_POST
+def account_deactivate(request, user_id: int):
+    try:
+        user = account_services.deactivate(request, user_id)
+    except InvalidInput as exc:
+        messages.error(request, exc.errors["account"][0])
+    else:
+        messages.success(request, _("%(name)s can no longer sign in.") % {"name": user})
+    return redirect("administration")

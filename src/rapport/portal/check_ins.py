@@ -1,0 +1,269 @@
+"""Check-ins: what is due, one question per screen, the review and the result (never a band)."""
+
+from datetime import timedelta
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rapport.accounts.models import Role
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic import portal
+from rapport.clinic.models import (
+    CheckInDraft,
+    CheckInSchedule,
+    Respondent,
+    Response,
+    RiskAlert,
+)
+from rapport.common.access import signed_in
+from rapport.common.errors import InvalidInput
+from rapport.core import instruments, scoring
+from rapport.portal.shared import crisis_context
+
+FOLLOW_UP_WITHIN = timedelta(days=7)  # a follow-up questionnaire still offered this long after
+
+
+def pending_follow_ups(client) -> list:
+    """Follow-up questionnaires (the C-SSRS screener after a positive PHQ-9 item 9) that a
+    recent check-in called for and that have not been answered since."""
+    since = timezone.now() - FOLLOW_UP_WITHIN
+    pending = []
+    recent = (
+        Response.objects.filter(
+            client=client,
+            respondent=Respondent.CLIENT,
+            entered_in_error_at__isnull=True,
+            answered_at__gte=since,
+            alert__isnull=False,
+        )
+        .order_by("-answered_at")
+        .only("pk", "instrument", "answers", "answered_at")
+    )
+    for response in recent:
+        for instrument_id in _follow_ups_of(response):
+            if instrument_id not in [i.id for i in pending]:
+                pending.append(instruments.get(instrument_id))
+    return pending
+
+
+def _follow_ups_of(response) -> list[str]:
+    """The follow-ups a response called for and that are still unanswered."""
+    try:
+        wanted = scoring.score(response.instrument, response.answers).follow_up
+    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
+        return []
+    left = []
+    for instrument_id in wanted:
+        try:
+            portal.client_instrument(instrument_id)
+        except Http404:
+            continue
+        answered = Response.objects.filter(
+            client_id=response.client_id,
+            instrument=instrument_id,
+            entered_in_error_at__isnull=True,
+            answered_at__gt=response.answered_at,
+        ).exists()
+        if not answered:
+            left.append(instrument_id)
+    return left
+
+
+@signed_in(Role.CLIENT)
+@require_GET
+def my_check_ins(request):
+    client = portal.my_record(request)
+    due = portal.due_check_ins(client)
+    due_ids = {d.schedule.instrument for d in due}
+    follow_ups = [i for i in pending_follow_ups(client) if i.id not in due_ids]
+    shown = due_ids | {i.id for i in follow_ups}
+    started = [
+        (instruments.get(d.instrument), d)
+        for d in CheckInDraft.objects.filter(client=client, response__isnull=True).order_by("-updated_at")
+        if d.instrument not in shown
+    ]
+    shown |= {i.id for i, _d in started}
+    others = [
+        instruments.get(s.instrument)
+        for s in CheckInSchedule.objects.filter(client=client, active=True)
+        if s.instrument not in shown
+    ]
+    sent = list(
+        Response.objects.filter(client=client, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True)
+        .order_by("-answered_at")
+        .only("instrument", "answered_at")[:5]
+    )
+    titles = {i.id: i.short_title for i in instruments.all_instruments()}
+    context = {
+        "client": client,
+        "due": due,
+        "follow_ups": follow_ups,
+        "started": started,
+        "others": others,
+        "sent": [(titles.get(r.instrument, r.instrument), r.answered_at) for r in sent],
+    }
+    return render(request, "portal/check_ins.html", context)
+
+
+def _number(instrument, item) -> int:
+    """A question's number in the address: its place in the questionnaire, which branching never
+    changes (its place among the questions asked can)."""
+    return instrument.items.index(item) + 1
+
+
+def _answers(draft) -> tuple[dict, list]:
+    return (dict(draft.answers), list(draft.declined)) if draft is not None else ({}, [])
+
+
+def _risk_answered(definition, answers: dict) -> bool:
+    """A risk item answered positively in this draft: the pages that follow point to help at once,
+    before the answers are sent (sending is what tells the clinician)."""
+    return any(
+        item.risk_positive_when is not None and item.id in answers and item.risk_positive_when.holds(answers)
+        for item in definition.items
+    )
+
+
+@signed_in(Role.CLIENT)
+@require_GET
+def my_check_in(request, instrument: str):
+    """Carry on where the client left off: the first question asked and not yet answered (nor
+    declined), or the review page when every one is."""
+    definition = portal.client_instrument(instrument)
+    draft = portal.draft_for(request, definition.id, create=False)
+    answers, declined = _answers(draft)
+    for item in portal.asked_items(definition, answers):
+        if item.id not in answers and item.id not in declined:
+            return redirect(
+                "my_check_in_question", instrument=definition.id, number=_number(definition, item)
+            )
+    return redirect("my_check_in_review", instrument=definition.id)
+
+
+@signed_in(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def my_check_in_question(request, instrument: str, number: int):
+    """One question on one screen. Each answer is kept as soon as it is given."""
+    definition = portal.client_instrument(instrument)
+    if not 1 <= number <= len(definition.items):
+        raise Http404("No such question")
+    item = definition.items[number - 1]
+    draft = portal.draft_for(request, definition.id, create=False)
+    answers, declined = _answers(draft)
+    asked = portal.asked_items(definition, answers)
+    if item not in asked:
+        # An earlier answer means this question is not asked (C-SSRS branching).
+        return redirect("my_check_in", instrument=definition.id)
+    errors = []
+    chosen = answers.get(item.id, "")
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        if action == "declined":
+            code = portal.DECLINED
+        elif action == "later":
+            code = None
+        else:
+            code = request.POST.get("answer", "")
+            chosen = code
+            if not code:
+                errors = [_('Choose one of the answers, or press "Prefer not to say" or "Later" to move on.')]
+        if not errors:
+            try:
+                draft = portal.save_answer(request, definition.id, item.id, code)
+            except InvalidInput as exc:
+                errors = [m for ms in exc.errors.values() for m in ms]
+            else:
+                asked = portal.asked_items(definition, draft.answers)
+                following = asked[asked.index(item) + 1 :] if item in asked else []
+                if following:
+                    return redirect(
+                        "my_check_in_question",
+                        instrument=definition.id,
+                        number=_number(definition, following[0]),
+                    )
+                return redirect("my_check_in_review", instrument=definition.id)
+    position = asked.index(item)
+    previous = asked[position - 1] if position > 0 else None
+    # The questionnaire's stem leads the questions that share the first one's answers (not the
+    # PHQ-9's closing question about difficulty, which carries its own).
+    stem = definition.stem if definition.stem and item.options == definition.items[0].options else ""
+    context = {
+        "definition": definition,
+        "stem": stem.replace("{problem}", _("difficulties")),
+        "item": item,
+        "number": number,
+        "position": position + 1,
+        "count": len(asked),
+        "chosen": chosen,
+        "declined": item.id in declined,
+        "risk_answered": _risk_answered(definition, answers),
+        "previous_number": _number(definition, previous) if previous else None,
+        "errors": errors,
+    }
+    return render(request, "portal/check_in_question.html", context)
+
+
+@signed_in(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def my_check_in_review(request, instrument: str):
+    definition = portal.client_instrument(instrument)
+    errors = []
+    if request.method == "POST":
+        try:
+            sent = portal.submit(request, definition.id)
+        except InvalidInput as exc:
+            errors = [m for ms in exc.errors.values() for m in ms]
+        else:
+            return redirect("my_check_in_result", rid=sent.response.pk)
+    draft = portal.draft_for(request, definition.id, create=False)
+    answers, declined = _answers(draft)
+    rows = []
+    for item in portal.asked_items(definition, answers):
+        code = answers.get(item.id)
+        option = item.options_by_code.get(code) if code else None
+        rows.append(
+            {
+                "item": item,
+                "number": _number(definition, item),
+                "answer": option.label if option else None,
+                "declined": item.id in declined,
+            }
+        )
+    context = {
+        "definition": definition,
+        "rows": rows,
+        "later": sum(1 for r in rows if r["answer"] is None and not r["declined"]),
+        "has_draft": draft is not None,
+        "risk_answered": _risk_answered(definition, answers),
+        "errors": errors,
+    }
+    return render(request, "portal/check_in_review.html", context)
+
+
+@signed_in(Role.CLIENT)
+@require_GET
+def my_check_in_result(request, rid: int):
+    """Thanks, in plain words. Never a score band, a label or a diagnosis (spec 5); when the
+    answers raised an alert, the crisis response of its tier (spec 3.2)."""
+    client = portal.my_record(request)
+    response = Response.objects.filter(
+        client=client, pk=rid, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True
+    ).first()
+    if response is None:
+        raise Http404("No such check-in")
+    trail.record(request, Action.READ, client=client, obj=response)
+    alert = RiskAlert.objects.filter(response=response).first()
+    tier = alert.tier if alert is not None else "T0"
+    follow_ups = [instruments.get(i) for i in _follow_ups_of(response)] if alert is not None else []
+    context = {
+        "client": client,
+        "title": instruments.get(response.instrument).short_title,
+        "response": response,
+        "follow_ups": follow_ups,
+        **crisis_context(client, tier=tier),
+    }
+    return render(request, "portal/check_in_result.html", context)

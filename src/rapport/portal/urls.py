@@ -1,0 +1,41 @@
+"""The client's pages (/my/) and accepting an invitation to them (/invitation/)."""
+
+from django.urls import include, path
+
+from rapport.portal import check_ins, home, invitation, learn, plan, preparation, safety_plan
+
+my_urls = [
+    path("", home.my_home, name="my_home"),
+    path("help/", home.my_help, name="my_help"),
+    path("check-ins/", check_ins.my_check_ins, name="my_check_ins"),
+    # Before the instrument's own pages, so that "result" is never read as a questionnaire.
+    path("check-ins/result/<int:rid>/", check_ins.my_check_in_result, name="my_check_in_result"),
+    path("check-ins/<slug:instrument>/", check_ins.my_check_in, name="my_check_in"),
+    path("check-ins/<slug:instrument>/review/", check_ins.my_check_in_review, name="my_check_in_review"),
+    path(
+        "check-ins/<slug:instrument>/<int:number>/",
+        check_ins.my_check_in_question,
+        name="my_check_in_question",
+    ),
+    path("since-we-last-met/", preparation.my_preparation, name="my_preparation"),
+    path("plan/", plan.my_plan, name="my_plan"),
+    path("tasks/<int:sid>/", plan.my_task, name="my_task"),
+    path("learn/", learn.my_learn, name="my_learn"),
+    path("learn/<slug:slug>/", learn.my_learn_page, name="my_learn_page"),
+    path("safety-plan/", safety_plan.my_safety_plan, name="my_safety_plan"),
+    path("safety-plan/edit/", safety_plan.my_safety_plan_edit, name="my_safety_plan_edit"),
+    path("safety-plan/history/", safety_plan.my_safety_plan_history, name="my_safety_plan_history"),
+]
+
+# Public: the code or the link is the credential.
+invitation_urls = [
+    path("", invitation.invitation_code, name="invitation_code"),
+    # Before the link, so that "accept" is never read as a code.
+    path("accept/", invitation.invitation_accept, name="invitation_accept"),
+    path("<str:code>/", invitation.invitation_link, name="invitation_link"),
+]
+
+urlpatterns = [
+    path("my/", include(my_urls)),
+    path("invitation/", include(invitation_urls)),
+]

@@ -1,0 +1,45 @@
+"""The caseload (a clinician's clients, a supervisor's teams' clients) and its CSV export."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from rapport.clinic import client_records
+from rapport.clinic.caseload import rows as caseload_rows
+from rapport.clinic.models import Notification
+from rapport.common.access import clinical_staff, signed_in
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def caseload(request):
+    sort = request.GET.get("sort", "name")
+    rows = caseload_rows(request, sort)
+    notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
+    return render(
+        request,
+        "staff/caseload.html",
+        {"rows": rows, "clients": [r.client for r in rows], "notifications": notifications, "sort": sort},
+    )
+
+
+def _csv_cell(value) -> str:
+    # A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def caseload_export(request):
+    clients = client_records.export_clients(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rapport-clients.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "full_name", "preferred_name", "responsible_clinician", "team", "status"])
+    for c in clients:
+        row = [c.pk, c.full_name, c.preferred_name, c.responsible_clinician, c.team, c.get_status_display()]
+        writer.writerow([_csv_cell(v) for v in row])
+    return response

@@ -1,0 +1,147 @@
+"""A client's record: the client page, adding and editing details, entered in error, print,
+emergency access and the audit trail."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rapport.accounts.models import Role
+from rapport.audit import trail
+from rapport.audit.models import Action, AuditEvent
+from rapport.clinic import client_records, progress
+from rapport.clinic.forms import BreakGlassForm, ClientForm
+from rapport.clinic.models import Client
+from rapport.common.access import clinical_staff, signed_in
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.forms import EnteredInErrorForm
+from rapport.common.records import deny
+from rapport.core import instruments
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def client_print(request, pk: int):
+    client = client_records.get_client_for(request, pk, audit=False)
+    trail.record(request, Action.PRINT, client=client, obj=client)
+    return render(request, "staff/client_print.html", {"client": client, "printed_at": timezone.now()})
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def client_detail(request, pk: int):
+    client = client_records.get_client_for(request, pk)
+    context = {
+        "client": client,
+        "measures": progress.for_client(client),
+        "instruments": instruments.all_instruments(),
+        "open_alerts": list(client.alerts.filter(status="open")),
+        "can_change": request.user.has_perm("clinic.change_client", client),
+        "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
+        "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first(),
+    }
+    return render(request, "staff/client_detail.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_add(request):
+    if request.method == "POST":
+        try:
+            client = client_records.create_client(request, request.POST)
+        except InvalidInput:
+            form = ClientForm(request.POST, actor=request.user)
+        else:
+            messages.success(request, _("The client was added to your caseload."))
+            return redirect("client_detail", pk=client.pk)
+    else:
+        form = ClientForm(actor=request.user, initial={"time_zone": request.user.organisation.time_zone})
+    return render(request, "staff/client_form.html", {"form": form, "title": _("Add a client")})
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk: int):
+    client = client_records.get_client_for(request, pk, "clinic.change_client")
+    conflict = None
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            client_records.update_client(request, client, request.POST, version)
+        except InvalidInput:
+            form = ClientForm(request.POST, instance=client, actor=client.responsible_clinician)
+        except EditConflict as exc:
+            # Keep what this person typed and show what the other person saved.
+            conflict = exc.current
+            form = ClientForm(request.POST, instance=client, actor=client.responsible_clinician)
+            form.is_valid()
+            version = conflict.version
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("client_detail", pk=client.pk)
+    else:
+        form = ClientForm(instance=client, actor=client.responsible_clinician)
+        version = client.version
+    context = {
+        "form": form,
+        "client": client,
+        "version": version,
+        "conflict": conflict,
+        "title": _("Edit client details"),
+    }
+    return render(request, "staff/client_form.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_entered_in_error(request, pk: int):
+    client = client_records.get_client_for(request, pk, "clinic.change_client")
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            client_records.mark_entered_in_error(request, client, request.POST)
+        except InvalidInput:
+            pass
+        else:
+            messages.success(request, _("The record was marked as entered in error and is now hidden."))
+            return redirect("caseload")
+    return render(request, "staff/client_entered_in_error.html", {"form": form, "client": client})
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def break_glass(request):
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            grant = client_records.open_break_glass(request, request.POST)
+        except InvalidInput:
+            pass
+        else:
+            if grant is not None:
+                messages.warning(
+                    request, _("Emergency access is open and recorded; your supervisor has been told.")
+                )
+                return redirect("client_detail", pk=grant.client_id)
+            form.add_error(None, _("No client in your organisation matches that name and date of birth."))
+    return render(request, "staff/break_glass.html", {"form": form})
+
+
+@signed_in(Role.SUPERVISOR, Role.ADMINISTRATOR)
+@require_GET
+def client_audit(request, pk: int):
+    # Administrators reach a record's trail (not its content), so look up within the organisation.
+    client = Client.objects.filter(organisation_id=request.user.organisation_id, pk=pk).first()
+    if client is None or not request.user.has_perm("audit.view_client_trail", client):
+        deny(request, client_id=pk if Client.objects.filter(pk=pk).exists() else None)
+    trail.record(request, Action.READ, client=client, detail={"object_type": "AuditTrail"})
+    events = AuditEvent.objects.filter(client_id=client.pk).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/client_audit.html", {"client": client, "page": page})

@@ -1,0 +1,228 @@
+"""The course of IPT pages: the course with its contract and sessions, and the session note."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rapport.accounts.models import Role
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.clinic import courses, inventory, progress
+from rapport.clinic import termination as ending
+from rapport.clinic.measurement import current_course, summarise
+from rapport.clinic.models import Formulation, RelapsePreventionPlan
+from rapport.common.access import clinical_staff, signed_in
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.core import protocol
+from rapport.staff.inventory import circle_for, first_name
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def course_detail(request, pk: int):
+    client, course = courses.course_for(request, pk)
+    context = {
+        "client": client,
+        "course": course,
+        "can_change": request.user.has_perm("clinic.change_client", client),
+        "new_session_form": courses.NewSessionForm(),
+        "variant": protocol.get().variant(course.variant) if course else None,
+    }
+    if course is not None:
+        context.update(courses.course_overview(course))
+        context["outcomes"] = summarise(course)
+    return render(request, "staff/course_detail.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def course_start(request, pk: int):
+    try:
+        courses.start_course(request, pk)
+    except InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    return redirect("course_detail", pk=pk)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, pk: int):
+    client, course = courses.course_for(request, pk, "clinic.change_client")
+    if course is None:
+        return redirect("course_detail", pk=pk)
+    conflict, version = None, course.version
+    form = courses.ContractForm(instance=course)
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            courses.update_contract(request, pk, request.POST, version)
+        except InvalidInput:
+            form = courses.ContractForm(request.POST, instance=course)
+            form.is_valid()
+        except EditConflict as exc:
+            conflict, version = exc.current, exc.current.version
+            form = courses.ContractForm(request.POST, instance=course)
+            form.is_valid()
+        else:
+            messages.success(request, _("The contract was saved."))
+            return redirect("course_detail", pk=pk)
+    context = {"client": client, "course": course, "form": form, "version": version, "conflict": conflict}
+    return render(request, "staff/contract_form.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def session_add(request, pk: int):
+    try:
+        session = courses.add_session(request, pk, request.POST)
+    except InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("course_detail", pk=pk)
+    return redirect("session_detail", pk=pk, sid=session.pk)
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk: int, sid: int):
+    perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
+    client, session = courses.get_session(request, pk, sid, perm)
+    conflict, version, errors = None, session.version, {}
+    form = courses.SessionForm(instance=session)
+    chosen = {
+        "tasks": set(session.tasks_done),
+        "techniques": set(session.techniques),
+        "steps": session.step_notes,
+        "goals": {int(k): v for k, v in session.goal_ratings.items()},
+    }
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            courses.update_session(request, pk, sid, request.POST, version)
+        except (InvalidInput, EditConflict) as exc:
+            if isinstance(exc, EditConflict):
+                conflict, version = exc.current, exc.current.version
+            else:
+                errors = exc.errors
+            form = courses.SessionForm(request.POST, instance=session)
+            form.is_valid()
+            chosen = {
+                "tasks": set(request.POST.getlist("tasks_done")),
+                "techniques": set(request.POST.getlist("techniques")),
+                "steps": {
+                    k.removeprefix("step_"): v for k, v in request.POST.items() if k.startswith("step_")
+                },
+                "goals": {
+                    int(k[5:]): int(v)
+                    for k, v in request.POST.items()
+                    if k.startswith("goal_") and k[5:].isdigit() and v.isdigit()
+                },
+            }
+        else:
+            messages.success(request, _("The session was saved."))
+            return redirect("course_detail", pk=pk)
+    else:
+        trail.record(request, Action.READ, client=client, obj=session)
+    context = {
+        "client": client,
+        "session": session,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "errors": errors,
+        "chosen": chosen,
+        "can_change": request.user.has_perm("clinic.change_client", client)
+        and session.course_id == current_course(client).pk,
+        "outcomes": summarise(session.course),
+        "ratings_scale": range(11),
+        **courses.session_context(session),
+    }
+    return render(request, "staff/session_detail.html", context)
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def termination(request, pk: int):
+    perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
+    client, course, plan = ending.load(request, pk, perm)
+    version = plan.version if plan.pk else 0
+    form, conflict = ending.PlanForm(initial=ending.initial(plan)), None
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            ending.save_plan(request, pk, request.POST, version)
+        except (InvalidInput, EditConflict) as exc:
+            if isinstance(exc, EditConflict):
+                conflict = exc.current
+                version = exc.current.version if exc.current.pk else 0
+            form = ending.PlanForm(request.POST)
+            form.is_valid()
+        else:
+            messages.success(request, _("The relapse-prevention plan was saved."))
+            return redirect("termination", pk=pk)
+    spec = protocol.get()
+    context = {
+        "client": client,
+        "course": course,
+        "plan": plan,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "outcomes": summarise(course),
+        "endings": spec.relapse_prevention.endings,
+        "tasks": spec.tasks("termination", course.variant) if course.variant != "ipt_m" else (),
+        "can_change": request.user.has_perm("clinic.change_client", client),
+    }
+    return render(request, "staff/termination.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def maintenance_start(request, pk: int):
+    try:
+        ending.start_maintenance(request, pk)
+    except InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("termination", pk=pk)
+    messages.success(request, _("A maintenance course was opened: agree its contract with the client."))
+    return redirect("contract_edit", pk=pk)
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def course_summary(request, pk: int):
+    """One printable page: formulation, circle, scores, goals, sessions and the relapse plan."""
+    client, course = courses.course_for(request, pk, audit=False)
+    if course is None:
+        return redirect("course_detail", pk=pk)
+    trail.record(request, Action.PRINT, client=client, obj=course)
+    spec = protocol.get()
+    entries = inventory.current_entries(course)
+    formulation = Formulation.objects.filter(course=course).first()
+    plan = RelapsePreventionPlan.objects.filter(course=course).first()
+    context = {
+        "client": client,
+        "course": course,
+        "formulation": formulation,
+        "area_names": {a.id: spec.problem_area_name(a.id, course.variant) for a in spec.problem_areas},
+        "circle": circle_for(entries, centre=first_name(client), for_client=False) if entries else None,
+        "measures": progress.for_client(client),
+        "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
+        "plan_sections": [
+            (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections
+        ],
+        "plan": plan,
+        "stage_names": {st.id: st.name for st in spec.problem_area("role_dispute").stages},
+        "ending_names": {e.id: e.name for e in spec.relapse_prevention.endings},
+        "printed_at": timezone.now(),
+        **courses.course_overview(course),
+    }
+    return render(request, "staff/course_summary.html", context)

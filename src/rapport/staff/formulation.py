@@ -1,0 +1,108 @@
+"""The problem-area formulation page with its decision support, and the course goals."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rapport.accounts.models import Role
+from rapport.clinic import formulation as service
+from rapport.common.access import clinical_staff, signed_in
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.core import protocol
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def formulation(request, pk: int):
+    perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
+    client, course, current = service.load(request, pk, perm)
+    form = service.FormulationForm(instance=current, variant=course.variant)
+    version, conflict, errors = (current.version if current.pk else 0), None, {}
+    ticked = current.cues
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            service.update(request, pk, request.POST, version)
+        except (InvalidInput, EditConflict) as exc:
+            if isinstance(exc, EditConflict):
+                conflict = exc.current
+                version = exc.current.version if exc.current.pk else 0
+            else:
+                errors = exc.errors
+            form = service.FormulationForm(request.POST, instance=current, variant=course.variant)
+            form.is_valid()
+            ticked = {a.id: request.POST.getlist(f"cue_{a.id}") for a in protocol.get().problem_areas}
+        else:
+            messages.success(request, _("The formulation was saved."))
+            return redirect("formulation", pk=pk)
+    spec = protocol.get()
+    areas = [
+        {
+            "area": area,
+            "name": spec.problem_area_name(area.id, course.variant),
+            "ticked": set(ticked.get(area.id, [])),
+        }
+        for area in spec.problem_areas
+    ]
+    context = {
+        "client": client,
+        "course": course,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "errors": errors,
+        "areas": areas,
+        "area_names": {a["area"].id: a["name"] for a in areas},
+        "suggestions": service.suggest(course, current),
+        "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
+        "can_change": request.user.has_perm("clinic.change_client", client),
+    }
+    return render(request, "staff/formulation.html", context)
+
+
+@signed_in(Role.CLINICIAN)
+@require_POST
+def goals_start(request, pk: int):
+    try:
+        created = service.start_goals(request, pk)
+    except InvalidInput as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    else:
+        messages.success(
+            request, _("%(n)s goals were added from the protocol; edit them to fit.") % {"n": len(created)}
+        )
+    return redirect("formulation", pk=pk)
+
+
+@signed_in(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, pk: int, gid: int):
+    client, goal = service.get_goal(request, pk, gid, "clinic.change_client")
+    form = service.GoalForm(instance=goal)
+    version, conflict = goal.version, None
+    if request.method == "POST":
+        version = _version(request)
+        try:
+            service.update_goal(request, pk, gid, request.POST, version)
+        except InvalidInput:
+            form = service.GoalForm(request.POST, instance=goal)
+            form.is_valid()
+        except EditConflict as exc:
+            conflict, version = exc.current, exc.current.version
+            form = service.GoalForm(request.POST, instance=goal)
+        else:
+            messages.success(request, _("The goal was saved."))
+            return redirect("formulation", pk=pk)
+    return render(
+        request,
+        "staff/goal_form.html",
+        {"client": client, "goal": goal, "form": form, "version": version, "conflict": conflict},
+    )

@@ -1,0 +1,95 @@
+"""The safety plan as the clinician builds it with the client, and its versions."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rapport.clinic import safety_plans
+from rapport.common.access import clinical_staff, signed_in
+from rapport.common.errors import EditConflict, InvalidInput, page_errors
+from rapport.core import safety_plan as plan_template
+
+BLANK_ROWS = 2  # empty rows offered under each section's items, so a plan grows without scripts
+
+
+def _plan_from_post(post) -> dict[str, list[dict[str, str]]]:
+    """The plan as typed: `<section>-<row>-<field>` fields, rows in order."""
+    data: dict[str, list[dict[str, str]]] = {}
+    for section in plan_template.template().sections:
+        try:
+            rows = min(int(post.get(f"{section.id}-rows", "0")), plan_template.MAX_ITEMS + BLANK_ROWS)
+        except ValueError:
+            rows = 0
+        data[section.id] = [
+            {name: post.get(f"{section.id}-{row}-{name}", "") for name in section.fields}
+            for row in range(rows)
+        ]
+    return data
+
+
+def _plan_rows(data: dict, errors: dict) -> list[dict]:
+    """Each section with its rows to edit (the items, then blank rows) and their errors."""
+    sections = []
+    for section in plan_template.template().sections:
+        items = list(data.get(section.id, []))
+        items += [dict.fromkeys(section.fields, "") for _ in range(BLANK_ROWS)]
+        rows = [
+            {"index": i, "values": item, "errors": errors.get(f"{section.id}-{i}", [])}
+            for i, item in enumerate(items)
+        ]
+        sections.append({"section": section, "rows": rows, "errors": errors.get(section.id, [])})
+    return sections
+
+
+@signed_in(*clinical_staff)
+@require_http_methods(["GET", "POST"])
+def safety_plan(request, pk: int):
+    client, plan = safety_plans.plan_for(request, pk, audit=request.method == "GET")
+    version = plan.version if plan else 0
+    errors, conflict, reviewed = {}, None, False
+    data = plan.sections if plan else {}
+    if request.method == "POST":
+        data = _plan_from_post(request.POST)
+        reviewed = request.POST.get("reviewed_together") == "on"
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            safety_plans.save(request, pk, data, version, reviewed_together=reviewed)
+        except InvalidInput as exc:
+            errors = page_errors(exc)
+        except EditConflict as exc:
+            # Someone else saved the plan meanwhile: keep what was typed, show what is saved now.
+            conflict = True
+            version = exc.current.version if exc.current is not None else 0
+        else:
+            messages.success(request, _("The safety plan was saved."))
+            return redirect("safety_plan", pk=pk)
+    context = {
+        "client": client,
+        "plan": plan,
+        "shown": safety_plans.sections_for_display(plan),
+        "sections": _plan_rows(data, errors),
+        "version": version,
+        "errors": errors,
+        "conflict": conflict,
+        "reviewed": reviewed,
+        "can_change": request.user.has_perm("clinic.change_safety_plan", client),
+        "template": plan_template.template(),
+    }
+    return render(request, "staff/safety_plan.html", context)
+
+
+@signed_in(*clinical_staff)
+@require_GET
+def safety_plan_history(request, pk: int):
+    client, plan, versions = safety_plans.history(request, pk)
+    template = plan_template.template()
+    shown = [
+        (v, [(section, v.sections.get(section.id, [])) for section in template.sections]) for v in versions
+    ]
+    return render(
+        request, "staff/safety_plan_history.html", {"client": client, "plan": plan, "versions": shown}
+    )
