@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation
-from rapport.clinic import alerts, measurement, portal
+from rapport.clinic import alert_chain, alerts, measurement, portal
 from rapport.clinic.models import (
     AlertStatus,
     ClinicMessage,
@@ -111,7 +111,7 @@ def test_an_alert_from_a_check_in_left_unsent_says_so_and_gives_the_answer(clini
     from rapport.clinic.models import CheckInDraft
 
     draft = CheckInDraft.objects.create(client=clinic.client, instrument="phq9", answers={"item9": FREQ[3]})
-    alert = alerts.raise_alert(
+    alert = alert_chain.raise_alert(
         None,
         clinic.client,
         tier="T2",

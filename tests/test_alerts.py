@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from rapport.accounts.models import Role, User
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic import alerts, measurement, portal
+from rapport.clinic import alert_chain, alerts, measurement, portal
 from rapport.clinic.models import (
     AlertDelivery,
     AlertSource,
@@ -48,7 +48,7 @@ def minutes_later(start, minutes):
 
 
 def jobs(task_name: str, status=None):
-    found = DBTaskResult.objects.filter(task_path=f"rapport.clinic.tasks.{task_name}")
+    found = DBTaskResult.objects.filter(task_path=f"rapport.clinic.alert_chain.{task_name}")
     return found.filter(status=status) if status else found
 
 
@@ -409,7 +409,7 @@ def test_a_worker_crash_mid_escalation_leaves_the_alert_open_and_the_next_run_es
     with minutes_later(start, 0):
         alert = alerts.raise_by_clinician(request_as(clinic.clinician), clinic.client.pk, "T3", "Worried.")
         run_worker()
-    real_tell = alerts._tell
+    real_tell = alert_chain._tell
 
     def crash_on_escalation(alert, level):
         if level > 0:
@@ -417,7 +417,7 @@ def test_a_worker_crash_mid_escalation_leaves_the_alert_open_and_the_next_run_es
             raise RuntimeError("worker crashed")
         return real_tell(alert, level)
 
-    with mock.patch.object(alerts, "_tell", crash_on_escalation), minutes_later(start, 16):
+    with mock.patch.object(alert_chain, "_tell", crash_on_escalation), minutes_later(start, 16):
         run_worker()
         assert jobs("check_escalations", TaskResultStatus.FAILED).count() == 1
         alert.refresh_from_db()
@@ -444,7 +444,7 @@ def test_a_worker_killed_mid_job_is_caught_up_by_the_retry_it_queued_first(clini
     job = jobs("check_escalations", TaskResultStatus.READY).get()
     with (
         minutes_later(start, 16),
-        mock.patch.object(alerts, "escalate_due", side_effect=KeyboardInterrupt),
+        mock.patch.object(alert_chain, "escalate_due", side_effect=KeyboardInterrupt),
         pytest.raises(KeyboardInterrupt),
     ):
         job.claim("a-worker-that-dies")

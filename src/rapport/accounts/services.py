@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rapport.accounts.models import Role, Team, User
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.common.errors import InvalidInput
+from rapport.common.errors import InvalidInput, invalid
 
 STAFF_CHOICES = [(r.value, r.label) for r in (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)]
 
@@ -68,7 +68,7 @@ def add_staff(request, data) -> User:
         raise PermissionDenied
     form = StaffForm(data, organisation=admin.organisation)
     if not form.is_valid():
-        raise InvalidInput({f: [str(m) for m in ms] for f, ms in form.errors.items()})
+        raise invalid(form)
     with transaction.atomic():
         user = User.objects.create_user(
             form.cleaned_data["email"],

@@ -1,35 +1,24 @@
-"""Risk alerts from start to end: raised, told, escalated, acknowledged, resolved.
-
-Whatever raises an alert (an answer, the help button, a clinician, a phrase in free text) comes
-through `raise_alert`, which writes, in the caller's transaction, the alert, an in-app
-notification and an e-mail record for each person to tell, and the jobs that send the e-mails
-and check the escalation deadline. Sending is a job's work: a mail server that is down costs a
-retry, never the alert. Escalation reads the database, not the job that was queued for it, so a
-worker that crashed mid-job is caught up by the next job or sweep.
+"""Risk alerts as people handle them: the help button, a clinician raising risk, risky free text,
+the alerts page, acknowledging and resolving. Raising, telling and escalating are in
+`alert_chain`.
 """
 
-import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic.alert_chain import raise_alert
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import (
-    AlertDelivery,
     AlertSource,
     AlertStatus,
     Client,
-    DeliveryStatus,
     Notification,
     ResolutionAction,
     RiskAlert,
@@ -37,153 +26,6 @@ from rapport.clinic.models import (
 from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import phrases, triage
-
-log = logging.getLogger(__name__)
-
-# Retries of a failed e-mail: after 1, 5, 15 and 60 minutes, then it is marked failed (the alert
-# and its in-app notification stay open and visible whatever happens to the e-mail).
-RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
-# A job that claimed an e-mail and then died leaves it to the sweep after this long.
-CLAIM_FOR = timedelta(minutes=5)
-LEVELS = ("responsible_clinician", "team_supervisors", "organisation_administrators")
-# A positive risk answer saved in a check-in that is still unsent this long after raises its
-# alert anyway (sending it in time raises the alert through the response instead).
-UNSENT_DRAFT_AFTER = timedelta(minutes=30)
-
-
-def recipients(client: Client, level: int) -> list[User]:
-    """Who is told at an escalation level, by the chain in triage_rules.yaml."""
-    chain = triage.triage_rules().escalation_chain
-    if level >= len(chain):
-        return []
-    step = chain[level]
-    if step == "responsible_clinician":
-        people = [client.responsible_clinician, *client.co_clinicians.all()]
-    elif step == "team_supervisors":
-        people = list(client.team.supervisors.all())
-    elif step == "organisation_administrators":
-        people = list(User.objects.filter(organisation_id=client.organisation_id, role=Role.ADMINISTRATOR))
-    else:  # pragma: no cover - the loader refuses unknown steps
-        raise ValueError(f"unknown escalation step {step!r}")
-    seen, found = set(), []
-    for person in people:
-        if person.is_active and person.pk not in seen:
-            seen.add(person.pk)
-            found.append(person)
-    return found
-
-
-def _deadline(tier: str, now):
-    within = triage.triage_rules().tier(tier).acknowledge_within
-    return now + within if within else None
-
-
-def _tell(alert: RiskAlert, level: int) -> int:
-    """Notify everyone at `level` (in-app and by e-mail jobs); the next level with anyone in it
-    when this one is empty. Returns the level actually told, or -1 when nobody is left."""
-    from rapport.clinic import tasks
-
-    while level < len(triage.triage_rules().escalation_chain):
-        people = recipients(alert.client, level)
-        if people:
-            break
-        level += 1
-    else:
-        return -1
-    subject = (
-        _("Risk alert (%(tier)s) for client #%(client)s") % {"tier": alert.tier, "client": alert.client_id}
-        if level == 0
-        else _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged")
-        % {"tier": alert.tier, "client": alert.client_id}
-    )
-    body = _("Open the alert to acknowledge it and record what was done.")
-    if triage.triage_rules().escalation_chain[level] == "organisation_administrators":
-        # Administrators read no clinical record, so "open the alert" would lead them nowhere:
-        # tell them whom to reach instead.
-        clinician = alert.client.responsible_clinician
-        supervisors = ", ".join(str(s) for s in alert.client.team.supervisors.all()) or _("none")
-        body = _(
-            "Nobody has acknowledged this alert yet. Reach the client's clinician (%(clinician)s) or "
-            "the team's supervisor (%(supervisors)s) now, or the clinic's on-call arrangement."
-        ) % {"clinician": clinician, "supervisors": supervisors}
-    for person in people:
-        Notification.objects.create(
-            recipient=person,
-            client=alert.client,
-            alert=alert,
-            subject=subject,
-            body=body,
-        )
-        delivery = AlertDelivery.objects.create(alert=alert, recipient=person, escalation_level=level)
-        tasks.send_alert_email.enqueue(delivery.pk)
-    return level
-
-
-def raise_alert(
-    request,
-    client: Client,
-    *,
-    tier: str,
-    risk_level: str,
-    source: str,
-    reasons: list[str],
-    response=None,
-    note: str = "",
-    source_record: dict | None = None,
-) -> RiskAlert:
-    """Write an alert and everything that makes sure a person sees it, in one transaction."""
-    from rapport.clinic import tasks
-
-    now = timezone.now()
-    user = getattr(request, "user", None)
-    with transaction.atomic():
-        alert = RiskAlert.objects.create(
-            client=client,
-            response=response,
-            source=source,
-            source_record=source_record or {},
-            raised_by=user if user is not None and user.is_authenticated else None,
-            tier=tier,
-            risk_level=risk_level,
-            reasons=reasons,
-            note=note,
-            created_at=now,
-            escalate_at=_deadline(tier, now),
-        )
-        trail.record(
-            request, Action.CREATE, client=client, obj=alert, detail={"tier": tier, "source": source}
-        )
-        told = _tell(alert, 0)
-        if told > 0:
-            RiskAlert.objects.filter(pk=alert.pk).update(escalation_level=told)
-            alert.escalation_level = told
-        if alert.escalate_at is not None:
-            tasks.check_escalations.using(run_after=alert.escalate_at).enqueue()
-    return alert
-
-
-def carries_risk(result) -> bool:
-    return result.risk_level != "none" or bool(result.risk_flags)
-
-
-def raise_for_result(
-    request, client, result, *, response=None, why: tuple[str, ...] = (), source_record=None
-) -> RiskAlert:
-    """An alert for scored answers whose risk rules fired: a stored response, or answers that
-    were never stored (`why` says so). Runs inside the caller's transaction."""
-    rules = triage.triage_rules()
-    # A positive risk item always alerts, even if no rule of the definition gave it a level.
-    level = result.risk_level if result.risk_level != "none" else rules.levels[1]
-    return raise_alert(
-        request,
-        client,
-        tier=rules.tier_for(level),
-        risk_level=level,
-        source=AlertSource.QUESTIONNAIRE,
-        reasons=[*why, *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
-        response=response,
-        source_record=source_record,
-    )
 
 
 def help_now(request) -> RiskAlert | None:
@@ -264,9 +106,6 @@ def screen_text(request, client: Client, record, texts: list[str]) -> RiskAlert 
         reasons=[f"phrase:{p}" for p in new],
         source_record=ref,
     )
-
-
-# --- Reading and acting on alerts -------------------------------------------------------------
 
 
 def visible_alerts(user):
@@ -395,131 +234,3 @@ def resolve(request, alert_id: int, action: str, note: str, version: int | None 
         Notification.objects.filter(alert=alert, read_at__isnull=True).update(read_at=now)
     alert.refresh_from_db()
     return alert
-
-
-# --- What the jobs do ------------------------------------------------------------------------
-
-
-def escalate_due(now=None) -> int:
-    """Escalate every open alert past its deadline, one level up the chain; also send any
-    e-mail that is due (retries, and those whose job died). Safe to run twice at once."""
-    from rapport.clinic import tasks
-
-    now = now or timezone.now()
-    escalated = 0
-    for alert_id in RiskAlert.objects.filter(status=AlertStatus.OPEN, escalate_at__lte=now).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            alert = RiskAlert.objects.select_for_update().select_related("client").get(pk=alert_id)
-            if alert.status != AlertStatus.OPEN or alert.escalate_at is None or alert.escalate_at > now:
-                continue
-            told = _tell(alert, alert.escalation_level + 1)
-            top = told < 0 or told >= len(triage.triage_rules().escalation_chain) - 1
-            # Claim by the deadline read: a second sweep that read the same row updates nothing.
-            changed = RiskAlert.objects.filter(pk=alert.pk, escalate_at=alert.escalate_at).update(
-                escalation_level=told if told >= 0 else alert.escalation_level,
-                escalated_at=now,
-                escalate_at=None if top else _deadline(alert.tier, now),
-            )
-            if changed != 1:
-                transaction.set_rollback(True)
-                continue
-            trail.record(
-                None,
-                Action.UPDATE,
-                client=alert.client,
-                obj=alert,
-                detail={"step": "escalated", "level": told},
-            )
-            if not top:
-                tasks.check_escalations.using(run_after=_deadline(alert.tier, now)).enqueue()
-            escalated += 1
-    alert_unsent_drafts(now)
-    for delivery_id in AlertDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).values_list("pk", flat=True):
-        deliver(delivery_id, now=now)
-    return escalated
-
-
-def alert_unsent_drafts(now=None) -> int:
-    """Alert on each check-in left unsent with a positive risk answer in it (once per draft)."""
-    from rapport.clinic.models import CheckInDraft
-    from rapport.core import scoring
-
-    now = now or timezone.now()
-    raised = 0
-    for draft in CheckInDraft.objects.filter(
-        response__isnull=True, risk_answered_at__lte=now - UNSENT_DRAFT_AFTER
-    ).select_related("client"):
-        ref = {"type": "CheckInDraft", "id": draft.pk}
-        with transaction.atomic():
-            if RiskAlert.objects.filter(client=draft.client, source_record=ref).exists():
-                continue
-            result = scoring.score(draft.instrument, draft.answers)
-            if not carries_risk(result):
-                continue  # the client changed the answer before leaving
-            raise_for_result(None, draft.client, result, why=("unsent_check_in",), source_record=ref)
-            raised += 1
-    return raised
-
-
-def deliver(delivery_id: int, now=None) -> str:
-    """Send one alert e-mail. The e-mail names no client: it links to the alert page."""
-    from rapport.clinic import tasks
-
-    now = now or timezone.now()
-    claimed = AlertDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_FOR)
-    if not claimed:
-        return "not due"
-    delivery = AlertDelivery.objects.select_related("alert", "recipient").get(pk=delivery_id)
-    alert = delivery.alert
-    # Administrators cannot open the alert itself; their page lists the alerts sent to them.
-    page = (
-        reverse("administration")
-        if delivery.recipient.role == Role.ADMINISTRATOR
-        else reverse("alert_detail", args=[alert.pk])
-    )
-    link = settings.RAPPORT_BASE_URL.rstrip("/") + page
-    what = (
-        _("Open Rapport to see whom to reach")
-        if delivery.recipient.role == Role.ADMINISTRATOR
-        else _("Open it to acknowledge it and record what was done")
-    )
-    try:
-        send_mail(
-            _("Rapport: a %(tier)s risk alert needs you") % {"tier": alert.tier},
-            _(
-                "A risk alert (%(tier)s) has been raised%(escalated)s. %(what)s:\n\n%(link)s\n\n"
-                "This e-mail holds no client details on purpose."
-            )
-            % {
-                "tier": alert.tier,
-                "escalated": _(" and not yet acknowledged") if delivery.escalation_level else "",
-                "what": what,
-                "link": link,
-            },
-            None,
-            [delivery.recipient.email],
-        )
-    except Exception as exc:  # any failure of the mail path: keep the record, retry later
-        attempts = delivery.attempts + 1
-        failed = attempts > len(RETRY_AFTER)
-        next_at = now if failed else now + RETRY_AFTER[attempts - 1]
-        AlertDelivery.objects.filter(pk=delivery.pk).update(
-            attempts=attempts,
-            last_error=type(exc).__name__[:200],
-            status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-            next_attempt_at=next_at,
-        )
-        log.warning("alert e-mail %s failed (attempt %s): %s", delivery.pk, attempts, type(exc).__name__)
-        if not failed:
-            tasks.send_alert_email.using(run_after=next_at).enqueue(delivery.pk)
-        return "failed"
-    AlertDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SENT, attempts=delivery.attempts + 1, sent_at=now, last_error=""
-    )
-    return "sent"

@@ -22,9 +22,8 @@ from rapport.audit.models import Action, Outcome
 from rapport.clinic import rules
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification
-from rapport.common.errors import InvalidInput, form_errors
-from rapport.common.forms import EnteredInErrorForm
-from rapport.common.records import deny, save_versioned
+from rapport.common.errors import invalid
+from rapport.common.records import deny, enter_in_error, save_versioned
 
 
 def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit: bool = True) -> Client:
@@ -72,7 +71,7 @@ def create_client(request, data: dict) -> Client:
         raise PermissionDenied
     form = ClientForm(data, actor=actor)
     if not form.is_valid():
-        raise InvalidInput(form_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         client = form.save(commit=False)
         client.organisation_id = actor.organisation_id
@@ -91,7 +90,7 @@ def update_client(request, client: Client, data: dict, version: int) -> Client:
         deny(request, client_id=client.pk)
     form = ClientForm(data, instance=Client.objects.get(pk=client.pk), actor=client.responsible_clinician)
     if not form.is_valid():
-        raise InvalidInput(form_errors(form))
+        raise invalid(form)
     changed = [name for name in form.changed_data]
     with transaction.atomic():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -103,16 +102,7 @@ def update_client(request, client: Client, data: dict, version: int) -> Client:
 def mark_entered_in_error(request, client: Client, data: dict) -> None:
     if not request.user.has_perm("clinic.change_client", client):
         deny(request, client_id=client.pk)
-    form = EnteredInErrorForm(data)
-    if not form.is_valid():
-        raise InvalidInput(form_errors(form))
-    with transaction.atomic():
-        Client.objects.filter(pk=client.pk).update(
-            entered_in_error_at=timezone.now(),
-            entered_in_error_reason=form.cleaned_data["reason"],
-            entered_in_error_by=request.user,
-        )
-        trail.record(request, Action.DELETE, client=client, obj=client)
+    enter_in_error(request, client, data, client=client)
 
 
 def open_break_glass(request, data: dict) -> BreakGlassGrant | None:
@@ -125,7 +115,7 @@ def open_break_glass(request, data: dict) -> BreakGlassGrant | None:
         raise PermissionDenied
     form = BreakGlassForm(data)
     if not form.is_valid():
-        raise InvalidInput(form_errors(form))
+        raise invalid(form)
     client = (
         Client.objects.filter(
             organisation_id=actor.organisation_id,

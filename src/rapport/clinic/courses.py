@@ -10,15 +10,11 @@ from rapport.audit.models import Action
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
-from rapport.common.errors import InvalidInput
+from rapport.common.errors import InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _errors(form) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 class ContractForm(forms.ModelForm):
@@ -161,7 +157,7 @@ def update_contract(request, client_id: int, data, version: int) -> Course:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
     form = ContractForm(data, instance=Course.objects.get(pk=course.pk))
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         values = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
         save_versioned(Course, course.pk, version, **values)
@@ -175,7 +171,7 @@ def add_session(request, client_id: int, data) -> Session:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
     form = NewSessionForm(data)
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         # Lock the course row so that two clinicians adding a session at once get different numbers.
         course = Course.objects.select_for_update().get(pk=course.pk)
@@ -205,7 +201,7 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
         )
     form = SessionForm(data, instance=Session.objects.get(pk=session.pk))
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     phase = form.cleaned_data["phase_override"] or phase_of(session)
     known_tasks = {t.id for t in protocol.get().tasks(phase, session.course.variant)}
     known_techniques = {t.id for t in protocol.get().techniques}

@@ -14,14 +14,10 @@ from rapport.clinic.client_records import get_client_for
 from rapport.clinic.courses import DATE_INPUT
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Formulation, Goal
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol import suggestions
-
-
-def _errors(form) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 class FormulationForm(forms.ModelForm):
@@ -139,7 +135,7 @@ def update(request, client_id: int, data, version: int) -> Formulation:
     client, course, formulation = load(request, client_id, "clinic.change_client", audit=False)
     form = FormulationForm(data, instance=formulation, variant=course.variant)
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     spec = protocol.get()
     cues = {}
     for area in spec.problem_areas:
@@ -208,7 +204,7 @@ def update_goal(request, client_id: int, goal_id: int, data, version: int) -> Go
     client, goal = get_goal(request, client_id, goal_id, "clinic.change_client")
     form = GoalForm(data, instance=Goal.objects.get(pk=goal.pk))
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         save_versioned(
             Goal, goal.pk, version, text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"]

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,18 +17,13 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic.courses import course_for
 from rapport.clinic.models import Client, Course, InventoryEntry
-from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm
-from rapport.common.records import deny, save_versioned
+from rapport.common.errors import EditConflict, invalid
+from rapport.common.records import deny, enter_in_error, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol.model import InventoryField
 
 TEXT_LIMIT = 4000  # per field: room for a paragraph, not for a pasted document
 YES, NO = "yes", "no"
-
-
-def _errors(form) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 def ring_label(ring: int, rings: int) -> str:
@@ -183,7 +177,7 @@ def add_entry(request, client_id: int, data) -> InventoryEntry:
     client, course = _current_course_for_change(request, client_id)
     form = EntryForm(data)
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         entry = InventoryEntry.objects.create(
             course=course,
@@ -201,7 +195,7 @@ def update_entry(request, client_id: int, entry_id: int, data, version: int) -> 
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
     form = EntryForm(data, initial=initial_of(entry))
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         save_versioned(
             InventoryEntry,
@@ -218,19 +212,8 @@ def update_entry(request, client_id: int, entry_id: int, data, version: int) -> 
 def mark_entry_entered_in_error(request, client_id: int, entry_id: int, data) -> InventoryEntry:
     """Hide an entry that should never have been written; the entry and the reason are kept."""
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
-    form = EnteredInErrorForm(data)
-    if not form.is_valid():
-        raise InvalidInput(_errors(form))
-    with transaction.atomic():
-        updated = InventoryEntry.objects.filter(pk=entry.pk, entered_in_error_at__isnull=True).update(
-            entered_in_error_at=timezone.now(),
-            entered_in_error_reason=form.cleaned_data["reason"],
-            entered_in_error_by=request.user,
-            updated_at=timezone.now(),
-        )
-        if updated != 1:
-            raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
-        trail.record(request, Action.DELETE, client=client, obj=entry)
+    if not enter_in_error(request, entry, data, client=client):
+        raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
     return InventoryEntry.objects.get(pk=entry.pk)
 
 
@@ -243,7 +226,7 @@ def update_notes(request, client_id: int, data, version: int) -> Course:
     client, course = _current_course_for_change(request, client_id)
     form = NotesForm(data, initial=notes_initial(course))
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     known = set(form.fields)
     notes = {key: value for key, value in course.inventory_notes.items() if key not in known}
     notes.update({name: value for name, value in form.cleaned_data.items() if value})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import alerts
+from rapport.clinic import alert_chain
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Course, Respondent, Response, RiskAlert
 from rapport.common.errors import InvalidInput
@@ -88,8 +88,8 @@ def record_response(
             risk_level=result.risk_level,
         )
         trail.record(request, Action.CREATE, client=client, obj=response)
-        if alerts.carries_risk(result):
-            alerts.raise_for_result(request, client, result, response=response)
+        if alert_chain.carries_risk(result):
+            alert_chain.raise_for_result(request, client, result, response=response)
     return response
 
 
@@ -105,8 +105,8 @@ def _alert_on_refused(request, client, instrument, answers: dict) -> None:
         result = scoring.score(instrument, risky)
     except scoring.InvalidAnswers:
         return  # the risk answers themselves contradict the branching: nothing sound to judge
-    if alerts.carries_risk(result):
-        alerts.raise_for_result(request, client, result, why=("refused_submission",))
+    if alert_chain.carries_risk(result):
+        alert_chain.raise_for_result(request, client, result, why=("refused_submission",))
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import alerts, measurement
+from rapport.clinic import alert_chain, alerts, measurement
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import (
     Cadence,
@@ -191,10 +191,8 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
     values = {"answers": answers, "declined": declined, "updated_at": now}
     if draft.risk_answered_at is None and _carries_risk(instrument, answers):
         # Whether or not the client ever presses Send, this answer reaches a person.
-        from rapport.clinic import tasks
-
         values["risk_answered_at"] = now
-        tasks.check_escalations.using(run_after=now + alerts.UNSENT_DRAFT_AFTER).enqueue()
+        alert_chain.check_escalations.using(run_after=now + alert_chain.UNSENT_DRAFT_AFTER).enqueue()
     with transaction.atomic():
         CheckInDraft.objects.filter(pk=draft.pk).update(**values)
     draft.answers, draft.declined = answers, declined
@@ -203,7 +201,7 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
 
 
 def _carries_risk(instrument, answers: dict) -> bool:
-    return alerts.carries_risk(scoring.score(instrument, answers))
+    return alert_chain.carries_risk(scoring.score(instrument, answers))
 
 
 @dataclass

@@ -11,7 +11,7 @@ from rapport.audit.models import Action
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, RelapsePreventionPlan
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 
@@ -58,7 +58,7 @@ def save_plan(request, client_id: int, data, version: int) -> RelapsePreventionP
     client, course, plan = load(request, client_id, "clinic.change_client", audit=False)
     form = PlanForm(data)
     if not form.is_valid():
-        raise InvalidInput({f: [str(m) for m in ms] for f, ms in form.errors.items()})
+        raise invalid(form)
     sections = {
         s.id: form.cleaned_data[s.id].strip()
         for s in protocol.get().relapse_prevention.sections

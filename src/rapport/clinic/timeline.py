@@ -20,9 +20,9 @@ from rapport.audit.models import Action
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
-from rapport.common.errors import InvalidInput
-from rapport.common.forms import DATE_INPUT, EnteredInErrorForm
-from rapport.common.records import deny, save_versioned
+from rapport.common.errors import InvalidInput, invalid
+from rapport.common.forms import DATE_INPUT
+from rapport.common.records import deny, enter_in_error, save_versioned
 from rapport.core import protocol
 
 FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]
@@ -37,10 +37,6 @@ class RecordChoices(forms.ModelMultipleChoiceField):
             if not str(item).isdigit() or len(str(item)) > 18:
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().clean(value)
-
-
-def _errors(form) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 def mood_label(value: int, scale) -> str:
@@ -216,7 +212,7 @@ def add_event(request, client_id: int, data) -> TimelineEvent:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
     form = EventForm(data, course=course)
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     with transaction.atomic():
         event = form.save(commit=False)
         event.course = course
@@ -235,7 +231,7 @@ def update_event(request, client_id: int, event_id: int, data, version: int) -> 
     _refuse_earlier_course(client, event)
     form = EventForm(data, instance=event, course=event.course)
     if not form.is_valid():
-        raise InvalidInput(_errors(form))
+        raise invalid(form)
     values = {name: form.cleaned_data[name] for name in FIELDS if name != "people"}
     with transaction.atomic():
         save_versioned(TimelineEvent, event.pk, version, **values)
@@ -248,18 +244,7 @@ def mark_event_entered_in_error(request, client_id: int, event_id: int, data) ->
     """Hide the event from the timeline and the chart; the record and the reason are kept."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
     _refuse_earlier_course(client, event)
-    form = EnteredInErrorForm(data)
-    if not form.is_valid():
-        raise InvalidInput(_errors(form))
-    with transaction.atomic():
-        marked = TimelineEvent.objects.filter(pk=event.pk, entered_in_error_at__isnull=True).update(
-            entered_in_error_at=timezone.now(),
-            entered_in_error_reason=form.cleaned_data["reason"],
-            entered_in_error_by=request.user,
-            updated_at=timezone.now(),
-        )
-        if marked:
-            trail.record(request, Action.DELETE, client=client, obj=event)
+    marked = enter_in_error(request, event, data, client=client)
     if not marked:
         # Marked in another tab a moment ago: answer as for any event that is not there.
         deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})

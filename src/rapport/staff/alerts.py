@@ -25,6 +25,7 @@ from rapport.clinic.models import (
 )
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import InvalidInput, page_errors
+from rapport.common.forms import posted_version
 from rapport.core import instruments, phrases, triage
 
 STEP_NAMES = {
@@ -237,10 +238,7 @@ def alert_acknowledge(request, aid: int):
 @require_POST
 def alert_resolve(request, aid: int):
     action, note = request.POST.get("action", ""), request.POST.get("note", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = posted_version(request, missing=None)
     try:
         alerts.resolve(request, aid, action, note, version=version)
     except InvalidInput as exc:

@@ -16,7 +16,7 @@ from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import Client
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm
+from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.common.records import deny
 from rapport.core import instruments
 
@@ -69,10 +69,7 @@ def client_edit(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
     conflict = None
     if request.method == "POST":
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = posted_version(request)
         try:
             client_records.update_client(request, client, request.POST, version)
         except InvalidInput:

@@ -15,15 +15,9 @@ from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Formulation, RelapsePreventionPlan
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.staff.inventory import circle_for, first_name
-
-
-def _version(request) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 @signed_in(*clinical_staff)
@@ -62,7 +56,7 @@ def contract_edit(request, pk: int):
     conflict, version = None, course.version
     form = courses.ContractForm(instance=course)
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             courses.update_contract(request, pk, request.POST, version)
         except InvalidInput:
@@ -104,7 +98,7 @@ def session_detail(request, pk: int, sid: int):
         "goals": {int(k): v for k, v in session.goal_ratings.items()},
     }
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             courses.update_session(request, pk, sid, request.POST, version)
         except (InvalidInput, EditConflict) as exc:
@@ -156,7 +150,7 @@ def termination(request, pk: int):
     version = plan.version if plan.pk else 0
     form, conflict = ending.PlanForm(initial=ending.initial(plan)), None
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             ending.save_plan(request, pk, request.POST, version)
         except (InvalidInput, EditConflict) as exc:

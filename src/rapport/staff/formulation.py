@@ -9,14 +9,8 @@ from rapport.accounts.models import Role
 from rapport.clinic import formulation as service
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.forms import posted_version
 from rapport.core import protocol
-
-
-def _version(request) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 @signed_in(*clinical_staff)
@@ -28,7 +22,7 @@ def formulation(request, pk: int):
     version, conflict, errors = (current.version if current.pk else 0), None, {}
     ticked = current.cues
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             service.update(request, pk, request.POST, version)
         except (InvalidInput, EditConflict) as exc:
@@ -89,7 +83,7 @@ def goal_edit(request, pk: int, gid: int):
     form = service.GoalForm(instance=goal)
     version, conflict = goal.version, None
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             service.update_goal(request, pk, gid, request.POST, version)
         except InvalidInput:

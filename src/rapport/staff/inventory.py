@@ -14,6 +14,7 @@ from rapport.clinic import inventory as inv
 from rapport.clinic.courses import course_for
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.drawings.circle import Person, Status, closeness_circle
 
@@ -26,13 +27,6 @@ ABOUT_THE_PERSON = (
     "current_status",
     "contact_frequency",
 )
-
-
-def _version(request) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 def _field(field_id: str):
@@ -189,7 +183,7 @@ def entry_edit(request, pk: int, eid: int):
     conflict, version = None, entry.version
     form = inv.EntryForm(initial=inv.initial_of(entry))
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             inv.update_entry(request, pk, eid, request.POST, version)
         except (InvalidInput, EditConflict) as exc:
@@ -241,7 +235,7 @@ def notes_edit(request, pk: int):
     conflict, version = None, course.version
     form = inv.NotesForm(initial=inv.notes_initial(course))
     if request.method == "POST":
-        version = _version(request)
+        version = posted_version(request)
         try:
             inv.update_notes(request, pk, request.POST, version)
         except (InvalidInput, EditConflict) as exc:

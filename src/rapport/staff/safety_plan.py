@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.clinic import safety_plans
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
+from rapport.common.forms import posted_version
 from rapport.core import safety_plan as plan_template
 
 BLANK_ROWS = 2  # empty rows offered under each section's items, so a plan grows without scripts
@@ -52,10 +53,7 @@ def safety_plan(request, pk: int):
     if request.method == "POST":
         data = _plan_from_post(request.POST)
         reviewed = request.POST.get("reviewed_together") == "on"
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = posted_version(request)
         try:
             safety_plans.save(request, pk, data, version, reviewed_together=reviewed)
         except InvalidInput as exc:

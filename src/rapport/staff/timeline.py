@@ -15,16 +15,9 @@ from rapport.clinic import courses
 from rapport.clinic import timeline as service
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm
+from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.core import instruments, protocol
 from rapport.drawings import timeline_chart
-
-
-def _version(request) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 def _when(event) -> str:
@@ -163,7 +156,7 @@ def event_edit(request, pk: int, eid: int):
     if request.method == "GET":
         trail.record(request, Action.READ, client=client, obj=event)
         return _edit_page(request, client, event)
-    version, conflict = _version(request), None
+    version, conflict = posted_version(request), None
     try:
         service.update_event(request, pk, eid, request.POST, version)
     except (InvalidInput, EditConflict) as exc:

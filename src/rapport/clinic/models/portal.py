@@ -71,7 +71,7 @@ class CheckInDraft(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # When a positive risk answer was first saved: if the draft is still unsent a while later,
-    # the answer raises an alert anyway (clinic.alerts.alert_unsent_drafts).
+    # the answer raises an alert anyway (clinic.alert_chain.alert_unsent_drafts).
     risk_answered_at = models.DateTimeField(null=True, blank=True)
     response = models.OneToOneField(
         "clinic.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
