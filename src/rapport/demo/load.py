@@ -10,6 +10,9 @@ reached them, and risk alerts wherever the real scorer (rapport.core.scoring) fi
 It writes in bulk, around the services, so it is fast (100,000 clients in minutes) and writes no
 audit rows: the data is invented and nobody read or changed it. The same seed and reference day
 give the same rows, ids included. The production profile refuses it (see `RefusedInProduction`).
+
+Over 800 lines on purpose: the trajectories, the record shapes and the bulk writers change together
+whenever a benchmark's data must, and read best side by side.
 """
 
 import json

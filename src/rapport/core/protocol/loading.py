@@ -2,6 +2,9 @@
 
 Spec section 1 is the source. A malformed file fails on the first `get()`, naming the file and the
 field, instead of showing a therapist the wrong checklist later.
+
+Over 800 lines on purpose: one strict reader per file and the checks across files are the whole
+data format, and a reviewer of a protocol change reads them in one place.
 """
 
 from __future__ import annotations
