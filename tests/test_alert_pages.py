@@ -75,7 +75,11 @@ def test_each_person_sees_only_the_alerts_of_the_clients_they_see(clinic, as_use
 def test_the_caseload_links_a_clients_open_alerts_to_the_alerts_page(clinic, as_user):
     raised(clinic)
     page = text(as_user(clinic.clinician).get("/caseload/"))
-    assert '<a class="badge bad" href="/alerts/">1 open alert' in page
+    # The flag now leads with the highest open tier (issue #11 item 3).
+    assert (
+        '<a class="badge bad alert-flag alert-flag-t2" href="/alerts/">'
+        '<span class="tier tier-t2">T2</span> 1 open alert' in page
+    )
     # The in-app notification opens the alert.
     assert f'href="/alerts/{RiskAlert.objects.get().pk}/">Open the alert</a>' in page
 

@@ -116,7 +116,11 @@ class ResponseOut(Schema):
         if request is not None and request.user.role == "client":
             return None
         alert = getattr(obj, "alert", None)
-        return alert.pk if alert is not None else None
+        if alert is not None:
+            return alert.pk
+        # A follow-up (the C-SSRS) that joined the open alert of its episode.
+        trigger = getattr(obj, "alert_trigger", None)
+        return trigger.alert_id if trigger is not None else None
 
 
 class MeasureChangeOut(Schema):
@@ -172,6 +176,8 @@ def create_response(request: HttpRequest, client_id: int, payload: ResponseIn):
     # with none cached there is none, so answering alert_id needs no query.
     if not Response.alert.is_cached(response):
         Response.alert.related.set_cached_value(response, None)
+    if not Response.alert_trigger.is_cached(response):
+        Response.alert_trigger.related.set_cached_value(response, None)
     return Status(201, response)
 
 

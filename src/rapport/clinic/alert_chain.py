@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +31,13 @@ from rapport.clinic.models import (
     AlertDelivery,
     AlertSource,
     AlertStatus,
+    AlertTrigger,
     Client,
     DeliveryStatus,
     Notification,
     RiskAlert,
 )
-from rapport.core import triage
+from rapport.core import instruments, scoring, triage
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +86,10 @@ def _deadline(tier: str, now):
     return now + within if within else None
 
 
-def _tell(alert: RiskAlert, level: int) -> int:
+def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
     """Notify everyone at `level` (in-app and by e-mail jobs); the next level with anyone in it
-    when this one is empty. Returns the level actually told, or -1 when nobody is left."""
+    when this one is empty. Returns the level actually told, or -1 when nobody is left.
+    `raised_from`: the tier the alert had before a later trigger of its episode raised it."""
 
     while level < len(triage.triage_rules().escalation_chain):
         people = recipients(alert.client, level)
@@ -95,12 +98,13 @@ def _tell(alert: RiskAlert, level: int) -> int:
         level += 1
     else:
         return -1
-    subject = (
-        _("Risk alert (%(tier)s) for client #%(client)s") % {"tier": alert.tier, "client": alert.client_id}
-        if level == 0
-        else _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged")
-        % {"tier": alert.tier, "client": alert.client_id}
-    )
+    names = {"before": raised_from, "tier": alert.tier, "client": alert.client_id}
+    if raised_from:
+        subject = _("Risk alert raised from %(before)s to %(tier)s for client #%(client)s") % names
+    elif level == 0:
+        subject = _("Risk alert (%(tier)s) for client #%(client)s") % names
+    else:
+        subject = _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged") % names
     body = _("Open the alert to acknowledge it and record what was done.")
     if triage.triage_rules().escalation_chain[level] == "organisation_administrators":
         # Administrators read no clinical record, so "open the alert" would lead them nowhere:
@@ -170,23 +174,181 @@ def carries_risk(result) -> bool:
     return result.risk_level != "none" or bool(result.risk_flags)
 
 
+def level_of(result) -> str:
+    """The risk level scored answers carry (a positive risk item alone is the lowest level above
+    none, even if no rule of the definition gave it a level)."""
+    rules = triage.triage_rules()
+    if not carries_risk(result):
+        return rules.levels[0]
+    return result.risk_level if result.risk_level != "none" else rules.levels[1]
+
+
+def tier_of_answers(instrument, answers: dict) -> str:
+    """The tier that answers given so far (a check-in not yet sent) would raise; T0 for none."""
+    try:
+        result = scoring.score(instrument, answers)
+    except scoring.InvalidAnswers:
+        return triage.triage_rules().tier_for(triage.triage_rules().levels[0])
+    return triage.triage_rules().tier_for(level_of(result))
+
+
 def raise_for_result(
     request, client, result, *, response=None, why: tuple[str, ...] = (), source_record=None
 ) -> RiskAlert:
     """An alert for scored answers whose risk rules fired: a stored response, or answers that
     were never stored (`why` says so). Runs inside the caller's transaction."""
     rules = triage.triage_rules()
-    # A positive risk item always alerts, even if no rule of the definition gave it a level.
-    level = result.risk_level if result.risk_level != "none" else rules.levels[1]
+    level = level_of(result)
+    reasons = [*why, *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)]
+    if response is not None:
+        episode = episode_alert(client, response.instrument)
+        if episode is not None:
+            joined = _join_episode(request, episode.pk, level=level, reasons=reasons, response=response)
+            if joined is not None:
+                return joined
     return raise_alert(
         request,
         client,
         tier=rules.tier_for(level),
         risk_level=level,
         source=AlertSource.QUESTIONNAIRE,
-        reasons=[*why, *result.fired_rules, *(f"item:{i}" for i in result.risk_flags)],
+        reasons=reasons,
         response=response,
         source_record=source_record,
+    )
+
+
+def follow_up_instruments() -> set[str]:
+    """Instruments that some risk rule gives next (the C-SSRS screener): only these join an
+    episode, so a routine questionnaire costs no episode lookup."""
+    return {
+        target for i in instruments.all_instruments() for rule in i.risk_rules for target in rule.follow_up
+    }
+
+
+def episode_alert(client: Client, instrument_id: str, now=None) -> RiskAlert | None:
+    """The unresolved questionnaire alert of the same check-in or visit that called for this
+    follow-up questionnaire (triage_rules.yaml `episode`), if any: the newest one."""
+    window = triage.triage_rules().episode_window
+    if window is None or instrument_id not in follow_up_instruments():
+        return None
+    now = now or timezone.now()
+    candidates = (
+        RiskAlert.objects.filter(
+            client=client,
+            source=AlertSource.QUESTIONNAIRE,
+            created_at__gte=now - window,
+            response__isnull=False,
+            response__entered_in_error_at__isnull=True,
+        )
+        .exclude(status=AlertStatus.CLOSED)
+        .select_related("response")
+        .order_by("-created_at", "-id")
+    )
+    for alert in candidates:
+        try:
+            wanted = scoring.score(alert.response.instrument, alert.response.answers).follow_up
+        except (scoring.InvalidAnswers, instruments.UnknownInstrument):
+            continue
+        if instrument_id in wanted:
+            return alert
+    return None
+
+
+def _join_episode(request, alert_id: int, *, level: str, reasons: list[str], response) -> RiskAlert | None:
+    """Add a follow-up's risk to its episode's alert: the tier rises if the follow-up's is higher
+    (never falls), the history gains an entry, and the people told hear of the higher tier. An
+    acknowledged alert whose tier rises is open again, so that the higher tier still needs a
+    person's acknowledgement and escalates without one. None when the alert was resolved in the
+    meantime or kept changing (the caller then raises a new alert: the signal is never lost)."""
+    rules = triage.triage_rules()
+    now = timezone.now()
+    user = getattr(request, "user", None)
+    tier = rules.tier_for(level)
+    with transaction.atomic():
+        for _attempt in range(3):
+            alert = (
+                RiskAlert.objects.select_for_update()
+                .select_related("client", "acknowledged_by")
+                .filter(pk=alert_id)
+                .first()
+            )
+            if alert is None or alert.status == AlertStatus.CLOSED:
+                return None
+            before = alert.tier
+            after = rules.higher_tier(before, tier)
+            values: dict = {"reasons": [*alert.reasons, *reasons], "version": alert.version + 1}
+            reopened: dict = {}
+            if after != before:
+                deadline = _deadline(after, now)
+                values.update(tier=after, risk_level=rules.highest([alert.risk_level, level]))
+                if alert.status == AlertStatus.ACKNOWLEDGED:
+                    reopened = {
+                        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else "",
+                        "acknowledged_by": str(alert.acknowledged_by or ""),
+                        "note": alert.acknowledgement_note,
+                    }
+                    values.update(
+                        status=AlertStatus.OPEN,
+                        acknowledged_at=None,
+                        acknowledged_by=None,
+                        acknowledgement_note="",
+                        escalate_at=deadline,
+                    )
+                else:
+                    due = alert.escalate_at
+                    values["escalate_at"] = min(due, deadline) if due else deadline
+            # Compare-and-set on the version read: a colleague's acknowledgement or resolution
+            # in between is read again rather than written over.
+            if RiskAlert.objects.filter(pk=alert.pk, version=alert.version).update(**values) == 1:
+                break
+        else:
+            return None
+        trigger = AlertTrigger.objects.create(
+            alert=alert,
+            response=response,
+            raised_by=user if user is not None and user.is_authenticated else None,
+            risk_level=level,
+            tier=tier,
+            tier_before=before,
+            tier_after=after,
+            reasons=reasons,
+            reopened=reopened,
+            created_at=now,
+        )
+        trail.record(
+            request,
+            Action.UPDATE,
+            client=alert.client,
+            obj=alert,
+            detail={
+                "step": "tier_raised" if after != before else "trigger_added",
+                "from": before,
+                "to": after,
+                "trigger": trigger.pk,
+                "instrument": response.instrument,
+            },
+        )
+        alert.refresh_from_db()
+        if after != before:
+            # Everyone told so far hears of the higher tier (T3 reaches the whole chain reached).
+            level_told = 0
+            while level_told <= alert.escalation_level:
+                told = _tell(alert, level_told, raised_from=before)
+                if told < 0:
+                    break
+                level_told = told + 1
+            if alert.escalate_at is not None:
+                check_escalations.using(run_after=alert.escalate_at).enqueue()
+    return alert
+
+
+def alert_of_response(response) -> RiskAlert | None:
+    """The alert a response raised, or the episode's alert that it joined."""
+    return (
+        RiskAlert.objects.filter(Q(response=response) | Q(triggers__response=response))
+        .select_related("client")
+        .first()
     )
 
 

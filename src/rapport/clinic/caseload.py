@@ -5,12 +5,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
 
 from rapport.clinic import client_records, courses
 from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
-from rapport.core import outcomes, protocol
+from rapport.core import outcomes, protocol, triage
+
+
+def _tier_rank(tier: str) -> int:
+    return triage.triage_rules().tier_rank(tier) if tier else -1
+
 
 SORTS = {
     "name": lambda row: row.client.full_name.lower(),
@@ -20,7 +25,7 @@ SORTS = {
     ),
     "phq9": lambda row: (row.latest_phq9 is None, -(row.latest_phq9 or 0)),
     "next": lambda row: (row.next_session is None, row.next_session or timezone.localdate()),
-    "alerts": lambda row: (-row.open_alerts, row.client.full_name.lower()),
+    "alerts": lambda row: (-_tier_rank(row.alert_tier), -row.open_alerts, row.client.full_name.lower()),
 }
 
 
@@ -35,6 +40,7 @@ class Row:
     previous_phq9: int | None = None
     not_on_track: bool = False
     open_alerts: int = 0
+    alert_tier: str = ""  # the highest tier among the open alerts
     task_overdue: bool = False  # a task agreed at a session was not reviewed at the next one held
     next_session: object = None
     flags: list = field(default_factory=list)
@@ -55,12 +61,17 @@ def rows(request, sort: str = "name") -> list[Row]:
             next_date=Min("date", filter=Q(status=SessionStatus.SCHEDULED, date__gte=timezone.localdate())),
         )
     }
-    alerts = dict(
-        RiskAlert.objects.filter(client__in=ids, status="open")
+    # The highest open tier per client in the same query as the count: tiers ranked in the order
+    # of triage_rules.yaml, not by their names.
+    tiers = [t.id for t in triage.triage_rules().tiers]
+    rank = Case(*(When(tier=t, then=Value(i)) for i, t in enumerate(tiers)), output_field=IntegerField())
+    alerts = {
+        client_id: (n, tiers[top] if top is not None else "")
+        for client_id, n, top in RiskAlert.objects.filter(client__in=ids, status="open")
         .values("client")
-        .annotate(n=Count("pk"))
-        .values_list("client", "n")
-    )
+        .annotate(n=Count("pk"), top=Max(rank))
+        .values_list("client", "n", "top")
+    }
     held = defaultdict(list)
     for course_id, _number, has_task, reviewed in (
         Session.objects.filter(
@@ -82,7 +93,8 @@ def rows(request, sort: str = "name") -> list[Row]:
         series[course_id].append((session, answered_at, total, band))
     result = []
     for client in clients:
-        row = Row(client=client, open_alerts=alerts.get(client.pk, 0))
+        row = Row(client=client)
+        row.open_alerts, row.alert_tier = alerts.get(client.pk, (0, ""))
         course = by_id.get(course_of.get(client.pk))
         if course is not None:
             row.course = course

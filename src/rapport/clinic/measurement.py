@@ -114,7 +114,7 @@ def list_responses(request, client_id: int, instrument_id: str | None = None) ->
     responses = Response.objects.filter(client=client, entered_in_error_at__isnull=True)
     if instrument_id:
         responses = responses.filter(instrument=instrument_id)
-    found = list(responses.select_related("alert").order_by("answered_at", "id"))
+    found = list(responses.select_related("alert", "alert_trigger").order_by("answered_at", "id"))
     trail.record(request, Action.READ, client=client, detail={"object_type": "Response", "count": len(found)})
     return found
 

@@ -233,7 +233,10 @@ def submit(request, instrument_id: str) -> Submitted:
                 raise InvalidInput({"__all__": [_("This check-in has already been sent.")]})
     if refused is not None:
         raise refused
-    alert = getattr(response, "alert", None) if response.risk_level != "none" or response.risk_flags else None
+    # The alert the answers raised, or the open alert of the episode they joined (a C-SSRS after
+    # a positive PHQ-9 item 9): its tier, raised by these answers or not, is what the client sees.
+    risky = response.risk_level != "none" or response.risk_flags
+    alert = alert_chain.alert_of_response(response) if risky else None
     follow_up = []
     if alert is not None:
         # Spec 3.1 and 3.2: a positive screen is followed by the C-SSRS screener.

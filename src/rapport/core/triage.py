@@ -52,6 +52,9 @@ class TriageRules:
     notes: tuple[str, ...]
     escalation_chain: tuple[str, ...] = ()  # roles, in the order they are told
     escalation_chain_provenance: Provenance | None = None
+    # How long after a risk screen its follow-up still belongs to the same episode (one alert).
+    episode_window: timedelta | None = None
+    episode_provenance: Provenance | None = None
 
     def rank(self, level: str) -> int:
         try:
@@ -100,7 +103,7 @@ def triage_rules() -> TriageRules:
 
 def load_triage_rules(path: Path) -> TriageRules:
     root = load_yaml(path).mapping(
-        {"version", "levels", "tiers", "other_triggers", "escalation_chain", "notes"}
+        {"version", "levels", "tiers", "other_triggers", "escalation_chain", "episode", "notes"}
     )
     tiers = tuple(_tier(node) for node in root.child("tiers").elements(allow_empty=False))
     tier_ids = [tier.id for tier in tiers]
@@ -125,6 +128,7 @@ def load_triage_rules(path: Path) -> TriageRules:
     triggers = tuple(_trigger(node, tier_ids) for node in root.child("other_triggers").elements())
     _unique(root.child("other_triggers"), [trigger.id for trigger in triggers], "trigger id")
     chain, chain_provenance = _escalation_chain(root.child("escalation_chain"))
+    episode_window, episode_provenance = _episode(root.child("episode", required=False))
     return TriageRules(
         version=root.child("version").required_text(),
         levels=tuple(levels),
@@ -134,6 +138,8 @@ def load_triage_rules(path: Path) -> TriageRules:
         notes=root.child("notes", required=False).text_list(),
         escalation_chain=chain,
         escalation_chain_provenance=chain_provenance,
+        episode_window=episode_window,
+        episode_provenance=episode_provenance,
     )
 
 
@@ -203,6 +209,17 @@ def _escalation_chain(node: Node) -> tuple[tuple[str, ...], Provenance]:
     steps = tuple(step.choice(ESCALATION_ROLES) for step in steps_node.elements(allow_empty=False))
     _unique(steps_node, list(steps), "role")
     return steps, provenance(node)
+
+
+def _episode(node: Node) -> tuple[timedelta | None, Provenance | None]:
+    # Without the section every risk screen and its follow-up open separate alerts, as before.
+    if node.value is None:
+        return None, None
+    node.mapping({"follow_up_within_minutes", "verified", "confidence", "source"})
+    minutes = node.child("follow_up_within_minutes").required_integer()
+    if minutes < 1:
+        node.child("follow_up_within_minutes").fail(f"must be at least 1 minute, got {minutes}")
+    return timedelta(minutes=minutes), provenance(node)
 
 
 def _trigger(node: Node, tier_ids: list[str]) -> Trigger:

@@ -11,17 +11,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import portal
+from rapport.clinic import alert_chain, portal
 from rapport.clinic.models import (
     CheckInDraft,
     CheckInSchedule,
     Respondent,
     Response,
-    RiskAlert,
 )
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
-from rapport.core import instruments, scoring
+from rapport.core import instruments, scoring, triage
 from rapport.portal.shared import crisis_context
 
 FOLLOW_UP_WITHIN = timedelta(days=7)  # a follow-up questionnaire still offered this long after
@@ -177,6 +176,11 @@ def my_check_in_question(request, instrument: str, number: int):
             except InvalidInput as exc:
                 errors = [m for ms in exc.errors.values() for m in ms]
             else:
+                before = alert_chain.tier_of_answers(definition, answers)
+                if _tier_rank(alert_chain.tier_of_answers(definition, draft.answers)) > _tier_rank(before):
+                    # The answer raised the risk tier: its help shows on this question's screen now,
+                    # before the client moves on (and well before they send the check-in).
+                    return redirect("my_check_in_question", instrument=definition.id, number=number)
                 asked = portal.asked_items(definition, draft.answers)
                 following = asked[asked.index(item) + 1 :] if item in asked else []
                 if following:
@@ -203,8 +207,30 @@ def my_check_in_question(request, instrument: str, number: int):
         "risk_answered": _risk_answered(definition, answers),
         "previous_number": _number(definition, previous) if previous else None,
         "errors": errors,
+        **_tier_help(request, definition, item, answers),
     }
     return render(request, "portal/check_in_question.html", context)
+
+
+def _tier_rank(tier: str) -> int:
+    return triage.triage_rules().tier_rank(tier)
+
+
+def _tier_help(request, definition, item, answers: dict) -> dict:
+    """On the screen of the question whose answer raised the risk tier: that tier's crisis help
+    (spec 3.2), or the higher tier of the open alert of the same check-in (the PHQ-9 item 9 that
+    led to this C-SSRS), so the help never steps down within one episode."""
+    if item.risk_positive_when is None or item.id not in answers:
+        return {"tier_help": False}
+    tier = alert_chain.tier_of_answers(definition, answers)
+    without = alert_chain.tier_of_answers(definition, {k: v for k, v in answers.items() if k != item.id})
+    if _tier_rank(tier) <= _tier_rank(without):
+        return {"tier_help": False}
+    client = portal.my_record(request)
+    episode = alert_chain.episode_alert(client, definition.id)
+    if episode is not None:
+        tier = triage.triage_rules().higher_tier(tier, episode.tier)
+    return {"tier_help": True, **crisis_context(client, tier=tier)}
 
 
 @signed_in(Role.CLIENT)
@@ -256,7 +282,7 @@ def my_check_in_result(request, rid: int):
     if response is None:
         raise Http404("No such check-in")
     trail.record(request, Action.READ, client=client, obj=response)
-    alert = RiskAlert.objects.filter(response=response).first()
+    alert = alert_chain.alert_of_response(response)
     tier = alert.tier if alert is not None else "T0"
     follow_ups = [instruments.get(i) for i in _follow_ups_of(response)] if alert is not None else []
     context = {

@@ -17,6 +17,7 @@ from rapport.clinic import alerts, client_records
 from rapport.clinic.models import (
     AlertSource,
     AlertStatus,
+    AlertTrigger,
     CheckInDraft,
     Preparation,
     ResolutionAction,
@@ -65,8 +66,9 @@ def _rule_words(rule_id: str, instrument) -> str:
     return _("%(instrument)s risk rule: %(rule)s") % {"instrument": found.short_title, "rule": words}
 
 
-def reasons_in_words(alert: RiskAlert) -> list[str]:
-    """Each recorded reason of an alert as a sentence a clinician can act on."""
+def reasons_in_words(alert: RiskAlert, triggers: list | None = None) -> list[str]:
+    """Each reason the alert was first raised for as a sentence a clinician can act on (a later
+    trigger's reasons, appended to the alert's, are worded with that trigger: `triggers`)."""
     instrument, answers = None, {}
     if alert.response is not None:
         instrument, answers = instruments.get(alert.response.instrument), alert.response.answers
@@ -74,10 +76,23 @@ def reasons_in_words(alert: RiskAlert) -> list[str]:
         draft = CheckInDraft.objects.filter(client=alert.client, pk=alert.source_record.get("id")).first()
         if draft is not None:
             instrument, answers = instruments.get(draft.instrument), draft.answers
+    later = sum(len(t.reasons) for t in triggers or ())
+    first = alert.reasons[: len(alert.reasons) - later] if later else alert.reasons
+    return _words(first, instrument, answers)
+
+
+def trigger_words(trigger: AlertTrigger) -> list[str]:
+    response = trigger.response
+    if response is None:
+        return _words(trigger.reasons, None, {})
+    return _words(trigger.reasons, instruments.get(response.instrument), response.answers)
+
+
+def _words(reasons: list[str], instrument, answers: dict) -> list[str]:
     categories = phrases.phrase_list().categories
     entries = {e.id: e for e in phrases.phrase_list().entries}
     words = []
-    for reason in alert.reasons:
+    for reason in reasons:
         if reason.startswith("item:"):
             item_id = reason.removeprefix("item:")
             item = instrument.items_by_id.get(item_id) if instrument else None
@@ -152,8 +167,25 @@ class Step:
     pending: bool = False  # a step that has not happened yet
 
 
-def chain_of(alert: RiskAlert) -> list[Step]:
-    """Raised, told, escalated, acknowledged, resolved: the alert's history in order."""
+def _trigger_title(trigger: AlertTrigger) -> str:
+    response = trigger.response
+    name = instruments.get(response.instrument).short_title if response else _("A later answer")
+    if trigger.raised_tier:
+        return _("%(name)s raised this alert from %(before)s to %(after)s") % {
+            "name": name,
+            "before": trigger.tier_before,
+            "after": trigger.tier_after,
+        }
+    return _("%(name)s added to this alert (its own tier %(tier)s; the alert stays %(after)s)") % {
+        "name": name,
+        "tier": trigger.tier,
+        "after": trigger.tier_after,
+    }
+
+
+def chain_of(alert: RiskAlert, triggers: list | None = None) -> list[Step]:
+    """Raised, later triggers of the same episode, told, escalated, acknowledged, resolved: the
+    alert's history in order."""
     chain = triage.triage_rules().escalation_chain
     steps = [
         Step(
@@ -163,12 +195,36 @@ def chain_of(alert: RiskAlert) -> list[Step]:
             text=alert.get_source_display(),
         )
     ]
-    deliveries = list(alert.deliveries.select_related("recipient").order_by("escalation_level", "created_at"))
-    for level, group in groupby(deliveries, key=lambda d: d.escalation_level):
+    triggers = triggers or []
+    raises = [t.created_at for t in triggers if t.raised_tier]
+
+    def told_after(delivery) -> int:
+        # How many tier rises came before this e-mail: people told again of a higher tier are a
+        # step of their own, after the rise that told them.
+        return sum(1 for when in raises if when <= delivery.created_at)
+
+    deliveries = sorted(
+        alert.deliveries.select_related("recipient"),
+        key=lambda d: (told_after(d), d.escalation_level, d.created_at),
+    )
+    for (rise, level), group in groupby(deliveries, key=lambda d: (told_after(d), d.escalation_level)):
         group = list(group)
         to = STEP_NAMES.get(chain[level], chain[level]) if level < len(chain) else str(level)
-        title = _("Told %(who)s") % {"who": to} if level == 0 else _("Escalated to %(who)s") % {"who": to}
+        if rise:
+            title = _("Told %(who)s of the higher tier") % {"who": to}
+        elif level == 0:
+            title = _("Told %(who)s") % {"who": to}
+        else:
+            title = _("Escalated to %(who)s") % {"who": to}
         steps.append(Step(group[0].created_at, title, deliveries=group))
+    for trigger in triggers:
+        text = ""
+        if trigger.reopened:
+            text = _(
+                "The higher tier needs its own acknowledgement: the alert is open again and escalates "
+                "without one. It had been acknowledged by %(who)s: %(note)s"
+            ) % {"who": trigger.reopened.get("acknowledged_by", ""), "note": trigger.reopened.get("note", "")}
+        steps.append(Step(trigger.created_at, _trigger_title(trigger), str(trigger.raised_by or ""), text))
     if alert.acknowledged_at:
         steps.append(
             Step(
@@ -183,6 +239,8 @@ def chain_of(alert: RiskAlert) -> list[Step]:
         if alert.resolution_note:
             text = f"{text}. {alert.resolution_note}"
         steps.append(Step(alert.resolved_at, _("Resolved"), str(alert.resolved_by), text))
+    # Stable: what happened at the same moment keeps the order it was added in.
+    steps.sort(key=lambda step: step.when)
     if alert.status == AlertStatus.OPEN and alert.escalate_at is not None:
         following = next((lvl for lvl in range(alert.escalation_level + 1, len(chain))), None)
         if following is not None:
@@ -199,13 +257,15 @@ def chain_of(alert: RiskAlert) -> list[Step]:
 
 def _detail(request, alert: RiskAlert, *, errors=None, typed=None, status: int = 200):
     tier = triage.triage_rules().tier(alert.tier)
+    triggers = list(alert.triggers.select_related("response", "raised_by"))
     context = {
         "alert": alert,
         "client": alert.client,
         "tier": tier,
-        "reasons": reasons_in_words(alert),
+        "reasons": reasons_in_words(alert, triggers),
+        "later": [(t, _trigger_title(t), trigger_words(t)) for t in triggers],
         "source_text": source_text(alert),
-        "chain": chain_of(alert),
+        "chain": chain_of(alert, triggers),
         "overdue": _is_overdue(alert, timezone.now()),
         "can_manage": request.user.has_perm("clinic.manage_alerts", alert.client),
         "actions": ResolutionAction.choices,

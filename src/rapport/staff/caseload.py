@@ -17,7 +17,12 @@ from rapport.common.access import clinical_staff, signed_in
 def caseload(request):
     sort = request.GET.get("sort", "name")
     rows = caseload_rows(request, sort)
-    notifications = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20]
+    notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20])
+    # A notice names its client in the app only, and only to someone who may see that client: the
+    # caseload's rows are exactly the clients visible to this person (e-mails name no one).
+    visible = {row.client.pk: row.client for row in rows}
+    for note in notifications:
+        note.named_client = visible.get(note.client_id)
     return render(
         request,
         "staff/caseload.html",

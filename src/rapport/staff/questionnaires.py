@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import client_records, measurement
-from rapport.clinic.models import Response, RiskAlert
+from rapport.clinic import alert_chain, client_records, measurement
+from rapport.clinic.models import Response
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
-from rapport.core import instruments
+from rapport.core import instruments, scoring
 
 
 @signed_in(Role.CLINICIAN)
@@ -70,6 +70,24 @@ def questionnaire(request, pk: int, instrument: str):
     return render(request, "staff/questionnaire.html", context)
 
 
+def _follow_ups(client, response) -> list:
+    """What the answers call for next (spec 3.1 and 3.2: the C-SSRS screener after a positive
+    PHQ-9 item 9 or EPDS item 10), unless it has been recorded since."""
+    try:
+        wanted = scoring.score(response.instrument, response.answers).follow_up
+    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
+        return []
+    done = set(
+        Response.objects.filter(
+            client=client,
+            instrument__in=wanted,
+            entered_in_error_at__isnull=True,
+            answered_at__gt=response.answered_at,
+        ).values_list("instrument", flat=True)
+    )
+    return [instruments.get(i) for i in wanted if i not in done]
+
+
 @signed_in(*clinical_staff)
 @require_GET
 def response_detail(request, pk: int, rid: int):
@@ -85,12 +103,17 @@ def response_detail(request, pk: int, rid: int):
         code = response.answers.get(item.id)
         option = item.options_by_code.get(code) if code else None
         answered.append((item, option, item.id in response.risk_flags))
+    alert = alert_chain.alert_of_response(response)
     context = {
         "client": client,
         "response": response,
         "definition": definition,
         "band": bands.get(response.band),
         "answered": answered,
-        "alert": RiskAlert.objects.filter(response=response).first(),
+        "alert": alert,
+        "joined": alert is not None and alert.response_id != response.pk,
+        "follow_ups": _follow_ups(client, response)
+        if alert is not None and request.user.has_perm("clinic.record_response", client)
+        else [],
     }
     return render(request, "staff/response_detail.html", context)

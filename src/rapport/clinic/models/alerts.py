@@ -84,6 +84,38 @@ class RiskAlert(models.Model):
         return self.status == AlertStatus.OPEN
 
 
+class AlertTrigger(models.Model):
+    """A later trigger of the same risk episode, added to the open alert instead of opening a
+    second one (a C-SSRS after a positive PHQ-9 item 9 or EPDS item 10 in the same check-in or
+    visit). The alert's first trigger is the alert itself (its response and first reasons)."""
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="triggers")
+    response = models.OneToOneField(
+        "clinic.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="alert_trigger"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_level = models.CharField(max_length=10)
+    tier = models.CharField(max_length=4)  # this trigger's own tier
+    tier_before = models.CharField(max_length=4)  # the alert's tier when it arrived
+    tier_after = models.CharField(max_length=4)  # never lower than tier_before
+    reasons = models.JSONField(default=list)  # this trigger's reasons, also appended to the alert's
+    # An acknowledged alert whose tier rose is open again: the acknowledgement it had, kept here.
+    reopened = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"trigger {self.pk} of alert {self.alert_id}"
+
+    @property
+    def raised_tier(self) -> bool:
+        return self.tier_after != self.tier_before
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
