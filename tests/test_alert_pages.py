@@ -78,7 +78,7 @@ def test_the_caseload_links_a_clients_open_alerts_to_the_alerts_page(clinic, as_
     # The flag now leads with the highest open tier (issue #11 item 3).
     assert (
         '<a class="badge bad alert-flag alert-flag-t2" href="/alerts/">'
-        '<span class="tier tier-t2">T2</span> 1 open alert' in page
+        '<span class="tier tier-t2">T2</span> <span class="flag-text">1 open alert' in page
     )
     # The in-app notification opens the alert.
     assert f'href="/alerts/{RiskAlert.objects.get().pk}/">Open the alert</a>' in page

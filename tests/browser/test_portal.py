@@ -137,6 +137,11 @@ def test_an_invited_client_answers_a_phq9_on_a_phone_sees_their_crisis_lines_and
         if number == 3:
             shot(page, "check-in-question", full_page=False)
         page.get_by_role("button", name="Next").click()
+        if number == 9:
+            # Item 9's answer raised the tier: its help shows on that screen before moving on.
+            expect(page.locator(".tier-help-t2")).to_be_visible()
+            shot(page, "check-in-risk-answer-help")
+            page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
     page.get_by_role("button", name="Send to my clinician").click()
 
@@ -161,9 +166,14 @@ def test_an_invited_client_answers_a_phq9_on_a_phone_sees_their_crisis_lines_and
     page.get_by_role("link", name=re.compile("^Continue")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("C-SSRS screener")
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
-    for answer in ["Yes", "Yes", "Yes", "Yes", "No", "No"]:
+    for number, answer in enumerate(["Yes", "Yes", "Yes", "Yes", "No", "No"], start=1):
         page.get_by_role("radio", name=answer, exact=True).check()
         page.get_by_role("button", name="Next").click()
+        if number == 4:
+            # Question 4 (high) raises the tier above the PHQ-9's T2 alert: the T3 help shows on
+            # its own screen (questions 1 to 3 stay within the T2 help the client has had).
+            expect(page.locator(".tier-help-t3 .crisis-panel")).to_be_visible()
+            page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Send to my clinician").click()
 
     # A high screener: the full-screen T3 panel.

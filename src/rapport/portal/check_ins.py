@@ -176,8 +176,9 @@ def my_check_in_question(request, instrument: str, number: int):
             except InvalidInput as exc:
                 errors = [m for ms in exc.errors.values() for m in ms]
             else:
-                before = alert_chain.tier_of_answers(definition, answers)
-                if _tier_rank(alert_chain.tier_of_answers(definition, draft.answers)) > _tier_rank(before):
+                floor = _episode_tier(request, definition)
+                before = _shown_tier(definition, answers, floor)
+                if _tier_rank(_shown_tier(definition, draft.answers, floor)) > _tier_rank(before):
                     # The answer raised the risk tier: its help shows on this question's screen now,
                     # before the client moves on (and well before they send the check-in).
                     return redirect("my_check_in_question", instrument=definition.id, number=number)
@@ -216,21 +217,31 @@ def _tier_rank(tier: str) -> int:
     return triage.triage_rules().tier_rank(tier)
 
 
+def _episode_tier(request, definition) -> str:
+    """The tier of the open alert of the same check-in that this questionnaire follows up (the
+    PHQ-9 item 9 before this C-SSRS): the client has had its help already."""
+    if definition.id not in alert_chain.follow_up_instruments():
+        return "T0"
+    episode = alert_chain.episode_alert(portal.my_record(request), definition.id)
+    return episode.tier if episode is not None else "T0"
+
+
+def _shown_tier(definition, answers: dict, floor: str) -> str:
+    return triage.triage_rules().higher_tier(alert_chain.tier_of_answers(definition, answers), floor)
+
+
 def _tier_help(request, definition, item, answers: dict) -> dict:
     """On the screen of the question whose answer raised the risk tier: that tier's crisis help
-    (spec 3.2), or the higher tier of the open alert of the same check-in (the PHQ-9 item 9 that
-    led to this C-SSRS), so the help never steps down within one episode."""
+    (spec 3.2). Within an episode the tier starts from the open alert's (the help never steps
+    down, and repeats only when it rises)."""
     if item.risk_positive_when is None or item.id not in answers:
         return {"tier_help": False}
-    tier = alert_chain.tier_of_answers(definition, answers)
-    without = alert_chain.tier_of_answers(definition, {k: v for k, v in answers.items() if k != item.id})
+    floor = _episode_tier(request, definition)
+    tier = _shown_tier(definition, answers, floor)
+    without = _shown_tier(definition, {k: v for k, v in answers.items() if k != item.id}, floor)
     if _tier_rank(tier) <= _tier_rank(without):
         return {"tier_help": False}
-    client = portal.my_record(request)
-    episode = alert_chain.episode_alert(client, definition.id)
-    if episode is not None:
-        tier = triage.triage_rules().higher_tier(tier, episode.tier)
-    return {"tier_help": True, **crisis_context(client, tier=tier)}
+    return {"tier_help": True, **crisis_context(portal.my_record(request), tier=tier)}
 
 
 @signed_in(Role.CLIENT)
