@@ -173,12 +173,6 @@ def test_another_clients_open_alert_is_never_joined(clinic):
     assert RiskAlert.objects.get(client=clinic.client).tier == "T3"
 
 
-def test_the_episode_window_is_configuration_marked_unconfirmed():
-    rules = triage.triage_rules()
-    assert rules.episode_window == timedelta(hours=24)
-    assert rules.episode_provenance.confidence == "U" and rules.episode_provenance.verified is False
-
-
 # --- The pages ----------------------------------------------------------------------------------
 
 

@@ -39,6 +39,20 @@ def test_the_escalation_chain_runs_from_the_clinician_to_the_administrators():
     assert rules.escalation_chain_provenance.confidence == "U"
 
 
+def test_one_risk_episode_lasts_an_unconfirmed_24_hours():
+    rules = triage_rules()
+    assert rules.episode_window == timedelta(hours=24)
+    assert (rules.episode_provenance.verified, rules.episode_provenance.confidence) == (False, "U")
+
+
+def test_without_an_episode_section_every_trigger_opens_its_own_alert(tmp_path):
+    data = yaml.safe_load(TRIAGE_RULES.read_text())
+    del data["episode"]
+    path = tmp_path / "triage_rules.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert load_triage_rules(path).episode_window is None
+
+
 def test_tiers_rank_t0_below_t1_below_t2_below_t3():
     rules = triage_rules()
     assert [rules.tier_rank(tier) for tier in ("T0", "T1", "T2", "T3")] == [0, 1, 2, 3]
@@ -117,6 +131,14 @@ MALFORMED = {
     "a window claimed as verified": (
         lambda d: d["tiers"][1]["acknowledge_within_minutes"].update(verified=True),
         "tiers[1].acknowledge_within_minutes: verified is true but confidence is U",
+    ),
+    "an episode window of no minutes": (
+        lambda d: d["episode"].update(follow_up_within_minutes=0),
+        "episode.follow_up_within_minutes: must be at least 1 minute, got 0",
+    ),
+    "an episode window with an unknown field": (
+        lambda d: d["episode"].update(hours=24),
+        "episode",
     ),
     "an unknown role in the chain": (
         lambda d: d["escalation_chain"]["steps"].append("on_call_pager"),
