@@ -251,7 +251,7 @@ def test_inventory_choices(p):
         "deceased",
     )  # fmt: skip
     assert p.inventory.field("expectations_reciprocity").choice_ids() == (
-        "reciprocal", "non_reciprocal", "not_assessed",
+        "reciprocal", "non_reciprocal", "unsure", "not_assessed",
     )  # fmt: skip
     assert p.inventory.field("person_label").required
 

@@ -223,7 +223,7 @@ MALFORMED = {
         "suggestion_rules",
         lambda d: d["rules"][1].update(expectations_reciprocity=["conflicting"]),
         "suggestion_rules.yaml: rules[1].expectations_reciprocity[0]: expected one of reciprocal, "
-        "non_reciprocal, not_assessed, got 'conflicting'",
+        "non_reciprocal, unsure, not_assessed, got 'conflicting'",
     ),
     "a close tie beyond the circle": (
         "suggestion_rules",
@@ -239,7 +239,7 @@ MALFORMED = {
         "suggestion_rules",
         lambda d: d["rules"][0].update(kind="keywords"),
         "suggestion_rules.yaml: rules[0].kind: "
-        "expected one of events_near_onset, expectations, few_close_ties",
+        "expected one of events_near_onset, expectations, relationship_status, few_close_ties",
     ),
     "few close ties pointing at an area that is not the fallback": (
         "suggestion_rules",

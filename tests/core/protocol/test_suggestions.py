@@ -11,8 +11,12 @@ from rapport.core.protocol import (
     InvalidFacts,
     InventoryEntry,
     LifeChange,
+    Question,
+    Review,
+    SetAside,
     Suggestion,
     TimelineEvent,
+    review,
     suggest_problem_areas,
 )
 
@@ -110,14 +114,17 @@ def test_non_reciprocal_expectations_suggest_a_role_dispute_explained_by_each_en
     )
     (suggestion,) = suggest_problem_areas(facts)
     assert suggestion.problem_area == "role_dispute"
+    # The partner is evidence twice: for the expectations, and for the strained relationship.
     assert [(e.source, e.ref) for e in suggestion.evidence] == [
         ("inventory", "partner"),
         ("inventory", "boss"),
+        ("inventory", "partner"),
     ]
     assert suggestion.evidence[0].reason == "expectations recorded as: Non-reciprocal (they conflict)"
+    assert suggestion.evidence[2].reason == "relationship recorded as: Strained (partner, ring 1)"
 
 
-@pytest.mark.parametrize("expectations", ["reciprocal", "not_assessed", None])
+@pytest.mark.parametrize("expectations", ["reciprocal", "unsure", "not_assessed", None])
 def test_other_expectations_suggest_no_dispute(expectations):
     facts = Facts(onset=ONSET, inventory=(person("a", 1, expectations=expectations), person("b", 1)))
     assert areas(facts) == []
@@ -147,9 +154,12 @@ def test_a_life_change_long_before_the_onset_suggests_nothing():
     assert areas(Facts(onset=ONSET, life_changes=(change,))) == []
 
 
-def test_a_death_is_grief_never_a_role_transition_and_a_conflict_event_suggests_nothing():
+def test_a_death_is_grief_never_a_role_transition_and_a_conflict_event_is_a_dispute():
     conflict = TimelineEvent(ref="row", kind="conflict", label="Row with brother", start=date(2024, 4, 1))
-    assert areas(Facts(onset=ONSET, timeline=(death(date(2024, 4, 1)), conflict))) == ["grief"]
+    assert areas(Facts(onset=ONSET, timeline=(death(date(2024, 4, 1)), conflict))) == [
+        "grief",
+        "role_dispute",
+    ]
 
 
 # Interpersonal deficits: few close ties, only when nothing else applies
@@ -341,3 +351,294 @@ def test_a_client_whose_depression_began_after_a_bereavement_is_pointed_at_grief
     assert suggestion.evidence[0].reason.startswith(
         "A death (Tom), 2024-11-20, 2 months before the onset on 2025-02-01"
     )
+
+
+# Role dispute from the whole record: a falling-out on the timeline, a strained relationship
+
+
+def falling_out(when=date(2024, 4, 1), whose="client", ref="row"):
+    return TimelineEvent(
+        ref=ref, kind="conflict", label="Falling-out over money", start=when, people=("Sam",), whose=whose
+    )
+
+
+def test_a_falling_out_near_the_onset_suggests_a_role_dispute_explained_by_the_timeline_entry():
+    (suggestion,) = suggest_problem_areas(Facts(onset=ONSET, timeline=(falling_out(),)))
+    assert (suggestion.problem_area, suggestion.rules) == ("role_dispute", ("dispute_event_near_onset",))
+    (evidence,) = suggestion.evidence
+    assert (evidence.source, evidence.ref, evidence.label) == ("timeline", "row", "Falling-out over money")
+    assert evidence.reason == (
+        "A conflict or falling-out (Sam), 2024-04-01, 1 month before the onset on 2024-05-15 "
+        "(window: 12 months before to 3 months after the onset)"
+    )
+
+
+def test_an_undated_falling_out_is_suggested_with_a_prompt_to_check_the_timing():
+    (suggestion,) = suggest_problem_areas(Facts(timeline=(falling_out(when=None),)))
+    assert suggestion.problem_area == "role_dispute"
+    assert suggestion.evidence[0].check_timing
+
+
+def test_a_falling_out_years_before_the_onset_suggests_no_dispute():
+    assert areas(Facts(onset=ONSET, timeline=(falling_out(when=date(2019, 1, 1)),))) == []
+
+
+def test_someone_elses_falling_out_is_not_the_clients_dispute():
+    facts = Facts(onset=ONSET, timeline=(falling_out(whose="someone_else"),))
+    found = review(facts)
+    assert found.suggestions == ()
+    (aside,) = found.set_aside
+    assert (aside.problem_area, aside.rules) == ("role_dispute", ("dispute_event_near_onset",))
+    assert [e.ref for e in aside.evidence] == ["row"]
+
+
+def test_a_strained_relationship_suggests_a_role_dispute_explained_by_the_inventory_entry():
+    facts = Facts(onset=ONSET, inventory=(person("partner", 2, "strained", relationship="partner"),))
+    (suggestion,) = suggest_problem_areas(facts)
+    assert (suggestion.problem_area, suggestion.rules) == ("role_dispute", ("strained_relationship",))
+    assert (
+        suggestion.summary == "A strained relationship with a significant other can point to a role dispute."
+    )
+    (evidence,) = suggestion.evidence
+    assert (evidence.source, evidence.ref, evidence.label) == ("inventory", "partner", "Partner")
+    assert evidence.reason == "relationship recorded as: Strained (partner, ring 2)"
+
+
+@pytest.mark.parametrize("status", ["ongoing", "ended", "deceased", None])
+def test_other_relationship_statuses_suggest_no_dispute(status):
+    assert areas(Facts(onset=ONSET, inventory=(person("a", 2, status), person("b", 1), person("c", 1)))) == []
+
+
+def test_each_dispute_rule_adds_its_entries_to_the_one_suggestion():
+    facts = Facts(
+        onset=ONSET,
+        timeline=(falling_out(),),
+        inventory=(person("partner", 1, "strained", "non_reciprocal", relationship="partner"),),
+    )
+    (suggestion,) = suggest_problem_areas(facts)
+    assert suggestion.rules == (
+        "non_reciprocal_expectations",
+        "dispute_event_near_onset",
+        "strained_relationship",
+    )
+    assert [(e.source, e.ref) for e in suggestion.evidence] == [
+        ("inventory", "partner"),
+        ("timeline", "row"),
+        ("inventory", "partner"),
+    ]
+
+
+# The free-text expectations are never parsed: the page asks for the answer instead
+
+
+def test_a_strained_relationship_without_an_answer_asks_whether_the_expectations_match():
+    facts = Facts(inventory=(person("partner", 1, "strained", relationship="partner"),))
+    (question,) = review(facts).questions
+    assert (question.source, question.ref, question.label) == ("inventory", "partner", "Partner")
+    assert question.text == (
+        "Record whether the client's and Partner's expectations of each other match: "
+        "the relationship is recorded as strained."
+    )
+
+
+@pytest.mark.parametrize("answer", [None, "unsure", "not_assessed"])
+def test_written_expectations_without_an_answer_ask_whether_they_match(answer):
+    entry = dataclasses.replace(person("mother", 2, expectations=answer), expectations_written=True)
+    (question,) = review(Facts(inventory=(entry,))).questions
+    assert question.text.endswith("expectations are written down, but not whether they match.")
+
+
+def test_written_expectations_alone_are_never_evidence_of_a_dispute():
+    entry = dataclasses.replace(person("mother", 2), expectations_written=True)
+    assert areas(Facts(onset=ONSET, inventory=(entry, person("b", 1), person("c", 1)))) == []
+
+
+@pytest.mark.parametrize("answer", ["reciprocal", "non_reciprocal"])
+def test_a_recorded_answer_is_not_asked_again(answer):
+    entry = dataclasses.replace(person("partner", 1, "strained", answer), expectations_written=True)
+    assert review(Facts(inventory=(entry,))).questions == ()
+
+
+def test_nothing_is_asked_about_a_calm_relationship_with_nothing_written():
+    assert review(Facts(inventory=(person("friend", 1),))).questions == ()
+
+
+# Role transition: only the client's own change
+
+
+def diagnosis(whose, whose_label=None):
+    return TimelineEvent(
+        ref="dx",
+        kind="new_diagnosis_or_disability",
+        label="Partner diagnosed with MS",
+        start=date(2024, 3, 1),
+        whose=whose,
+        whose_label=whose_label,
+    )
+
+
+def test_the_clients_own_diagnosis_suggests_a_role_transition():
+    assert areas(Facts(onset=ONSET, timeline=(diagnosis("client"),))) == ["role_transition"]
+
+
+def test_someone_elses_diagnosis_is_not_the_clients_role_transition_and_says_so():
+    found = review(Facts(onset=ONSET, timeline=(diagnosis("someone_else", "Sam"),)))
+    assert found.suggestions == ()
+    (aside,) = found.set_aside
+    assert (aside.problem_area, aside.rules) == ("role_transition", ("life_change_near_onset",))
+    assert aside.reason == (
+        "not suggested: Partner diagnosed with MS: recorded as someone else's, and this rule counts "
+        "only the client's own events"
+    )
+    (evidence,) = aside.evidence
+    assert evidence.reason.startswith("A new diagnosis or disability, someone else's event (Sam), 2024-03-01")
+
+
+def test_a_new_caring_role_the_client_took_on_is_still_their_transition():
+    caring = TimelineEvent(ref="care", kind="new_caring_role", label="Caring for Sam", start=date(2024, 4, 1))
+    found = review(Facts(onset=ONSET, timeline=(diagnosis("someone_else"), caring)))
+    assert [s.problem_area for s in found.suggestions] == ["role_transition"]
+    assert [e.ref for e in found.suggestions[0].evidence] == ["care"]
+    assert found.set_aside == ()  # the area is suggested: nothing to explain away
+
+
+def test_someone_elses_death_still_points_at_grief():
+    # A death is always someone else's: the grief rule does not ask whose event it is.
+    mother = dataclasses.replace(death(date(2024, 3, 2)), whose="someone_else", whose_label="Mother")
+    assert areas(Facts(onset=ONSET, timeline=(mother,))) == ["grief"]
+
+
+def test_an_unknown_whose_fails_loudly():
+    with pytest.raises(InvalidFacts, match="timeline 'dx': unknown whose 'partner'"):
+        suggest_problem_areas(Facts(timeline=(diagnosis("partner"),)))
+
+
+# Interpersonal deficits: never while a dispute is recorded, and saying why
+
+
+def test_deficits_are_never_suggested_while_a_close_relationship_is_strained_and_say_why():
+    # One close tie is "few"; without the exclusion the fallback would be suggested beside the dispute.
+    facts = Facts(
+        onset=ONSET, inventory=(*ISOLATED, person("partner", 1, "strained", relationship="partner"))
+    )
+    found = review(facts)
+    assert [s.problem_area for s in found.suggestions] == ["role_dispute"]
+    (aside,) = found.set_aside
+    assert aside.problem_area == "interpersonal_deficits"
+    assert aside.reason == (
+        "not suggested: a close relationship is strained (Partner); "
+        "it is the fallback, and another area has evidence"
+    )
+    assert [(e.ref, e.reason) for e in aside.evidence] == [
+        ("partner", "a close tie (ring 1) recorded as: Strained")
+    ]
+
+
+def test_deficits_are_never_suggested_when_a_conflict_is_on_the_timeline_even_long_ago_or_someone_elses():
+    for event in (falling_out(when=date(2015, 1, 1)), falling_out(whose="someone_else")):
+        found = review(Facts(onset=ONSET, inventory=ISOLATED, timeline=(event,)))
+        assert "interpersonal_deficits" not in [s.problem_area for s in found.suggestions]
+        (aside,) = [a for a in found.set_aside if a.problem_area == "interpersonal_deficits"]
+        assert aside.reason.startswith(
+            "not suggested: the timeline records a conflict (Falling-out over money)"
+        )
+
+
+def test_the_exclusion_holds_even_when_the_dispute_rules_are_switched_off(data_copy):
+    # The exclusion does not lean on the role-dispute rules: with them gone, deficits stay out.
+    changed = data_copy.change(
+        "suggestion_rules",
+        lambda d: d.update(rules=[r for r in d["rules"] if r["problem_area"] != "role_dispute"]),
+    )
+    facts = Facts(
+        onset=ONSET, inventory=(*ISOLATED, person("partner", 1, "strained", relationship="partner"))
+    )
+    found = review(facts, protocol=changed.load())
+    assert found.suggestions == ()
+    assert found.set_aside[0].reason == "not suggested: a close relationship is strained (Partner)"
+
+
+def test_a_strained_relationship_off_the_inner_ring_does_not_rule_deficits_out_but_is_a_dispute():
+    facts = Facts(
+        onset=ONSET, inventory=(*ISOLATED, person("boss", 3, "strained", relationship="colleague_or_boss"))
+    )
+    found = review(facts)
+    assert [s.problem_area for s in found.suggestions] == ["role_dispute"]
+    (aside,) = found.set_aside
+    assert aside.reason == "not suggested: it is the fallback, and another area has evidence"
+
+
+def test_the_fallback_set_aside_for_another_area_says_so():
+    found = review(Facts(onset=ONSET, inventory=ISOLATED, timeline=(death(date(2024, 2, 1)),)))
+    (aside,) = found.set_aside
+    assert aside.reason == "not suggested: it is the fallback, and another area has evidence"
+
+
+def test_nothing_is_set_aside_when_the_fallback_has_no_evidence_of_its_own():
+    facts = Facts(onset=ONSET, inventory=(person("a", 1), person("b", 1)), timeline=(falling_out(),))
+    assert review(facts).set_aside == ()
+
+
+def test_what_rules_deficits_out_comes_from_the_data(data_copy):
+    changed = data_copy.change("suggestion_rules", lambda d: d["rules"][3].pop("never_when"))
+    facts = Facts(onset=ONSET, inventory=ISOLATED, timeline=(falling_out(when=date(2015, 1, 1)),))
+    assert areas(facts) == []
+    assert areas(facts, protocol=changed.load()) == ["interpersonal_deficits"]
+
+
+def test_set_asides_and_questions_carry_no_choice_decision_or_ranking():
+    forbidden = {
+        "chosen",
+        "choice",
+        "selected",
+        "decided",
+        "decision",
+        "primary",
+        "secondary",
+        "recommended",
+        "accepted",
+        "score",
+        "rank",
+        "priority",
+        "confidence",
+        "weight",
+        "best",
+    }
+    for kind in (SetAside, Question, Review):
+        assert {f.name for f in dataclasses.fields(kind)}.isdisjoint(forbidden)
+
+
+# The walk-through: a partner conflict recorded only as a strained inner-ring relationship
+# and a falling-out on the timeline
+
+
+def test_a_partner_conflict_in_the_inventory_and_timeline_points_at_a_dispute_and_never_deficits():
+    facts = Facts(
+        timeline=(falling_out(when=date(2025, 9, 10)),),
+        inventory=(
+            InventoryEntry(
+                ref="i1",
+                label="Sam",
+                relationship_type="partner",
+                closeness_ring=1,
+                current_status="strained",
+            ),
+            InventoryEntry(
+                ref="i2",
+                label="Neighbour",
+                relationship_type="other",
+                closeness_ring=3,
+                current_status="ongoing",
+            ),
+        ),
+    )
+    found = review(facts)
+    (suggestion,) = found.suggestions
+    assert suggestion.problem_area == "role_dispute"
+    assert {(e.source, e.ref) for e in suggestion.evidence} == {("timeline", "row"), ("inventory", "i1")}
+    (aside,) = found.set_aside
+    assert aside.problem_area == "interpersonal_deficits"
+    assert "a close relationship is strained (Sam)" in aside.reason
+    assert "the timeline records a conflict (Falling-out over money)" in aside.reason
+    (question,) = found.questions
+    assert question.ref == "i1"

@@ -15,8 +15,12 @@ from rapport.core.protocol.suggestions import (
     InvalidFacts,
     InventoryEntry,
     LifeChange,
+    Question,
+    Review,
+    SetAside,
     Suggestion,
     TimelineEvent,
+    review,
     suggest_problem_areas,
 )
 
@@ -31,6 +35,9 @@ __all__ = [
     "LifeChange",
     "Position",
     "Protocol",
+    "Question",
+    "Review",
+    "SetAside",
     "Suggestion",
     "TimelineEvent",
     "UnknownProtocolItem",
@@ -38,6 +45,7 @@ __all__ = [
     "load",
     "phase_for",
     "position",
+    "review",
     "suggest_problem_areas",
     "termination_due",
 ]

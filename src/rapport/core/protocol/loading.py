@@ -19,9 +19,6 @@ from rapport.core.protocol.model import (
     Checklist,
     DisputeStage,
     Ending,
-    EventsNearOnset,
-    ExpectationsRule,
-    FewCloseTies,
     Focus,
     Frequency,
     Inventory,
@@ -38,12 +35,13 @@ from rapport.core.protocol.model import (
     SessionRange,
     SessionTemplate,
     SpecificContent,
-    SuggestionRule,
     Task,
     Technique,
     Timeline,
     Variant,
 )
+from rapport.core.protocol.parsing import id_list, labels, positive, unique_ids, with_provenance
+from rapport.core.protocol.rule_loading import suggestion_rules
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -62,12 +60,12 @@ FREQUENCIES = ("weekly", "twice_monthly", "monthly")
 NAME_STYLES = ("standard", "who_group")
 FIELD_TYPES = ("text", "boolean", "choice", "ring")
 RECORD_FIELD_TYPES = ("integer", "text", "phase", "list", "techniques", "scale")
-RULE_KINDS = ("events_near_onset", "expectations", "few_close_ties")
 DECISION_SUPPORT_FIELDS = {
     "relationship_type": "choice",
     "closeness_ring": "ring",
     "current_status": "choice",
     "expectations_reciprocity": "choice",
+    "mutual_expectations": "text",  # only whether something is written, never what
 }
 
 
@@ -102,7 +100,7 @@ def load(directory: Path) -> Protocol:
                 node.child("problem_area_names").fail(f"problem area {area.id!r} has no such name")
     techniques = _techniques(roots["techniques"], area_ids)
     relapse = _relapse_prevention(roots["relapse_prevention"], variant_ids)
-    rules = _suggestion_rules(roots["suggestion_rules"], areas, inventory, timeline)
+    rules = suggestion_rules(roots["suggestion_rules"], areas, inventory, timeline)
 
     return Protocol(
         versions={name: root.child("version").required_text() for name, root in roots.items()},
@@ -128,48 +126,6 @@ def load(directory: Path) -> Protocol:
     )
 
 
-# Parsing helpers
-
-
-def _unique_ids(list_node: Node, nodes: list[Node], what: str) -> list[str]:
-    ids: list[str] = []
-    for node in nodes:
-        value = node.child("id").required_text()
-        if value in ids:
-            node.child("id").fail(f"duplicate {what} id {value!r}")
-        ids.append(value)
-    return ids
-
-
-def _labels(node: Node, text_key: str, what: str) -> tuple[Label, ...]:
-    elements = node.elements(allow_empty=False)
-    for element in elements:
-        element.mapping({"id", text_key})
-    ids = _unique_ids(node, elements, what)
-    return tuple(
-        Label(id=id_, text=element.child(text_key).required_text())
-        for id_, element in zip(ids, elements, strict=True)
-    )
-
-
-def _id_list(node: Node, known: list[str] | tuple[str, ...], *, allow_empty: bool = True) -> tuple[str, ...]:
-    values = tuple(element.choice(known) for element in node.elements(allow_empty=allow_empty))
-    if len(set(values)) != len(values):
-        node.fail("lists the same id twice")
-    return values
-
-
-def _positive(node: Node, *, zero: bool = False) -> int:
-    value = node.required_integer()
-    if value < (0 if zero else 1):
-        node.fail(f"must be {'zero or more' if zero else 'at least 1'}, got {value}")
-    return value
-
-
-def _with_provenance(*keys: str) -> set[str]:
-    return {*keys, *PROVENANCE_KEYS}
-
-
 # variants.yaml
 
 
@@ -177,7 +133,7 @@ def _variants(root: Node) -> tuple[tuple[Variant, ...], list[tuple[Node, str, st
     root.mapping({"version", "variants", "notes"})
     list_node = root.child("variants")
     nodes = list_node.elements(allow_empty=False)
-    _unique_ids(list_node, nodes, "variant")
+    unique_ids(list_node, nodes, "variant")
     variants = []
     provides: list[tuple[Node, str, str]] = []  # (node, reference, variant id), checked against phases.yaml
     for node in nodes:
@@ -193,16 +149,16 @@ def _variants(root: Node) -> tuple[tuple[Variant, ...], list[tuple[Node, str, st
         age_range = None
         if ages.value is not None:
             ages.mapping({"min", "max"})
-            age_range = (_positive(ages.child("min")), _positive(ages.child("max")))
+            age_range = (positive(ages.child("min")), positive(ages.child("max")))
             if age_range[0] > age_range[1]:
                 ages.fail(f"min {age_range[0]} is above max {age_range[1]}")
         exclusions = node.child("exclusions")
         specific = []
         content_node = node.child("specific_content")
         content_nodes = content_node.elements()
-        _unique_ids(content_node, content_nodes, "specific content")
+        unique_ids(content_node, content_nodes, "specific content")
         for element in content_nodes:
-            element.mapping(_with_provenance("id", "description", "provides"))
+            element.mapping(with_provenance("id", "description", "provides"))
             refs = element.child("provides").text_list()
             for index, ref in enumerate(refs):
                 provides.append((element.child("provides").elements()[index], ref, variant_id))
@@ -224,10 +180,10 @@ def _variants(root: Node) -> tuple[tuple[Variant, ...], list[tuple[Node, str, st
                 sessions=_session_range(node.child("sessions")),
                 frequency=_frequency(node.child("frequency")),
                 session_minutes=_session_minutes(node.child("session_minutes")),
-                pre_group_sessions=_positive(node.child("pre_group_sessions"), zero=True),
+                pre_group_sessions=positive(node.child("pre_group_sessions"), zero=True),
                 problem_area_names=node.child("problem_area_names").choice(NAME_STYLES),
                 delivered_by=node.child("delivered_by").required_text(),
-                exclusions=_labels(exclusions, "text", "exclusion") if exclusions.value else (),
+                exclusions=labels(exclusions, "text", "exclusion") if exclusions.value else (),
                 specific_content=tuple(specific),
                 provenance=provenance(node.child("provenance").mapping(PROVENANCE_KEYS)),
                 notes=node.child("notes").text_list(),
@@ -240,9 +196,9 @@ def _variants(root: Node) -> tuple[tuple[Variant, ...], list[tuple[Node, str, st
 
 
 def _session_range(node: Node) -> SessionRange:
-    node.mapping(_with_provenance("min", "max", "default"))
-    low = _positive(node.child("min"))
-    high = _positive(node.child("max"))
+    node.mapping(with_provenance("min", "max", "default"))
+    low = positive(node.child("min"))
+    high = positive(node.child("max"))
     if low > high:
         node.fail(f"min {low} is above max {high}")
     default = node.child("default").integer(nullable=True)
@@ -252,14 +208,14 @@ def _session_range(node: Node) -> SessionRange:
 
 
 def _frequency(node: Node) -> Frequency:
-    node.mapping(_with_provenance("default", "allowed"))
-    allowed = _id_list(node.child("allowed"), FREQUENCIES, allow_empty=False)
+    node.mapping(with_provenance("default", "allowed"))
+    allowed = id_list(node.child("allowed"), FREQUENCIES, allow_empty=False)
     default = node.child("default").choice(allowed)
     return Frequency(default=default, allowed=allowed, provenance=provenance(node))
 
 
 def _session_minutes(node: Node) -> SessionMinutes:
-    node.mapping(_with_provenance("default", "first_session"))
+    node.mapping(with_provenance("default", "first_session"))
     values = []
     for key in ("default", "first_session"):
         value = node.child(key).integer(nullable=True)
@@ -274,18 +230,18 @@ def _session_minutes(node: Node) -> SessionMinutes:
 
 def _phases(node: Node, variant_ids: list[str]) -> tuple[Phase, ...]:
     nodes = node.elements(allow_empty=False)
-    _unique_ids(node, nodes, "phase")
+    unique_ids(node, nodes, "phase")
     phases = []
     for phase_node in nodes:
-        phase_node.mapping(_with_provenance("id", "name", "purpose", "tasks"))
+        phase_node.mapping(with_provenance("id", "name", "purpose", "tasks"))
         phase_id = phase_node.child("id").required_text()
         tasks_node = phase_node.child("tasks")
         task_nodes = tasks_node.elements(allow_empty=False)
-        _unique_ids(tasks_node, task_nodes, "task")
+        unique_ids(tasks_node, task_nodes, "task")
         tasks = []
         for task_node in task_nodes:
             task_node.mapping(
-                _with_provenance("id", "name", "description", "software_note", "when", "variants", "replaces")
+                with_provenance("id", "name", "description", "software_note", "when", "variants", "replaces")
             )
             variants = task_node.child("variants", required=False)
             tasks.append(
@@ -297,7 +253,7 @@ def _phases(node: Node, variant_ids: list[str]) -> tuple[Phase, ...]:
                     software_note=task_node.child("software_note", required=False).text(nullable=True),
                     when=task_node.child("when", required=False).text(nullable=True),
                     variants=(
-                        _id_list(variants, variant_ids, allow_empty=False)
+                        id_list(variants, variant_ids, allow_empty=False)
                         if variants.value is not None
                         else None
                     ),
@@ -344,14 +300,14 @@ def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) 
             schedule_node.child("variant").fail(f"a second schedule for {variant_id!r}")
         parts = {}
         for key in ("initial", "termination"):
-            part = schedule_node.child(key).mapping(_with_provenance("sessions"))
-            parts[key] = (_positive(part.child("sessions"), zero=True), provenance(part))
+            part = schedule_node.child(key).mapping(with_provenance("sessions"))
+            parts[key] = (positive(part.child("sessions"), zero=True), provenance(part))
             if parts[key][0] and key not in phase_ids:
                 part.child("sessions").fail(f"there is no {key!r} phase in phases")
         reminder_node = schedule_node.child("termination_reminder").mapping(
-            _with_provenance("sessions_before_end")
+            with_provenance("sessions_before_end")
         )
-        reminder = _positive(reminder_node.child("sessions_before_end"))
+        reminder = positive(reminder_node.child("sessions_before_end"))
         body = schedule_node.child("body").choice(phase_ids)
         if body in ("initial", "termination"):
             schedule_node.child("body").fail(
@@ -392,10 +348,10 @@ def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) 
 
 
 def _session_record(node: Node) -> tuple[tuple[RecordField, ...], Provenance]:
-    node.mapping(_with_provenance("fields"))
+    node.mapping(with_provenance("fields"))
     fields_node = node.child("fields")
     nodes = fields_node.elements(allow_empty=False)
-    _unique_ids(fields_node, nodes, "session record field")
+    unique_ids(fields_node, nodes, "session record field")
     fields = []
     for field_node in nodes:
         field_node.mapping({"id", "type", "description", "min", "max"})
@@ -426,17 +382,17 @@ def _templates(
     node: Node, phase_ids: list[str], variants: tuple[Variant, ...], record_fields: tuple[RecordField, ...]
 ) -> tuple[SessionTemplate, ...]:
     nodes = node.elements(allow_empty=False)
-    _unique_ids(node, nodes, "session template")
+    unique_ids(node, nodes, "session template")
     variant_ids = [variant.id for variant in variants]
     record_ids = [record.id for record in record_fields]
     templates = []
     taken: dict[tuple[str, str, bool], str] = {}
     for template_node in nodes:
-        template_node.mapping(_with_provenance("id", "name", "phases", "variants", "pre_group", "steps"))
+        template_node.mapping(with_provenance("id", "name", "phases", "variants", "pre_group", "steps"))
         template_id = template_node.child("id").required_text()
         steps_node = template_node.child("steps")
         step_nodes = steps_node.elements(allow_empty=False)
-        _unique_ids(steps_node, step_nodes, "step")
+        unique_ids(steps_node, step_nodes, "step")
         steps = []
         for step_node in step_nodes:
             step_node.mapping({"id", "name", "description", "records"})
@@ -445,14 +401,14 @@ def _templates(
                     id=step_node.child("id").required_text(),
                     name=step_node.child("name").required_text(),
                     description=step_node.child("description").required_text(),
-                    records=_id_list(step_node.child("records"), record_ids),
+                    records=id_list(step_node.child("records"), record_ids),
                 )
             )
         template = SessionTemplate(
             id=template_id,
             name=template_node.child("name").required_text(),
-            phases=_id_list(template_node.child("phases"), phase_ids, allow_empty=False),
-            variants=_id_list(template_node.child("variants"), variant_ids, allow_empty=False),
+            phases=id_list(template_node.child("phases"), phase_ids, allow_empty=False),
+            variants=id_list(template_node.child("variants"), variant_ids, allow_empty=False),
             pre_group=template_node.child("pre_group", required=False).boolean(default=False),
             steps=tuple(steps),
             provenance=provenance(template_node),
@@ -510,7 +466,7 @@ def _check_specific_content(
 
 def _inventory(root: Node) -> Inventory:
     root.mapping({"version", "closeness_circle", "relationship", "whole_inventory", "notes"})
-    circle = root.child("closeness_circle").mapping(_with_provenance("rings"))
+    circle = root.child("closeness_circle").mapping(with_provenance("rings"))
     rings = circle.child("rings").required_integer()
     if rings < 2:
         circle.child("rings").fail(f"a closeness circle needs at least 2 rings, got {rings}")
@@ -536,20 +492,20 @@ def _inventory(root: Node) -> Inventory:
 
 
 def _inventory_fields(group: Node) -> tuple[InventoryField, ...]:
-    group.mapping(_with_provenance("fields"))
+    group.mapping(with_provenance("fields"))
     group_provenance = provenance(group)
     fields_node = group.child("fields")
     nodes = fields_node.elements(allow_empty=False)
-    _unique_ids(fields_node, nodes, "field")
+    unique_ids(fields_node, nodes, "field")
     fields = []
     for node in nodes:
         node.mapping(
-            _with_provenance("id", "type", "label", "description", "required", "choices", "added_by_rapport")
+            with_provenance("id", "type", "label", "description", "required", "choices", "added_by_rapport")
         )
         kind = node.child("type").choice(FIELD_TYPES)
         choices: tuple[Label, ...] = ()
         if kind == "choice":
-            choices = _labels(node.child("choices"), "label", "choice")
+            choices = labels(node.child("choices"), "label", "choice")
         elif node.has("choices"):
             node.child("choices").fail("only a choice field has choices")
         added = node.child("added_by_rapport", required=False).boolean(default=False)
@@ -572,23 +528,30 @@ def _inventory_fields(group: Node) -> tuple[InventoryField, ...]:
 
 
 def _timeline(root: Node) -> Timeline:
-    root.mapping({"version", "format", "mood_scale", "event_kinds", "notes"})
-    format_node = root.child("format").mapping(_with_provenance("fields"))
+    root.mapping({"version", "format", "mood_scale", "event_kinds", "whose", "notes"})
+    format_node = root.child("format").mapping(with_provenance("fields"))
     fields_node = format_node.child("fields")
-    mood = root.child("mood_scale").mapping(_with_provenance("min", "max"))
+    mood = root.child("mood_scale").mapping(with_provenance("min", "max"))
     low = mood.child("min").required_integer()
     high = mood.child("max").required_integer()
     if low >= high:
         mood.fail(f"min {low} must be below max {high}")
-    kinds = root.child("event_kinds").mapping(_with_provenance("kinds"))
+    kinds = root.child("event_kinds").mapping(with_provenance("kinds"))
+    whose_node = root.child("whose").mapping(with_provenance("choices", "added_by_rapport"))
+    whose = labels(whose_node.child("choices"), "label", "whose choice")
+    # An event with nothing recorded is the client's own, so that choice must exist and come first.
+    if whose[0].id != "client":
+        whose_node.child("choices").fail(f"the first choice must be 'client', got {whose[0].id!r}")
     return Timeline(
-        fields=_labels(fields_node, "description", "timeline field"),
+        fields=labels(fields_node, "description", "timeline field"),
         fields_provenance=provenance(format_node),
         mood_min=low,
         mood_max=high,
         mood_provenance=provenance(mood),
-        event_kinds=_labels(kinds.child("kinds"), "label", "event kind"),
+        event_kinds=labels(kinds.child("kinds"), "label", "event kind"),
         event_kinds_provenance=provenance(kinds),
+        whose=whose,
+        whose_provenance=provenance(whose_node),
         notes=root.child("notes", required=False).text_list(),
     )
 
@@ -598,10 +561,10 @@ def _timeline(root: Node) -> Timeline:
 
 def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenance]:
     root.mapping({"version", "focus", "names", "areas", "notes"})
-    focus_node = root.child("focus").mapping(_with_provenance("preferred", "max"))
+    focus_node = root.child("focus").mapping(with_provenance("preferred", "max"))
     focus = Focus(
-        preferred=_positive(focus_node.child("preferred")),
-        max=_positive(focus_node.child("max")),
+        preferred=positive(focus_node.child("preferred")),
+        max=positive(focus_node.child("max")),
         provenance=provenance(focus_node),
     )
     if focus.preferred > focus.max:
@@ -609,7 +572,7 @@ def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenan
     names_provenance = provenance(root.child("names").mapping(PROVENANCE_KEYS))
     list_node = root.child("areas")
     nodes = list_node.elements(allow_empty=False)
-    _unique_ids(list_node, nodes, "problem area")
+    unique_ids(list_node, nodes, "problem area")
     areas = []
     for node in nodes:
         node.mapping(
@@ -624,9 +587,9 @@ def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenan
         stages: tuple[DisputeStage, ...] = ()
         stages_provenance = None
         if stages_node.value is not None:
-            stages_node.mapping(_with_provenance("items"))
+            stages_node.mapping(with_provenance("items"))
             stage_nodes = stages_node.child("items").elements(allow_empty=False)
-            _unique_ids(stages_node.child("items"), stage_nodes, "stage")
+            unique_ids(stages_node.child("items"), stage_nodes, "stage")
             for stage in stage_nodes:
                 stage.mapping({"id", "name", "recognition", "direction"})
             stages = tuple(
@@ -642,7 +605,7 @@ def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenan
         neutral = node.child("therapist_neutral_on_outcome", required=False)
         neutral_value, neutral_provenance = False, None
         if neutral.value is not None:
-            neutral.mapping(_with_provenance("value"))
+            neutral.mapping(with_provenance("value"))
             neutral_value, neutral_provenance = neutral.child("value").boolean(), provenance(neutral)
         areas.append(
             ProblemArea(
@@ -668,14 +631,14 @@ def _problem_areas(root: Node) -> tuple[Focus, tuple[ProblemArea, ...], Provenan
 
 
 def _checklist(node: Node) -> Checklist:
-    node.mapping(_with_provenance("items"))
-    return Checklist(items=_labels(node.child("items"), "text", "statement"), provenance=provenance(node))
+    node.mapping(with_provenance("items"))
+    return Checklist(items=labels(node.child("items"), "text", "statement"), provenance=provenance(node))
 
 
 def _caution(node: Node) -> Caution | None:
     if node.value is None:
         return None
-    node.mapping(_with_provenance("text"))
+    node.mapping(with_provenance("text"))
     return Caution(text=node.child("text").required_text(), provenance=provenance(node))
 
 
@@ -683,19 +646,17 @@ def _techniques(root: Node, area_ids: list[str]) -> tuple[Technique, ...]:
     root.mapping({"version", "techniques", "notes"})
     list_node = root.child("techniques")
     nodes = list_node.elements(allow_empty=False)
-    _unique_ids(list_node, nodes, "technique")
+    unique_ids(list_node, nodes, "technique")
     techniques = []
     for node in nodes:
-        node.mapping(
-            _with_provenance("id", "name", "description", "typical_use", "problem_areas", "optional")
-        )
+        node.mapping(with_provenance("id", "name", "description", "typical_use", "problem_areas", "optional"))
         techniques.append(
             Technique(
                 id=node.child("id").required_text(),
                 name=node.child("name").required_text(),
                 description=node.child("description").required_text(),
                 typical_use=node.child("typical_use").required_text(),
-                problem_areas=_id_list(node.child("problem_areas"), area_ids),
+                problem_areas=id_list(node.child("problem_areas"), area_ids),
                 optional=node.child("optional", required=False).boolean(default=False),
                 provenance=provenance(node),
             )
@@ -710,10 +671,10 @@ def _relapse_prevention(root: Node, variant_ids: list[str]) -> RelapsePrevention
     root.mapping({"version", "plan_sections", "endings", "notes"})
     sections_node = root.child("plan_sections")
     section_nodes = sections_node.elements(allow_empty=False)
-    _unique_ids(sections_node, section_nodes, "plan section")
+    unique_ids(sections_node, section_nodes, "plan section")
     sections = []
     for node in section_nodes:
-        node.mapping(_with_provenance("id", "name", "description", "client_prompt"))
+        node.mapping(with_provenance("id", "name", "description", "client_prompt"))
         sections.append(
             PlanSection(
                 id=node.child("id").required_text(),
@@ -725,10 +686,10 @@ def _relapse_prevention(root: Node, variant_ids: list[str]) -> RelapsePrevention
         )
     endings_node = root.child("endings")
     ending_nodes = endings_node.elements(allow_empty=False)
-    _unique_ids(endings_node, ending_nodes, "ending")
+    unique_ids(endings_node, ending_nodes, "ending")
     endings = []
     for node in ending_nodes:
-        node.mapping(_with_provenance("id", "name", "description", "offers", "new_contract_variant"))
+        node.mapping(with_provenance("id", "name", "description", "offers", "new_contract_variant"))
         offers = node.child("offers")
         new_contract = node.child("new_contract_variant", required=False)
         endings.append(
@@ -736,7 +697,7 @@ def _relapse_prevention(root: Node, variant_ids: list[str]) -> RelapsePrevention
                 id=node.child("id").required_text(),
                 name=node.child("name").required_text(),
                 description=node.child("description").required_text(),
-                offers=_labels(offers, "name", "offer") if offers.value else (),
+                offers=labels(offers, "name", "offer") if offers.value else (),
                 new_contract_variant=new_contract.choice(variant_ids)
                 if new_contract.value is not None
                 else None,
@@ -748,88 +709,3 @@ def _relapse_prevention(root: Node, variant_ids: list[str]) -> RelapsePrevention
         endings=tuple(endings),
         notes=root.child("notes", required=False).text_list(),
     )
-
-
-# suggestion_rules.yaml
-
-
-def _suggestion_rules(
-    root: Node, areas: tuple[ProblemArea, ...], inventory: Inventory, timeline: Timeline
-) -> tuple[SuggestionRule, ...]:
-    root.mapping({"version", "rules", "notes"})
-    list_node = root.child("rules")
-    nodes = list_node.elements(allow_empty=False)
-    _unique_ids(list_node, nodes, "rule")
-    area_ids = [area.id for area in areas]
-    rules: list[SuggestionRule] = []
-    for node in nodes:
-        kind = node.child("kind").choice(RULE_KINDS)
-        common = {
-            "id": node.child("id").required_text(),
-            "problem_area": node.child("problem_area").choice(area_ids),
-            "summary": node.child("summary").required_text(),
-        }
-        base = _with_provenance("id", "kind", "problem_area", "summary")
-        if kind == "events_near_onset":
-            node.mapping(base | {"event_kinds", "window"})
-            window = node.child("window").mapping(
-                {"months_before_onset", "months_after_onset", "include_undated"}
-            )
-            rules.append(
-                EventsNearOnset(
-                    **common,
-                    event_kinds=_id_list(node.child("event_kinds"), timeline.kind_ids(), allow_empty=False),
-                    months_before_onset=_positive(window.child("months_before_onset"), zero=True),
-                    months_after_onset=_positive(window.child("months_after_onset"), zero=True),
-                    include_undated=window.child("include_undated").boolean(),
-                    provenance=provenance(node),
-                )
-            )
-        elif kind == "expectations":
-            node.mapping(base | {"expectations_reciprocity"})
-            known = _inventory_choices(node, inventory, "expectations_reciprocity")
-            rules.append(
-                ExpectationsRule(
-                    **common,
-                    values=_id_list(node.child("expectations_reciprocity"), known, allow_empty=False),
-                    provenance=provenance(node),
-                )
-            )
-        else:
-            node.mapping(base | {"close_tie", "at_most", "min_inventory_entries"})
-            tie = node.child("close_tie").mapping(
-                {"rings_at_most", "excluded_statuses", "excluded_relationship_types"}
-            )
-            rings_at_most = _positive(tie.child("rings_at_most"))
-            if rings_at_most > inventory.rings:
-                tie.child("rings_at_most").fail(f"the closeness circle has only {inventory.rings} rings")
-            rules.append(
-                FewCloseTies(
-                    **common,
-                    rings_at_most=rings_at_most,
-                    excluded_statuses=_id_list(
-                        tie.child("excluded_statuses"), _inventory_choices(tie, inventory, "current_status")
-                    ),
-                    excluded_relationship_types=_id_list(
-                        tie.child("excluded_relationship_types"),
-                        _inventory_choices(tie, inventory, "relationship_type"),
-                    ),
-                    at_most=_positive(node.child("at_most"), zero=True),
-                    min_inventory_entries=_positive(node.child("min_inventory_entries")),
-                    provenance=provenance(node),
-                )
-            )
-    # The fallback's rules only make sense once the other areas have had their say.
-    fallback_areas = {area.id for area in areas if area.fallback}
-    for rule, node in zip(rules, nodes, strict=True):
-        if isinstance(rule, FewCloseTies) and rule.problem_area not in fallback_areas:
-            node.child("problem_area").fail("few close ties may only point at a fallback area")
-    return tuple(rules)
-
-
-def _inventory_choices(node: Node, inventory: Inventory, field_id: str) -> tuple[str, ...]:
-    """The choices of an inventory field that decision support reads; the field must exist."""
-    for item in inventory.relationship_fields:
-        if item.id == field_id and item.type == "choice":
-            return item.choice_ids()
-    node.fail(f"needs the inventory's choice field {field_id!r} (inventory.yaml relationship.fields)")

@@ -203,10 +203,15 @@ class Timeline:
     mood_provenance: Provenance
     event_kinds: tuple[Label, ...]
     event_kinds_provenance: Provenance
+    whose: tuple[Label, ...]  # whose event it is: the client's own first, then someone else's
+    whose_provenance: Provenance
     notes: tuple[str, ...]
 
     def kind_ids(self) -> tuple[str, ...]:
         return tuple(kind.id for kind in self.event_kinds)
+
+    def whose_ids(self) -> tuple[str, ...]:
+        return tuple(choice.id for choice in self.whose)
 
 
 # Problem areas and techniques (problem_areas.yaml, techniques.yaml)
@@ -314,6 +319,7 @@ class EventsNearOnset:
     months_before_onset: int
     months_after_onset: int
     include_undated: bool
+    whose: tuple[str, ...]  # whose events count (timeline.yaml `whose`); empty: anyone's
     provenance: Provenance
 
 
@@ -323,6 +329,21 @@ class ExpectationsRule:
     problem_area: str
     summary: str
     values: tuple[str, ...]  # expectations_reciprocity values that count
+    # When to ask the therapist to record whether the expectations match: the answer is one of
+    # `ask_unanswered` or missing, and the relationship has one of `ask_when_statuses` or
+    # expectations written in its free text (`ask_when_written`).
+    ask_unanswered: tuple[str, ...]
+    ask_when_statuses: tuple[str, ...]
+    ask_when_written: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class RelationshipStatusRule:
+    id: str
+    problem_area: str
+    summary: str
+    statuses: tuple[str, ...]  # current_status values that count
     provenance: Provenance
 
 
@@ -336,10 +357,14 @@ class FewCloseTies:
     excluded_relationship_types: tuple[str, ...]
     at_most: int
     min_inventory_entries: int
+    # Never suggested when a close tie has one of these statuses, or the timeline holds an event of
+    # one of these kinds (whoever's it is).
+    never_when_close_statuses: tuple[str, ...]
+    never_when_event_kinds: tuple[str, ...]
     provenance: Provenance
 
 
-SuggestionRule = EventsNearOnset | ExpectationsRule | FewCloseTies
+SuggestionRule = EventsNearOnset | ExpectationsRule | RelationshipStatusRule | FewCloseTies
 
 
 # The whole protocol
