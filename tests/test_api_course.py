@@ -352,7 +352,11 @@ def test_an_event_is_added_with_its_people_and_changed(clinic, course, api):
     assert created.status_code == 201, created.content
     assert (created.json()["people"], created.json()["problem_area_hint"]) == ([mother.pk], "grief")
     found = TimelineEvent.objects.get(pk=created.json()["id"])
-    change = {**event(mood_rating=-3), "end": None, "people": [], "problem_area_hint": "", "version": 1}
+    change = {
+        **event(mood_rating=-3),
+        **{"end": None, "whose": "client", "whose_person": None, "people": [], "problem_area_hint": ""},
+        "version": 1,
+    }
     changed = put(api, path(clinic, f"timeline/{found.pk}"), change)
     assert changed.status_code == 200, changed.content
     body = api.get(path(clinic, "timeline")).json()
@@ -390,7 +394,8 @@ def test_a_person_from_another_clients_inventory_is_refused_on_the_timeline(clin
 def test_two_tabs_editing_an_event_keep_the_first(clinic, course, api):
     found = TimelineEvent.objects.create(course=course, start=date(2025, 9, 14), event="Died", kind="death")
     url = path(clinic, f"timeline/{found.pk}")
-    full = {"end": None, "people": [], "mood_rating": None, "problem_area_hint": "", "version": 1}
+    full = {"end": None, "whose": "client", "whose_person": None, "people": [], "mood_rating": None}
+    full |= {"problem_area_hint": "", "version": 1}
     assert put(api, url, {**event(event="Her mother died"), **full}).status_code == 200
     conflict(put(api, url, {**event(event="Mum died"), **full}), 2)
     found.refresh_from_db()

@@ -199,6 +199,8 @@ ROUTES = [
             "end": None,
             "event": "Her mother died",
             "kind": "death",
+            "whose": "client",
+            "whose_person": None,
             "people": [],
             "mood_rating": -3,
             "problem_area_hint": "grief",

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from ninja import Field, Router, Schema, Status
 
 from rapport.accounts.models import Role
-from rapport.api.schemas import Problem
+from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, SuggestionOut
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import courses, formulation, inventory, timeline
@@ -535,6 +535,14 @@ class EventIn(Schema):
     kind: str = Field(
         max_length=40, description="A kind of event: " + ", ".join(protocol.get().timeline.kind_ids())
     )
+    whose: str = Field(
+        "client",
+        max_length=20,
+        description="Whose event it is: " + ", ".join(protocol.get().timeline.whose_ids()),
+    )
+    whose_person: RecordId | None = Field(
+        None, description="For someone else's event: the person in this course's inventory it happened to"
+    )
     people: list[RecordId] = Field([], description="Ids of people in this course's inventory")
     mood_rating: int | None = Field(None, description="The mood at the time, on the protocol's scale")
     problem_area_hint: str = Field("", max_length=40, description="A problem area id, or empty")
@@ -542,6 +550,9 @@ class EventIn(Schema):
 
 class EventUpdate(EventIn):
     end: date | None
+    # Required on a change, so that a caller that does not know them never resets them.
+    whose: str = Field(max_length=20)
+    whose_person: RecordId | None
     people: list[RecordId]
     mood_rating: int | None
     problem_area_hint: str = Field(max_length=40)
@@ -554,10 +565,16 @@ class EventOut(Schema):
     end: date | None
     event: str
     kind: str
+    whose: str
+    whose_person: int | None
     people: list[int]
     mood_rating: int | None
     problem_area_hint: str
     version: int
+
+    @staticmethod
+    def resolve_whose_person(obj: TimelineEvent) -> int | None:
+        return obj.whose_person_id
 
     @staticmethod
     def resolve_people(obj: TimelineEvent) -> list[int]:
@@ -620,22 +637,6 @@ def event_entered_in_error(request: HttpRequest, client_id: int, event_id: int, 
 # The problem-area formulation and the goals
 
 
-class EvidenceOut(Schema):
-    source: str = Field(description="timeline, life_change or inventory")
-    ref: str | None = Field(description="The entry it comes from, as inventory:<id> or timeline:<id>")
-    label: str
-    reason: str
-    check_timing: bool = Field(description="A date is missing: check the link to the onset")
-
-
-class SuggestionOut(Schema):
-    problem_area: str
-    name: str
-    rules: list[str]
-    summary: str
-    evidence: list[EvidenceOut]
-
-
 class FormulationIn(Schema):
     onset: date | None = Field(description="When this episode of depression began")
     cues: dict[str, list[str]] = Field(description="Problem area id to the ids of its cues that apply")
@@ -660,6 +661,12 @@ class FormulationOut(FormulationIn):
             "in the protocol's order. Decision support only: the therapist chooses."
         )
     )
+    set_aside: list[SetAsideOut] = Field(
+        description="Areas a rule would have pointed at and why they are not suggested"
+    )
+    questions: list[QuestionOut] = Field(
+        description="Answers worth recording so that decision support reads the whole record"
+    )
 
 
 class GoalIn(Schema):
@@ -679,6 +686,7 @@ class GoalOut(Schema):
 
 def _formulation_out(course: Course, found: Formulation) -> dict:
     spec = protocol.get()
+    found_review = formulation.review(course, found)
     return {
         "course_id": course.pk,
         **{name: getattr(found, name) for name in formulation.FormulationForm.Meta.fields},
@@ -692,8 +700,19 @@ def _formulation_out(course: Course, found: Formulation) -> dict:
                 "summary": s.summary,
                 "evidence": [vars(e) for e in s.evidence],
             }
-            for s in formulation.suggest(course, found)
+            for s in found_review.suggestions
         ],
+        "set_aside": [
+            {
+                "problem_area": a.problem_area,
+                "name": spec.problem_area_name(a.problem_area, course.variant),
+                "rules": list(a.rules),
+                "reason": a.reason,
+                "evidence": [vars(e) for e in a.evidence],
+            }
+            for a in found_review.set_aside
+        ],
+        "questions": [vars(q) for q in found_review.questions],
     }
 
 

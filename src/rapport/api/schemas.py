@@ -55,3 +55,37 @@ class ClientIn(Schema):
 class Problem(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
+
+
+# Decision support on the formulation
+
+
+class EvidenceOut(Schema):
+    source: str = Field(description="timeline, life_change or inventory")
+    ref: str | None = Field(description="The entry it comes from, as inventory:<id> or timeline:<id>")
+    label: str
+    reason: str
+    check_timing: bool = Field(description="A date is missing: check the link to the onset")
+
+
+class SuggestionOut(Schema):
+    problem_area: str
+    name: str
+    rules: list[str]
+    summary: str
+    evidence: list[EvidenceOut]
+
+
+class SetAsideOut(Schema):
+    problem_area: str
+    name: str
+    rules: list[str]
+    reason: str = Field(description="Why a rule's area is not suggested, as 'not suggested: ...'")
+    evidence: list[EvidenceOut] = Field(description="The entries behind the reason")
+
+
+class QuestionOut(Schema):
+    source: str = Field(description="inventory")
+    ref: str | None = Field(description="The entry it is about, as inventory:<id>")
+    label: str
+    text: str

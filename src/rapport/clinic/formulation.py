@@ -106,6 +106,8 @@ def facts_for(course, onset) -> suggestions.Facts:
             closeness_ring=e.closeness_ring,
             current_status=e.values.get("current_status") or None,
             expectations_reciprocity=e.values.get("expectations_reciprocity") or None,
+            # Only whether something is written: decision support never reads the text's meaning.
+            expectations_written=bool(str(e.values.get("mutual_expectations") or "").strip()),
         )
         for e in course.inventory.filter(entered_in_error_at__isnull=True)
     ]
@@ -117,18 +119,27 @@ def facts_for(course, onset) -> suggestions.Facts:
             start=ev.start,
             end=ev.end,
             people=tuple(p.person_label for p in ev.people.all()),
+            whose=ev.whose,
+            whose_label=ev.whose_person.person_label if ev.whose_person else None,
         )
-        for ev in course.timeline.filter(entered_in_error_at__isnull=True).prefetch_related("people")
+        for ev in course.timeline.filter(entered_in_error_at__isnull=True)
+        .select_related("whose_person")
+        .prefetch_related("people")
     ]
     return suggestions.Facts(onset=onset, timeline=tuple(timeline), inventory=tuple(inventory))
 
 
-def suggest(course, formulation) -> list:
+def review(course, formulation) -> suggestions.Review:
+    """The suggestions with what was set aside and why, and the answers worth recording."""
     try:
-        return protocol.suggest_problem_areas(facts_for(course, formulation.onset))
+        return protocol.review(facts_for(course, formulation.onset))
     except suggestions.InvalidFacts:
         # A stored entry the protocol no longer knows must not hide the page: no suggestion then.
-        return []
+        return suggestions.Review(suggestions=(), set_aside=(), questions=())
+
+
+def suggest(course, formulation) -> list:
+    return list(review(course, formulation).suggestions)
 
 
 def update(request, client_id: int, data, version: int) -> Formulation:

@@ -25,7 +25,17 @@ from rapport.common.forms import DATE_INPUT
 from rapport.common.records import deny, enter_in_error, save_versioned
 from rapport.core import protocol
 
-FIELDS = ["start", "end", "event", "kind", "people", "mood_rating", "problem_area_hint"]
+FIELDS = [
+    "start",
+    "end",
+    "event",
+    "kind",
+    "whose",
+    "whose_person",
+    "people",
+    "mood_rating",
+    "problem_area_hint",
+]
 
 
 class RecordChoices(forms.ModelMultipleChoiceField):
@@ -36,6 +46,15 @@ class RecordChoices(forms.ModelMultipleChoiceField):
         for item in value or ():
             if not str(item).isdigit() or len(str(item)) > 18:
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
+class RecordChoice(forms.ModelChoiceField):
+    """One record id from a form, refused like RecordChoices before the database sees it."""
+
+    def clean(self, value):
+        if value not in self.empty_values and (not str(value).isdigit() or len(str(value)) > 18):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().clean(value)
 
 
@@ -74,10 +93,32 @@ class EventForm(forms.ModelForm):
                 "invalid_choice": _("Choose one of the kinds of event listed."),
             },
         )
+        self.fields["whose"] = forms.ChoiceField(
+            label=_("Whose event is it?"),
+            choices=[(c.id, c.text) for c in timeline.whose],
+            initial=timeline.whose[0].id,
+            required=False,
+            help_text=_(
+                "A partner's diagnosis is the partner's event: it is not the client's own life change, "
+                "though caring for them may be."
+            ),
+            error_messages={
+                "invalid_choice": _("Choose one of the answers listed for whose event it is."),
+            },
+        )
+        inventory = InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True)
+        self.fields["whose_person"] = RecordChoice(
+            label=_("The person it happened to"),
+            queryset=inventory,
+            required=False,
+            empty_label=_("Not in the inventory, or the client's own"),
+            help_text=_("For someone else's event: who, from the inventory."),
+            error_messages={"invalid_choice": _("Choose a person from this course's inventory only.")},
+        )
         self.fields["people"] = RecordChoices(
             label=_("People involved"),
             # Only this course's inventory: a person from another client or course is refused.
-            queryset=InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True),
+            queryset=inventory,
             widget=forms.CheckboxSelectMultiple,
             required=False,
             error_messages={"invalid_choice": _("Choose people from this course's inventory only.")},
@@ -103,6 +144,10 @@ class EventForm(forms.ModelForm):
         )
         self.fields["event"].error_messages["required"] = _("Say what happened.")
         self.fields["start"].error_messages["required"] = _("Enter the date, or the start of the period.")
+
+    def clean_whose(self):
+        # Nothing said means the client's own, as for every event recorded before this question.
+        return self.cleaned_data.get("whose") or self.scale.whose[0].id
 
     def clean_event(self):
         text = self.cleaned_data["event"].strip()
@@ -137,6 +182,11 @@ class EventForm(forms.ModelForm):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end of a period cannot be before its start."))
+        if data.get("whose") == "client" and data.get("whose_person"):
+            self.add_error(
+                "whose_person",
+                _("The client's own event happened to no one else: choose someone else's or leave it empty."),
+            )
         return data
 
 
@@ -158,6 +208,7 @@ def timeline_for(request, client_id: int) -> Timeline:
         people = InventoryEntry.objects.filter(entered_in_error_at__isnull=True)
         found.events = list(
             found.course.timeline.filter(entered_in_error_at__isnull=True)
+            .select_related("whose_person")
             .prefetch_related(Prefetch("people", queryset=people))
             .order_by("start", "id")
         )
@@ -219,6 +270,8 @@ def add_event(request, client_id: int, data) -> TimelineEvent:
         event.save()
         form.save_m2m()
         given = [name for name in FIELDS if name != "people" and form.cleaned_data[name] not in (None, "")]
+        # `whose` always has a value; it is only news when it is someone else's.
+        given = [name for name in given if name != "whose" or form.cleaned_data[name] != "client"]
         if form.cleaned_data["people"]:
             given.append("people")
         trail.record(request, Action.CREATE, client=client, obj=event, detail={"fields": given})
@@ -229,14 +282,17 @@ def update_event(request, client_id: int, event_id: int, data, version: int) -> 
     """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
     _refuse_earlier_course(client, event)
+    was_whose = event.whose
     form = EventForm(data, instance=event, course=event.course)
     if not form.is_valid():
         raise invalid(form)
     values = {name: form.cleaned_data[name] for name in FIELDS if name != "people"}
+    # Left out, `whose` reads as the client's own: only a real change is named in the audit.
+    changed = [name for name in form.changed_data if name != "whose" or values["whose"] != was_whose]
     with transaction.atomic():
         save_versioned(TimelineEvent, event.pk, version, **values)
         event.people.set(form.cleaned_data["people"])
-        trail.record(request, Action.UPDATE, client=client, obj=event, detail={"fields": form.changed_data})
+        trail.record(request, Action.UPDATE, client=client, obj=event, detail={"fields": changed})
     return TimelineEvent.objects.get(pk=event.pk)
 
 

@@ -46,6 +46,7 @@ def formulation(request, pk: int):
         }
         for area in spec.problem_areas
     ]
+    found = service.review(course, current)
     context = {
         "client": client,
         "course": course,
@@ -55,7 +56,13 @@ def formulation(request, pk: int):
         "errors": errors,
         "areas": areas,
         "area_names": {a["area"].id: a["name"] for a in areas},
-        "suggestions": service.suggest(course, current),
+        "suggestions": found.suggestions,
+        "set_aside": found.set_aside,
+        "questions": [
+            # The question's ref is "inventory:<id>": the page links to that person's entry.
+            {"question": q, "entry_id": q.ref.partition(":")[2] if q.ref else None}
+            for q in found.questions
+        ],
         "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
         "can_change": request.user.has_perm("clinic.change_client", client),
     }

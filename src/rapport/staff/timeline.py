@@ -26,6 +26,14 @@ def _when(event) -> str:
     return f"{start} \u2013 {date_format(event.end, 'j M Y')}" if event.end else start
 
 
+def _whose(event, timeline) -> str:
+    """Empty for the client's own event; otherwise whose it is, naming the person when recorded."""
+    if event.whose == "client":
+        return ""
+    words = {c.id: c.text for c in timeline.whose}.get(event.whose, event.whose)
+    return f"{words}: {event.whose_person.person_label}" if event.whose_person else words
+
+
 def _rows(found: service.Timeline) -> list[dict]:
     spec = protocol.get()
     kinds = {k.id: k.text for k in spec.timeline.event_kinds}
@@ -40,6 +48,7 @@ def _rows(found: service.Timeline) -> list[dict]:
                 "dates": [date_format(d, "j M Y") for d in (event.start, event.end) if d],
                 "kind": kinds.get(event.kind, event.kind),
                 "people": ", ".join(p.person_label for p in event.people.all()),
+                "whose": _whose(event, spec.timeline),
                 "mood": (
                     service.mood_label(event.mood_rating, spec.timeline)
                     if event.mood_rating is not None

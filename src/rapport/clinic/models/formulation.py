@@ -37,6 +37,17 @@ class TimelineEvent(ClinicalRecord):
     people = models.ManyToManyField(InventoryEntry, blank=True, related_name="events")
     mood_rating = models.SmallIntegerField(_("mood at the time"), null=True, blank=True)
     problem_area_hint = models.CharField(_("problem-area hint"), max_length=40, blank=True)
+    # Whose event it is (timeline.yaml `whose`): a partner's diagnosis is not the client's own role
+    # transition. Rows from before this field are the client's own, as nothing else was recorded.
+    whose = models.CharField(_("whose event"), max_length=20, default="client")
+    whose_person = models.ForeignKey(
+        InventoryEntry,
+        verbose_name=_("the person it happened to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_events",
+    )
 
     class Meta:
         ordering = ["course", "start", "id"]
