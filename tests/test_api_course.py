@@ -391,6 +391,44 @@ def test_a_person_from_another_clients_inventory_is_refused_on_the_timeline(clin
     assert not TimelineEvent.objects.exists()
 
 
+def test_someone_elses_event_names_the_person_and_a_change_must_say_whose(clinic, course, api):
+    sam = InventoryEntry.objects.create(course=course, person_label="Sam", closeness_ring=1)
+    body = event(kind="new_diagnosis_or_disability", whose="someone_else", whose_person=sam.pk)
+    created = post(api, path(clinic, "timeline"), body)
+    assert created.status_code == 201, created.content
+    assert (created.json()["whose"], created.json()["whose_person"]) == ("someone_else", sam.pk)
+    found = TimelineEvent.objects.get()
+    assert (found.whose, found.whose_person) == ("someone_else", sam)
+    # A change that leaves whose out is refused, so a caller that does not know it never resets it.
+    change = {
+        **event(),
+        "end": None,
+        "people": [],
+        "mood_rating": None,
+        "problem_area_hint": "",
+        "version": 1,
+    }
+    assert put(api, path(clinic, f"timeline/{found.pk}"), change).status_code == 422
+    assert TimelineEvent.objects.get().whose == "someone_else"
+
+
+def test_an_event_is_the_clients_own_by_default_through_the_api(clinic, course, api):
+    created = post(api, path(clinic, "timeline"), event())
+    assert (created.json()["whose"], created.json()["whose_person"]) == ("client", None)
+
+
+def test_a_bad_whose_is_refused_through_the_api(clinic, course, api):
+    theirs = InventoryEntry.objects.create(
+        course=Course.objects.create(client=clinic.other_client), person_label="X"
+    )
+    refused(post(api, path(clinic, "timeline"), event(whose="partner")), "whose")
+    refused(
+        post(api, path(clinic, "timeline"), event(whose="someone_else", whose_person=theirs.pk)),
+        "whose_person",
+    )
+    assert not TimelineEvent.objects.exists()
+
+
 def test_two_tabs_editing_an_event_keep_the_first(clinic, course, api):
     found = TimelineEvent.objects.create(course=course, start=date(2025, 9, 14), event="Died", kind="death")
     url = path(clinic, f"timeline/{found.pk}")
@@ -449,6 +487,23 @@ def test_a_death_near_the_onset_is_suggested_with_its_evidence_and_never_chosen(
     assert "Mother" in evidence["reason"]
     assert set(suggestion) == {"problem_area", "name", "rules", "summary", "evidence"}
     assert b"chosen" not in response.content
+
+
+def test_the_formulation_says_why_deficits_are_not_suggested_and_what_to_record(clinic, course, api):
+    sam = InventoryEntry.objects.create(
+        course=course,
+        person_label="Sam",
+        closeness_ring=1,
+        values={"relationship_type": "partner", "current_status": "strained"},
+    )
+    body = api.get(path(clinic, "formulation")).json()
+    assert [s["problem_area"] for s in body["suggestions"]] == ["role_dispute"]
+    [aside] = body["set_aside"]
+    assert (aside["problem_area"], aside["name"]) == ("interpersonal_deficits", "Interpersonal deficits")
+    assert aside["reason"].startswith("not suggested: a close relationship is strained (Sam)")
+    assert [e["ref"] for e in aside["evidence"]] == [f"inventory:{sam.pk}"]
+    [question] = body["questions"]
+    assert (question["ref"], question["label"]) == (f"inventory:{sam.pk}", "Sam")
 
 
 def test_the_first_formulation_is_saved_at_version_0_and_then_edited(clinic, course, api):

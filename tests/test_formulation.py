@@ -140,3 +140,83 @@ def test_a_supervisor_reads_the_formulation_but_cannot_change_it(clinic, course,
     assert client.get(url(clinic)).status_code == 200
     assert client.post(url(clinic), form(primary_area="grief")).status_code == 404
     assert not Formulation.objects.exists()
+
+
+# Decision support reads the whole record (the inventory's status and the timeline's conflicts)
+
+
+def test_a_strained_partner_and_a_falling_out_point_at_a_dispute_and_never_at_deficits(
+    clinic, course, as_user
+):
+    Formulation.objects.create(course=course, onset=date(2025, 11, 1))
+    partner = InventoryEntry.objects.create(
+        course=course,
+        person_label="Sam",
+        closeness_ring=1,
+        values={"relationship_type": "partner", "current_status": "strained"},
+    )
+    InventoryEntry.objects.create(course=course, person_label="Neighbour", closeness_ring=3)
+    row = TimelineEvent.objects.create(
+        course=course, start=date(2025, 10, 12), event="Falling-out over money", kind="conflict"
+    )
+    row.people.add(partner)
+    page = as_user(clinic.clinician).get(url(clinic)).content.decode()
+    suggested, _, aside = page.partition("Why one area is not suggested")
+    assert "<h3>Interpersonal role dispute</h3>" in suggested
+    assert "Sam: relationship recorded as: Strained (partner, ring 1)" in suggested
+    assert "Falling-out over money: A conflict or falling-out (Sam)" in suggested
+    assert "<h3>Interpersonal deficits</h3>" not in suggested
+    assert "<h3>Interpersonal deficits</h3>" in aside
+    assert "Not suggested: a close relationship is strained (Sam); the timeline records a conflict" in aside
+    assert Formulation.objects.get(course=course).primary_area == ""
+
+
+def test_a_strained_relationship_without_an_answer_asks_to_record_whether_expectations_match(
+    clinic, course, as_user
+):
+    sam = InventoryEntry.objects.create(
+        course=course, person_label="Sam", closeness_ring=1, values={"current_status": "strained"}
+    )
+    page = as_user(clinic.clinician).get(url(clinic)).content.decode()
+    assert "Worth recording" in page
+    assert "Record whether the client&#x27;s and Sam&#x27;s expectations of each other match" in page
+    assert f'href="/clients/{clinic.client.pk}/inventory/people/{sam.pk}/"' in page
+
+
+def test_written_expectations_are_asked_about_never_read_for_meaning(clinic, course, as_user):
+    InventoryEntry.objects.create(
+        course=course,
+        person_label="Mother",
+        closeness_ring=2,
+        values={"mutual_expectations": "She expects me to visit daily; I expect her to let me be."},
+    )
+    page = as_user(clinic.clinician).get(url(clinic)).content.decode()
+    assert "<h3>Interpersonal role dispute</h3>" not in page
+    assert "expectations are written down, but not whether they match" in page
+
+
+def test_a_partners_diagnosis_is_not_the_clients_role_transition(clinic, course, as_user):
+    Formulation.objects.create(course=course, onset=date(2025, 11, 1))
+    sam = InventoryEntry.objects.create(course=course, person_label="Sam", closeness_ring=1)
+    InventoryEntry.objects.create(course=course, person_label="Sister", closeness_ring=1)
+    TimelineEvent.objects.create(
+        course=course,
+        start=date(2025, 10, 1),
+        event="Sam diagnosed with MS",
+        kind="new_diagnosis_or_disability",
+        whose="someone_else",
+        whose_person=sam,
+    )
+    page = as_user(clinic.clinician).get(url(clinic)).content.decode()
+    suggested, _, aside = page.partition("Why one area is not suggested")
+    assert "<h3>Role transition</h3>" not in suggested
+    assert "<h3>Role transition</h3>" in aside
+    assert "recorded as someone else&#x27;s" in aside and "someone else&#x27;s event (Sam)" in aside
+
+
+def test_a_supervisor_sees_the_questions_without_a_link_to_edit(clinic, course, as_user):
+    InventoryEntry.objects.create(
+        course=course, person_label="Sam", closeness_ring=1, values={"current_status": "strained"}
+    )
+    page = as_user(clinic.supervisor).get(url(clinic)).content.decode()
+    assert "expectations of each other match" in page and "Record it" not in page

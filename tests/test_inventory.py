@@ -339,3 +339,20 @@ def test_an_entry_of_an_earlier_course_cannot_be_edited_through_the_current_one(
         == 404
     )
     assert "Nobody is in the inventory yet" in client.get(url(clinic)).content.decode()
+
+
+def test_the_entry_form_asks_whether_expectations_match_with_not_sure_and_not_asked(clinic, course, as_user):
+    page = as_user(clinic.clinician).get(url(clinic, "people/new/")).content.decode()
+    assert "Do their expectations of each other match?" in page
+    for text in (
+        "Reciprocal (they match)",
+        "Non-reciprocal (they conflict)",
+        "Not sure yet",
+        "Not yet explored",
+    ):
+        assert text in page
+
+
+def test_not_sure_whether_expectations_match_is_saved(clinic, course, as_user):
+    as_user(clinic.clinician).post(url(clinic, "people/new/"), person(expectations_reciprocity="unsure"))
+    assert InventoryEntry.objects.get().values["expectations_reciprocity"] == "unsure"

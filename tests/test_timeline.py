@@ -449,3 +449,74 @@ def test_an_event_of_an_earlier_course_can_be_read_but_not_changed(clinic, cours
     refused = client.post(edit, data)
     assert b"belongs to an earlier course" in refused.content
     assert TimelineEvent.objects.get(pk=old.pk).event == "Old event"
+
+
+# Whose event it is: a partner's diagnosis is not the client's own life change
+
+
+def test_an_event_is_the_clients_own_unless_said_otherwise(clinic, course, as_user):
+    as_user(clinic.clinician).post(url(clinic, "new/"), event_data())
+    assert (TimelineEvent.objects.get().whose, TimelineEvent.objects.get().whose_person) == ("client", None)
+
+
+def test_someone_elses_event_names_the_person_and_the_table_says_whose(clinic, course, mother, as_user):
+    client = as_user(clinic.clinician)
+    data = event_data(
+        event="Mother's cancer diagnosis", kind="new_diagnosis_or_disability", whose="someone_else"
+    )
+    response = client.post(url(clinic, "new/"), {**data, "whose_person": mother.pk})
+    assert response.status_code == 302
+    saved = TimelineEvent.objects.get()
+    assert (saved.whose, saved.whose_person) == ("someone_else", mother)
+    row = AuditEvent.objects.get(action=Action.CREATE, object_type="TimelineEvent")
+    assert {"whose", "whose_person"} <= set(row.detail["fields"])
+    page = client.get(url(clinic)).content.decode()
+    assert "(Someone else&#x27;s (someone close to the client): Mother)" in page
+
+
+def test_the_form_asks_whose_event_it_is_and_offers_the_inventory(clinic, course, mother, as_user):
+    page = as_user(clinic.clinician).get(url(clinic, "new/")).content.decode()
+    assert "Whose event is it?" in page and 'value="someone_else"' in page
+    assert f'<option value="{mother.pk}">Mother</option>' in page
+
+
+WHOSE_INPUT = [
+    ({"whose": "partner"}, "Choose one of the answers listed for whose event it is."),
+    ({"whose": "client", "whose_person": "<mother>"}, "The client&#x27;s own event happened to no one else"),
+    (
+        {"whose": "someone_else", "whose_person": "99999999999999999999"},
+        "from this course&#x27;s inventory only",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), WHOSE_INPUT, ids=["unknown", "client with a person", "bad id"]
+)
+def test_a_bad_whose_is_refused_with_a_clear_message_and_nothing_is_saved(
+    change, message, clinic, course, mother, as_user
+):
+    change = {k: mother.pk if v == "<mother>" else v for k, v in change.items()}
+    response = as_user(clinic.clinician).post(url(clinic, "new/"), event_data(**change))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not TimelineEvent.objects.exists()
+
+
+def test_a_person_from_another_clients_inventory_cannot_be_whose_event_it_is(clinic, course, as_user):
+    theirs = InventoryEntry.objects.create(
+        course=Course.objects.create(client=clinic.other_client), person_label="Someone else's sister"
+    )
+    data = event_data(whose="someone_else", whose_person=theirs.pk)
+    response = as_user(clinic.clinician).post(url(clinic, "new/"), data)
+    assert b"Choose a person from this course&#x27;s inventory only." in response.content
+    assert not TimelineEvent.objects.exists()
+
+
+def test_changing_whose_event_it_is_is_saved_and_audited_by_field_name(clinic, course, mother):
+    event = an_event(course)
+    data = event_data(whose="someone_else", whose_person=mother.pk, version=event.version)
+    timeline.update_event(request_as(clinic.clinician), clinic.client.pk, event.pk, data, event.version)
+    row = AuditEvent.objects.filter(action=Action.UPDATE, object_type="TimelineEvent").latest("pk")
+    assert {"whose", "whose_person"} <= set(row.detail["fields"])
+    saved = TimelineEvent.objects.get(pk=event.pk)
+    assert (saved.whose, saved.whose_person, saved.version) == ("someone_else", mother, 2)
