@@ -471,7 +471,7 @@ def test_someone_elses_event_names_the_person_and_the_table_says_whose(clinic, c
     row = AuditEvent.objects.get(action=Action.CREATE, object_type="TimelineEvent")
     assert {"whose", "whose_person"} <= set(row.detail["fields"])
     page = client.get(url(clinic)).content.decode()
-    assert "(Someone else&#x27;s (someone close to the client): Mother)" in page
+    assert 'Mother&#x27;s cancer diagnosis <span class="muted">(Mother&#x27;s event)</span>' in page
 
 
 def test_the_form_asks_whose_event_it_is_and_offers_the_inventory(clinic, course, mother, as_user):

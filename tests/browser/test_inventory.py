@@ -38,7 +38,7 @@ def test_a_clinician_adds_three_people_sees_the_circle_and_shows_it_to_the_clien
         page.get_by_label("Relationship now").select_option(label=status)
         if hard:
             page.get_by_label("What is hard").fill(hard)
-            page.get_by_label("Do the expectations match?").select_option("non_reciprocal")
+            page.get_by_label("Do their expectations of each other match?").select_option("non_reciprocal")
             page.get_by_label("Can confide").select_option("no")
         if number == 1:
             check_page(page, "inventory-entry-form", screen, problems)

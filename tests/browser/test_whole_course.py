@@ -395,7 +395,7 @@ def test_a_role_dispute_is_recorded_with_its_stage(page, clinic):
         "Strained",
         {
             "What is hard": "She wants him to take the job abroad; he wants to stay near his father.",
-            "Do the expectations match?": "non_reciprocal",
+            "Do their expectations of each other match?": "non_reciprocal",
         },
     )
 
@@ -406,8 +406,12 @@ def test_a_role_dispute_is_recorded_with_its_stage(page, clinic):
     expect(suggestion).to_contain_text(
         "Non-reciprocal expectations with a significant other can point to a role dispute."
     )
+    # The strained relationship is evidence too, since decision support reads the whole record.
     expect(suggestion.get_by_role("listitem")).to_have_text(
-        "Ola (partner): expectations recorded as: Non-reciprocal (they conflict)"
+        [
+            "Ola (partner): expectations recorded as: Non-reciprocal (they conflict)",
+            "Ola (partner): relationship recorded as: Strained (partner, ring 1)",
+        ]
     )
     # The suggestion is not a choice: nothing is chosen until the therapist chooses.
     expect(page.get_by_label("Primary problem area")).to_have_value("")

@@ -92,7 +92,7 @@ def circle_for(entries, *, centre: str, for_client: bool):
 
 def _person(entry):
     recorded, missing = inv.describe(entry)
-    # "Do the expectations match?" reads oddly inside a list of what is still to explore.
+    # "Do their expectations of each other match?" reads oddly inside a list of what is still to explore.
     return entry, recorded, [item.label.rstrip("?").lower() for item in missing]
 
 

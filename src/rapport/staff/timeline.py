@@ -30,8 +30,9 @@ def _whose(event, timeline) -> str:
     """Empty for the client's own event; otherwise whose it is, naming the person when recorded."""
     if event.whose == "client":
         return ""
-    words = {c.id: c.text for c in timeline.whose}.get(event.whose, event.whose)
-    return f"{words}: {event.whose_person.person_label}" if event.whose_person else words
+    if event.whose_person:
+        return _("%(name)s's event") % {"name": event.whose_person.person_label}
+    return {c.id: c.text for c in timeline.whose}.get(event.whose, event.whose)
 
 
 def _rows(found: service.Timeline) -> list[dict]:

@@ -487,11 +487,11 @@ def test_someone_elses_diagnosis_is_not_the_clients_role_transition_and_says_so(
     (aside,) = found.set_aside
     assert (aside.problem_area, aside.rules) == ("role_transition", ("life_change_near_onset",))
     assert aside.reason == (
-        "not suggested: Partner diagnosed with MS: recorded as someone else's, and this rule counts "
-        "only the client's own events"
+        "not suggested: Partner diagnosed with MS: recorded as someone else's event, and only the "
+        "client's own count here"
     )
     (evidence,) = aside.evidence
-    assert evidence.reason.startswith("A new diagnosis or disability, someone else's event (Sam), 2024-03-01")
+    assert evidence.reason.startswith("A new diagnosis or disability, Sam's own event, 2024-03-01")
 
 
 def test_a_new_caring_role_the_client_took_on_is_still_their_transition():

@@ -221,8 +221,8 @@ def _someone_elses(facts: Facts, protocol: Protocol, found: dict[str, Suggestion
         left_out = tuple(e for e in _events_near_onset(anyones, facts, protocol) if e.ref not in counted)
         if left_out:
             reason = _not_suggested(
-                [f"{', '.join(e.label for e in left_out)}: recorded as someone else's, and this rule "
-                 "counts only the client's own events"]
+                [f"{', '.join(e.label for e in left_out)}: recorded as someone else's event, and only "
+                 "the client's own count here"]
             )  # fmt: skip
             set_aside.append(SetAside(rule.problem_area, (rule.id,), reason, left_out))
     return set_aside
@@ -300,7 +300,8 @@ def _events_near_onset(rule: EventsNearOnset, facts: Facts, protocol: Protocol) 
         what = kinds[event.kind]
         people = f" ({', '.join(event.people)})" if isinstance(event, TimelineEvent) and event.people else ""
         if whose != "client":
-            what = f"{what}, someone else's event" + (f" ({event.whose_label})" if event.whose_label else "")
+            owner = f"{event.whose_label}'s own event" if event.whose_label else "someone else's event"
+            people = f"{people}, {owner}"
         if event.start is None or facts.onset is None:
             if not rule.include_undated:
                 continue
