@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0009_check_in_draft_risk"),
+        ("clinic", "0010_alert_triggers"),
     ]
 
     operations = [
