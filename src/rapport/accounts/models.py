@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rapport.common.roles import Role
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -40,13 +42,6 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    CLINICIAN = "clinician", _("Clinician")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    CLIENT = "client", _("Client")
-    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR})

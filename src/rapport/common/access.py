@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django_otp import user_has_device
 
-from rapport.accounts.models import Role
+from rapport.common.roles import Role
 
 
 def public(view):
