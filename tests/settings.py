@@ -1,4 +1,5 @@
-"""Test settings: the real settings with a fast hasher and in-memory e-mail."""
+"""Test settings: the real settings with a fast hasher and in-memory e-mail, and a test database
+of each run's own, so that two checkouts (or two runs) testing at once never share one."""
 
 import os
 
@@ -24,3 +25,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _RUN_DIR = tempfile.mkdtemp(prefix="rapport-test-")
     atexit.register(shutil.rmtree, _RUN_DIR, ignore_errors=True)
     DATABASES["default"]["TEST"] = {"NAME": str(Path(_RUN_DIR) / "test.sqlite3")}  # noqa: F405
+else:
+    # A server database (PostgreSQL in .ci/run) is shared by every checkout on the machine: a name
+    # of this process's own keeps two runs apart (pytest-django adds _gw0, _gw1 for xdist workers,
+    # and destroys the database at the end of the run).
+    import uuid
+
+    DATABASES["default"]["TEST"] = {"NAME": f"test_rapport_{uuid.uuid4().hex[:12]}"}  # noqa: F405
