@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport
 
-.PHONY: demo test install install-test chromium lint serve clean bench
+.PHONY: demo test install install-test chromium lint serve clean bench openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: install-test
 
 test: install-test lint
 	$(BIN)/pytest -n 2
+
+# The API's schema, committed so that every change to the API shows in review (tests/test_openapi.py).
+openapi: install
+	$(BIN)/rapport openapi --output docs/openapi.json
 
 # Write and read paths at 1,000 and 100,000 generated clients, on SQLite and (when it answers) the
 # local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
