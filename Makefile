@@ -44,6 +44,7 @@ lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/rapport makemigrations --check --dry-run -v 0
+	$(BIN)/mypy
 
 test: install-test lint
 	$(BIN)/pytest -n 2

@@ -1,11 +1,13 @@
 """The JSON API at /api/v1/. Every route asks the same access rules and services as the pages."""
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from rapport.accounts.models import Role, Team
+from rapport.accounts.models import Role, Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
@@ -49,7 +51,7 @@ def forbidden(request, exc):
 
 @api.get("/me", response=MeOut, summary="Who is calling")
 def me(request: HttpRequest):
-    user = request.user
+    user = cast(User, request.user)  # the API's auth admits only signed-in people
     client_id = None
     if user.role == Role.CLIENT:
         client_id = Client.objects.visible_to(user).values_list("pk", flat=True).first()
@@ -78,7 +80,7 @@ def create_client(request: HttpRequest, payload: ClientIn):
     team_id = data.pop("team_id")
     if team_id is None:
         # The only team the clinician belongs to; with several, they must say which.
-        teams = list(Team.objects.filter(members=request.user).values_list("pk", flat=True)[:2])
+        teams = list(Team.objects.filter(members=cast(User, request.user)).values_list("pk", flat=True)[:2])
         team_id = teams[0] if len(teams) == 1 else None
     data["team"] = team_id
     return Status(201, client_records.create_client(request, data))

@@ -88,7 +88,7 @@ def screen_text(request, client: Client, record, texts: list[str]) -> RiskAlert 
     if not found:
         return None
     ref = {"type": type(record).__name__, "id": record.pk}
-    already = set()
+    already: set[str] = set()
     for reasons in RiskAlert.objects.filter(
         client=client, source=AlertSource.FREE_TEXT, source_record=ref
     ).values_list("reasons", flat=True):

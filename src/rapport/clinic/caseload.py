@@ -4,6 +4,7 @@ open alerts and next session, in a fixed number of queries however many clients 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any, cast
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
@@ -33,7 +34,7 @@ SORTS = {
 class Row:
     client: object
     course: Course | None = None
-    position: object = None
+    position: Any = None
     phase_name: str = ""
     latest_phq9: int | None = None
     latest_band: str = ""
@@ -114,7 +115,7 @@ def rows(request, sort: str = "name") -> list[Row]:
                 row.previous_phq9 = points[-2][2] if len(points) > 1 else None
                 ordered = [(i, p[2]) for i, p in enumerate(points, start=1)]
                 if all(p[0] is not None for p in points):
-                    ordered = [(p[0], p[2]) for p in points]
+                    ordered = [(cast(int, p[0]), p[2]) for p in points]
                 try:
                     row.not_on_track = bool(outcomes.measure_change("phq9", ordered).not_on_track)
                 except outcomes.InvalidCourseData:

@@ -1,6 +1,8 @@
 """The course of IPT: its contract and its sessions. Every change checks access, validates
 against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
 
+from typing import cast
+
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -195,7 +197,7 @@ def get_session(request, client_id: int, session_id: int, perm: str = "clinic.vi
 
 def update_session(request, client_id: int, session_id: int, data, version: int) -> Session:
     client, session = get_session(request, client_id, session_id, "clinic.change_client")
-    if session.course_id != current_course(client).pk:
+    if session.course_id != cast(Course, current_course(client)).pk:
         raise InvalidInput(
             {"session": [str(_("This session belongs to an earlier course: it can be read, not changed."))]}
         )

@@ -198,8 +198,8 @@ def start_goals(request, client_id: int) -> list[Goal]:
                         order=order,
                     )
                 )
-        for goal in created:
-            trail.record(request, Action.CREATE, client=client, obj=goal)
+        for new_goal in created:
+            trail.record(request, Action.CREATE, client=client, obj=new_goal)
     return created
 
 

@@ -7,6 +7,7 @@ changing needs clinic.change_client. Every change refuses a stale edit and is au
 names of the fields it touched, never their values."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db import transaction
@@ -35,9 +36,13 @@ def ring_label(ring: int, rings: int) -> str:
 
 
 def _form_field(item: InventoryField, rings: int) -> forms.Field:
-    common = {"label": item.label, "help_text": item.description, "required": item.required}
+    common: dict[str, Any] = {"label": item.label, "help_text": item.description, "required": item.required}
     if item.type == "boolean":
-        choices = [("", gettext_lazy("Not known")), (YES, gettext_lazy("Yes")), (NO, gettext_lazy("No"))]
+        choices: list[tuple[str, Any]] = [
+            ("", gettext_lazy("Not known")),
+            (YES, gettext_lazy("Yes")),
+            (NO, gettext_lazy("No")),
+        ]
         return forms.ChoiceField(choices=choices, **common)
     if item.type == "choice":
         empty = [("", gettext_lazy("Not recorded"))]
@@ -100,7 +105,8 @@ def _values_of(form: EntryForm, keep: dict) -> dict:
             continue
         value = form.cleaned_data.get(item.id)
         if item.type == "boolean":
-            value = {YES: True, NO: False}.get(value)
+            as_bool: dict[Any, bool] = {YES: True, NO: False}
+            value = as_bool.get(value)
         if value is None or value == "":
             values.pop(item.id, None)
         else:

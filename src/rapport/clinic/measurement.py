@@ -5,6 +5,8 @@ access, stores what was answered with what the core computed, and writes the ale
 transaction as the response, so that a response never exists without its alert.
 """
 
+from typing import Literal, overload
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,10 @@ from rapport.common.errors import InvalidInput
 from rapport.core import instruments, outcomes, scoring
 
 
+@overload
+def current_course(client, *, create: Literal[True], request=None) -> Course: ...
+@overload
+def current_course(client, *, create: bool = False, request=None) -> Course | None: ...
 def current_course(client, *, create: bool = False, request=None) -> Course | None:
     """The client's current course (see Course.objects.current_first); a follow-up score after a
     course ended still belongs to it while no other course is open."""

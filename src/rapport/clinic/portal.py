@@ -4,6 +4,7 @@ went, and messages from the clinic. Free text the client writes is screened for 
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Max
@@ -171,7 +172,7 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
     """Keep one answer (an option code, DECLINED, or None for "later") as soon as it is given.
     An answer that the branching no longer asks for is dropped, so the draft is always valid."""
     instrument = client_instrument(instrument_id)
-    draft = draft_for(request, instrument_id)
+    draft = cast(CheckInDraft, draft_for(request, instrument_id))  # created when missing
     answers = dict(draft.answers)
     declined = [i for i in draft.declined if i != item_id]
     item = instrument.items_by_id.get(item_id)
@@ -188,7 +189,7 @@ def save_answer(request, instrument_id: str, item_id: str, code: str | None) -> 
     answers = {k: v for k, v in answers.items() if k in still_asked}
     declined = [i for i in declined if i in still_asked]
     now = timezone.now()
-    values = {"answers": answers, "declined": declined, "updated_at": now}
+    values: dict[str, Any] = {"answers": answers, "declined": declined, "updated_at": now}
     if draft.risk_answered_at is None and _carries_risk(instrument, answers):
         # Whether or not the client ever presses Send, this answer reaches a person.
         values["risk_answered_at"] = now
@@ -273,13 +274,14 @@ def save_preparation(request, data: dict, version: int, *, share: bool = False) 
     course = measurement.current_course(client)
     if course is None:
         raise InvalidInput({"__all__": [_("Your course has not started yet.")]})
-    values, errors = {}, {}
+    values: dict[str, Any] = {}
+    errors: dict[str, list] = {}
     for name in Preparation.TEXT_FIELDS:
         text = str(data.get(name, "") or "").strip()
         if len(text) > TEXT_LIMIT:
             errors[name] = [_("Keep this under 5,000 characters.")]
         values[name] = text
-    mood = data.get("mood_change")
+    mood: Any = data.get("mood_change")
     if mood in (None, ""):
         values["mood_change"] = None
     else:

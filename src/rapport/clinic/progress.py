@@ -2,8 +2,10 @@
 alternative, the latest band and the change badges (all computed by rapport.core)."""
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rapport.clinic.measurement import current_course, summarise
@@ -20,7 +22,7 @@ class InstrumentProgress:
     latest_band_label: str | None
     change: dict | None
     chart: str | None
-    badges: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
+    badges: list[tuple[str, str | Promise]] = field(default_factory=list)  # (css class, text)
 
 
 BADGES = [
@@ -61,7 +63,7 @@ def for_client(client) -> list[InstrumentProgress]:
                 [
                     trajectory.Point(
                         _point_label(r),
-                        r.total,
+                        cast(int, r.total),  # a scored instrument's response has a total
                         f"{_point_label(r)}: {r.total} ({bands[r.band].label if r.band in bands else ''})",
                         at=r.session_number,
                     )
@@ -71,7 +73,9 @@ def for_client(client) -> list[InstrumentProgress]:
                 maximum=definition.scoring.max,
                 label=f"{definition.short_title} scores over the course",
             )
-        badges = [(kind, text) for key, kind, text in BADGES if change and change.get(key)]
+        badges: list[tuple[str, str | Promise]] = [
+            (kind, text) for key, kind, text in BADGES if change and change.get(key)
+        ]
         shown.append(
             InstrumentProgress(
                 instrument=definition,

@@ -1,6 +1,8 @@
 """Termination: the relapse-prevention plan, the comparison with the baseline, how the course
 ends (the therapist's judgement) and, for continuation, a maintenance contract (spec 1.9)."""
 
+from typing import cast
+
 from django import forms
 from django.db import transaction
 from django.utils import timezone
@@ -87,7 +89,7 @@ def start_maintenance(request, client_id: int) -> Course:
     continuation = next(e for e in protocol.get().relapse_prevention.endings if e.new_contract_variant)
     if plan.ending != continuation.id:
         raise InvalidInput({"ending": [str(_("Record continuation as the ending first."))]})
-    variant = protocol.get().variant(continuation.new_contract_variant)
+    variant = protocol.get().variant(cast(str, continuation.new_contract_variant))  # chosen for having one
     with transaction.atomic():
         if course.status != CourseStatus.ENDED:
             save_versioned(

@@ -8,6 +8,7 @@ life never goes into the audit trail.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.db import transaction
@@ -250,7 +251,7 @@ def get_event(request, client_id: int, event_id: int, perm: str = "clinic.view_c
 
 def _refuse_earlier_course(client, event) -> None:
     # An earlier course's timeline is history: it can be read, not changed.
-    if event.course_id != current_course(client).pk:
+    if event.course_id != cast(Course, current_course(client)).pk:
         raise InvalidInput(
             {"__all__": [str(_("This event belongs to an earlier course: it can be read, not changed."))]}
         )

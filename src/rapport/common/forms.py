@@ -1,5 +1,7 @@
 """Form pieces every app shares: the entered-in-error reason, the date widget, a posted version."""
 
+from typing import overload
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,10 @@ class EnteredInErrorForm(forms.Form):
         return reason
 
 
+@overload
+def posted_version(request, missing: int = -1) -> int: ...
+@overload
+def posted_version(request, missing: None) -> int | None: ...
 def posted_version(request, missing: int | None = -1) -> int | None:
     """The record version an edit form was opened at (its hidden `version` field). A missing or
     garbled one gives `missing`, which no saved record has, so the save reports a conflict rather

@@ -1,6 +1,8 @@
 """Writing records safely: the versioned save, entered in error instead of deletion, and the
 denial that answers exactly as a missing record does."""
 
+from typing import NoReturn
+
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -22,7 +24,7 @@ def save_versioned(model, pk: int, version: int, **values) -> None:
         raise EditConflict(model.objects.get(pk=pk))
 
 
-def deny(request, *, client_id=None, detail=None):
+def deny(request, *, client_id=None, detail=None) -> NoReturn:
     """Record a denied access and answer exactly as for a record that does not exist."""
     trail.record(
         request,

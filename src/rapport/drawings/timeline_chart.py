@@ -9,6 +9,7 @@ Events are numbered as in the table beside the chart, which holds the same facts
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
@@ -98,12 +99,13 @@ def timeline(
     if onset:
         dates.append(onset)
     first, last = (min(dates), max(dates)) if dates else (None, None)
-    if first is not None and first == last:
+    if first is not None and last is not None and first == last:
         first, last = first - timedelta(days=15), last + timedelta(days=15)
-    span = (last - first).days if first is not None else 0
+    span = (last - first).days if first is not None and last is not None else 0
 
     def x(day: date) -> float:
-        return inner_left + inner_w * (day - first).days / span
+        # Only called once there are dates, so first is set.
+        return inner_left + inner_w * (day - cast(date, first)).days / span
 
     def y_mood(mood: float) -> float:
         return TOP + PLOT_H * (mood_max - mood) / (mood_max - mood_min)
@@ -170,7 +172,7 @@ def timeline(
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
     bottom = LANES_TOP + lanes * LANE_H
-    for day, text in _ticks(first, last):
+    for day, text in _ticks(first, cast(date, last)):  # last is set with first
         at = x(day)
         if not LEFT <= at <= WIDTH - RIGHT:
             continue
@@ -230,13 +232,14 @@ def timeline(
 
     rated = sorted((e for e in events if e.mood is not None), key=lambda e: (mood_x(e), e.number))
     if len(rated) > 1:
-        path = " ".join(f"{mood_x(e):.1f},{y_mood(e.mood):.1f}" for e in rated)
+        path = " ".join(f"{mood_x(e):.1f},{y_mood(e.mood or 0):.1f}" for e in rated)
         parts.append(
             f'<polyline points="{path}" fill="none" class="mood-line" stroke="#1b2a3a" stroke-width="2.5"/>'
         )
     for e in rated:
         parts.append(
-            f'<circle cx="{mood_x(e):.1f}" cy="{y_mood(e.mood):.1f}" r="5" class="mood-mark" fill="#1b2a3a" '
+            f'<circle cx="{mood_x(e):.1f}" cy="{y_mood(e.mood or 0):.1f}" r="5" class="mood-mark" '
+            'fill="#1b2a3a" '
             f'stroke="#fff" stroke-width="1.5"><title>{escape(e.title)}</title></circle>'
         )
 

@@ -39,15 +39,16 @@ def trajectory(points: list[Point], bands: list[Band], *, maximum: int, label: s
         return TOP + plot_h * (1 - score / maximum)
 
     inner_left, inner_w = LEFT + 14, plot_w - 28  # keep dots clear of the edges and band labels
-    spaced = all(p.at is not None for p in points)
-    first = min((p.at for p in points), default=0) if spaced else 0
-    span = (max(p.at for p in points) - first) if spaced and points else 0
+    ats = [p.at for p in points if p.at is not None]
+    spaced = len(ats) == len(points)
+    first = min(ats, default=0) if spaced else 0
+    span = (max(ats) - first) if spaced and points else 0
 
     def x(index: int) -> float:
         if len(points) == 1:
             return inner_left + inner_w / 2
         if spaced and span:
-            return inner_left + inner_w * (points[index].at - first) / span
+            return inner_left + inner_w * (ats[index] - first) / span
         return inner_left + inner_w * index / (len(points) - 1)
 
     parts = [

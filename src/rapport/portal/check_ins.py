@@ -30,7 +30,7 @@ def pending_follow_ups(client) -> list:
     """Follow-up questionnaires (the C-SSRS screener after a positive PHQ-9 item 9) that a
     recent check-in called for and that have not been answered since."""
     since = timezone.now() - FOLLOW_UP_WITHIN
-    pending = []
+    pending: list = []
     recent = (
         Response.objects.filter(
             client=client,

@@ -1,5 +1,7 @@
 """My plan: the shared formulation and goals, the tasks with "how it went", and progress."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +53,7 @@ def _progress_charts(course) -> list[dict]:
             rows.append((r, label, when))
         chart = trajectory.trajectory(
             [
-                trajectory.Point(label, r.total, f"{when}: {r.total}", at=r.session_number)
+                trajectory.Point(label, cast(int, r.total), f"{when}: {r.total}", at=r.session_number)
                 for r, label, when in rows
             ],
             [],

@@ -4,8 +4,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
+from typing import cast
 
 from django.contrib import messages
+from django.db.models import Field
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,7 +98,7 @@ def _words(reasons: list[str], instrument, answers: dict) -> list[str]:
         if reason.startswith("item:"):
             item_id = reason.removeprefix("item:")
             item = instrument.items_by_id.get(item_id) if instrument else None
-            if item is None:
+            if item is None or instrument is None:
                 words.append(_("A risk question (%(item)s) was answered positively.") % {"item": item_id})
                 continue
             option = item.options_by_code.get(answers.get(item_id, ""))
@@ -140,6 +142,8 @@ def source_text(alert: RiskAlert) -> list[tuple[str, str]]:
     if alert.source != AlertSource.FREE_TEXT:
         return []
     kind, pk = alert.source_record.get("type"), alert.source_record.get("id")
+    record: Preparation | TaskReport | None
+    names: tuple[str, ...]
     if kind == "Preparation":
         record = Preparation.objects.filter(client=alert.client, pk=pk).first()
         names = Preparation.TEXT_FIELDS
@@ -151,7 +155,7 @@ def source_text(alert: RiskAlert) -> list[tuple[str, str]]:
     if record is None:
         return []
     return [
-        (str(record._meta.get_field(name).verbose_name), getattr(record, name))
+        (str(cast(Field, record._meta.get_field(name)).verbose_name), getattr(record, name))
         for name in names
         if getattr(record, name)
     ]
@@ -207,8 +211,8 @@ def chain_of(alert: RiskAlert, triggers: list | None = None) -> list[Step]:
         alert.deliveries.select_related("recipient"),
         key=lambda d: (told_after(d), d.escalation_level, d.created_at),
     )
-    for (rise, level), group in groupby(deliveries, key=lambda d: (told_after(d), d.escalation_level)):
-        group = list(group)
+    for (rise, level), grouped in groupby(deliveries, key=lambda d: (told_after(d), d.escalation_level)):
+        group = list(grouped)
         to = STEP_NAMES.get(chain[level], chain[level]) if level < len(chain) else str(level)
         if rise:
             title = _("Told %(who)s of the higher tier") % {"who": to}

@@ -1,5 +1,7 @@
 """The course of IPT pages: the course with its contract and sessions, and the session note."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +14,7 @@ from rapport.audit.models import Action
 from rapport.clinic import courses, inventory, progress
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
-from rapport.clinic.models import Formulation, RelapsePreventionPlan
+from rapport.clinic.models import Course, Formulation, RelapsePreventionPlan
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
@@ -134,7 +136,7 @@ def session_detail(request, pk: int, sid: int):
         "errors": errors,
         "chosen": chosen,
         "can_change": request.user.has_perm("clinic.change_client", client)
-        and session.course_id == current_course(client).pk,
+        and session.course_id == cast(Course, current_course(client)).pk,
         "outcomes": summarise(session.course),
         "ratings_scale": range(11),
         **courses.session_context(session),

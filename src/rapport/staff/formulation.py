@@ -1,5 +1,7 @@
 """The problem-area formulation page with its decision support, and the course goals."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -38,7 +40,7 @@ def formulation(request, pk: int):
             messages.success(request, _("The formulation was saved."))
             return redirect("formulation", pk=pk)
     spec = protocol.get()
-    areas = [
+    areas: list[dict[str, Any]] = [
         {
             "area": area,
             "name": spec.problem_area_name(area.id, course.variant),

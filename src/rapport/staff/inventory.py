@@ -2,6 +2,8 @@
 circle, a person's entry, the notes on the inventory as a whole, and the circle as shown to
 the client (names only, nothing clinical)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -136,7 +138,7 @@ def inventory(request, pk: int):
 @require_GET
 def inventory_circle(request, pk: int):
     found = inv.read_inventory(request, pk, view="circle")
-    context = {"client": found.client, "course": found.course}
+    context: dict[str, Any] = {"client": found.client, "course": found.course}
     if found.course is not None:
         context["circle"] = circle_for(found.entries, centre=_("You"), for_client=True)
         context["unplaced"] = [e for e in found.entries if not e.closeness_ring]

@@ -1,6 +1,8 @@
 """The interpersonal timeline pages: the chart with its table, adding and editing an event, and
 marking one entered in error."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +15,7 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import courses
 from rapport.clinic import timeline as service
+from rapport.clinic.models import Course
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
@@ -55,7 +58,7 @@ def _rows(found: service.Timeline) -> list[dict]:
                     if event.mood_rating is not None
                     else ""
                 ),
-                "hint": spec.problem_area_name(hint, found.course.variant)
+                "hint": spec.problem_area_name(hint, cast(Course, found.course).variant)  # events have one
                 if hint in spec.areas_by_id
                 else hint,
             }
@@ -88,7 +91,7 @@ def _chart(found: service.Timeline, rows: list[dict]):
     scores = [
         timeline_chart.Score(
             on=timezone.localdate(r.answered_at),
-            total=r.total,
+            total=cast(int, r.total),  # the PHQ-9 is scored
             title=f"{phq9.short_title} {r.total} · {date_format(timezone.localdate(r.answered_at), 'j M Y')}",
         )
         for r in found.scores
@@ -99,7 +102,7 @@ def _chart(found: service.Timeline, rows: list[dict]):
         mood_min=scale.mood_min,
         mood_max=scale.mood_max,
         score_label=phq9.short_title,
-        score_max=phq9.scoring.max,
+        score_max=cast(int, phq9.scoring.max),
         label=_(
             "Mood over time through %(events)s life events, beside %(scores)s %(measure)s totals. "
             "The table below holds the same facts."

@@ -93,7 +93,7 @@ class Client(ClinicalRecord):
     )
     date_of_birth = models.DateField(_("date of birth"))
     language = models.CharField(_("language"), max_length=10, choices=global_settings.LANGUAGES, default="en")
-    country = CountryField(_("country"), help_text=_("Crisis lines are chosen by country."))
+    country = CountryField(verbose_name=_("country"), help_text=_("Crisis lines are chosen by country."))
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
