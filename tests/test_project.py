@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from rapport.accounts.models import Organisation, Role, Team, User
+from rapport.accounts.models import Organisation, User
 from rapport.clinic.models import Client
 from tests.personas import CANARY
 
@@ -78,19 +78,6 @@ def test_the_demo_loader_refuses_the_production_profile(db, settings):
     with pytest.raises(CommandError, match="never loaded under the production profile"):
         call_command("load_demo")
     assert not Organisation.objects.exists()
-
-
-def test_the_demo_clinic_has_the_promised_people(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert Team.objects.count() == 2
-    roles = {r: User.objects.filter(role=r).count() for r in Role}
-    assert roles[Role.CLINICIAN] == 4 and roles[Role.SUPERVISOR] == 1 and roles[Role.ADMINISTRATOR] == 1
-    assert Client.objects.count() >= 12 and Client.objects.filter(user__isnull=False).count() >= 2
-    for email in ("therapist", "supervisor", "admin", "client"):
-        assert User.objects.get(email=f"{email}@demo.rapport").check_password("rapport-demo")
-    assert Client.objects.get(user__email="client@demo.rapport").responsible_clinician.email == (
-        "therapist@demo.rapport"
-    )
 
 
 def test_the_demo_loader_leaves_a_database_with_data_alone(clinic):
@@ -188,31 +175,3 @@ def test_collectstatic_gathers_the_stylesheet_for_production(tmp_path):
     result = rapport("collectstatic", "--noinput", "-v", "0", env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "static" / "rapport").glob("rapport.*.css")), "hashed stylesheet for the manifest"
-
-
-def test_the_demo_clinic_has_measured_courses_with_every_kind_of_progress(db):
-    from rapport.clinic.measurement import summarise
-    from rapport.clinic.models import Course, RiskAlert
-
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    by_name = {c.client.full_name: summarise(c) for c in Course.objects.select_related("client")}
-    assert by_name["Priya Raman"]["phq9"]["not_on_track"] is True
-    assert by_name["Margaret O'Connell"]["phq9"]["remission"] is True
-    assert by_name["Sofia Marquez"]["phq9"]["reliable_deterioration"] is True
-    assert by_name["Jordan Ellis"]["phq9"]["reliable_improvement"] is True
-    assert set(RiskAlert.objects.values_list("tier", flat=True)) == {"T1", "T2"}
-
-
-def test_the_demo_clinic_has_courses_in_every_phase(db):
-    from rapport.clinic import courses
-    from rapport.clinic.models import Course
-
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    phases, statuses = set(), set()
-    for course in Course.objects.all():
-        statuses.add(course.status)
-        overview = courses.course_overview(course)
-        if overview["position"]:
-            phases.add(overview["position"].phase)
-    assert {"initial", "middle", "termination", "maintenance"} <= phases
-    assert {"referred", "assessment", "active", "maintenance", "ended"} <= statuses

@@ -1,0 +1,61 @@
+"""The demo clinic that `make demo` loads: the people it promises, courses in every phase, and
+measured courses showing every kind of progress.
+
+These tests only read it, so it is loaded once for the module inside a transaction that is rolled
+back afterwards; each test runs in a savepoint within it (pytest-django's `db`).
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from rapport.accounts.models import Role, Team, User
+from rapport.clinic.models import Client
+
+
+@pytest.fixture(scope="module")
+def demo_clinic(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_demo_clinic_has_the_promised_people(demo_clinic, db):
+    assert Team.objects.count() == 2
+    roles = {r: User.objects.filter(role=r).count() for r in Role}
+    assert roles[Role.CLINICIAN] == 4 and roles[Role.SUPERVISOR] == 1 and roles[Role.ADMINISTRATOR] == 1
+    assert Client.objects.count() >= 12 and Client.objects.filter(user__isnull=False).count() >= 2
+    for email in ("therapist", "supervisor", "admin", "client"):
+        assert User.objects.get(email=f"{email}@demo.rapport").check_password("rapport-demo")
+    assert Client.objects.get(user__email="client@demo.rapport").responsible_clinician.email == (
+        "therapist@demo.rapport"
+    )
+
+
+def test_the_demo_clinic_has_measured_courses_with_every_kind_of_progress(demo_clinic, db):
+    from rapport.clinic.measurement import summarise
+    from rapport.clinic.models import Course, RiskAlert
+
+    by_name = {c.client.full_name: summarise(c) for c in Course.objects.select_related("client")}
+    assert by_name["Priya Raman"]["phq9"]["not_on_track"] is True
+    assert by_name["Margaret O'Connell"]["phq9"]["remission"] is True
+    assert by_name["Sofia Marquez"]["phq9"]["reliable_deterioration"] is True
+    assert by_name["Jordan Ellis"]["phq9"]["reliable_improvement"] is True
+    assert set(RiskAlert.objects.values_list("tier", flat=True)) == {"T1", "T2"}
+
+
+def test_the_demo_clinic_has_courses_in_every_phase(demo_clinic, db):
+    from rapport.clinic import courses
+    from rapport.clinic.models import Course
+
+    phases, statuses = set(), set()
+    for course in Course.objects.all():
+        statuses.add(course.status)
+        overview = courses.course_overview(course)
+        if overview["position"]:
+            phases.add(overview["position"].phase)
+    assert {"initial", "middle", "termination", "maintenance"} <= phases
+    assert {"referred", "assessment", "active", "maintenance", "ended"} <= statuses
