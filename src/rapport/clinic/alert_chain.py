@@ -246,8 +246,11 @@ def episode_alert(client: Client, instrument_id: str, now=None) -> RiskAlert | N
         .order_by("-created_at", "-id")
     )
     for alert in candidates:
+        response = alert.response
+        if response is None:  # excluded by the query; this tells the type checker
+            continue
         try:
-            wanted = scoring.score(alert.response.instrument, alert.response.answers).follow_up
+            wanted = scoring.score(response.instrument, response.answers).follow_up
         except (scoring.InvalidAnswers, instruments.UnknownInstrument):
             continue
         if instrument_id in wanted:

@@ -244,7 +244,7 @@ def chain_of(alert: RiskAlert, triggers: list | None = None) -> list[Step]:
             text = f"{text}. {alert.resolution_note}"
         steps.append(Step(alert.resolved_at, _("Resolved"), str(alert.resolved_by), text))
     # Stable: what happened at the same moment keeps the order it was added in.
-    steps.sort(key=lambda step: step.when)
+    steps.sort(key=lambda step: cast(datetime, step.when))  # every step so far has happened
     if alert.status == AlertStatus.OPEN and alert.escalate_at is not None:
         following = next((lvl for lvl in range(alert.escalation_level + 1, len(chain))), None)
         if following is not None:

@@ -3,6 +3,8 @@ the inventory's fields and the timeline's kinds of event."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rapport.core.datafiles import Node, provenance
 from rapport.core.protocol.model import (
     EventsNearOnset,
@@ -60,10 +62,12 @@ def suggestion_rules(
     return tuple(rules)
 
 
-def _events_near_onset(node: Node, base: set[str], common: dict, timeline: Timeline) -> EventsNearOnset:
+def _events_near_onset(
+    node: Node, base: set[str], common: dict[str, Any], timeline: Timeline
+) -> EventsNearOnset:
     node.mapping(base | {"event_kinds", "window", "whose"})
     window = node.child("window").mapping({"months_before_onset", "months_after_onset", "include_undated"})
-    whose = ()
+    whose: tuple[str, ...] = ()
     if node.has("whose"):
         whose = id_list(node.child("whose"), timeline.whose_ids(), allow_empty=False)
     return EventsNearOnset(
@@ -77,7 +81,9 @@ def _events_near_onset(node: Node, base: set[str], common: dict, timeline: Timel
     )
 
 
-def _expectations(node: Node, base: set[str], common: dict, inventory: Inventory) -> ExpectationsRule:
+def _expectations(
+    node: Node, base: set[str], common: dict[str, Any], inventory: Inventory
+) -> ExpectationsRule:
     node.mapping(base | {"expectations_reciprocity", "ask_to_record"})
     known = _inventory_choices(node, inventory, "expectations_reciprocity")
     values = id_list(node.child("expectations_reciprocity"), known, allow_empty=False)
@@ -103,7 +109,7 @@ def _expectations(node: Node, base: set[str], common: dict, inventory: Inventory
 
 
 def _few_close_ties(
-    node: Node, base: set[str], common: dict, inventory: Inventory, timeline: Timeline
+    node: Node, base: set[str], common: dict[str, Any], inventory: Inventory, timeline: Timeline
 ) -> FewCloseTies:
     node.mapping(base | {"close_tie", "at_most", "min_inventory_entries", "never_when"})
     tie = node.child("close_tie").mapping(

@@ -300,7 +300,8 @@ def _events_near_onset(rule: EventsNearOnset, facts: Facts, protocol: Protocol) 
         what = kinds[event.kind]
         people = f" ({', '.join(event.people)})" if isinstance(event, TimelineEvent) and event.people else ""
         if whose != "client":
-            owner = f"{event.whose_label}'s own event" if event.whose_label else "someone else's event"
+            label = event.whose_label if isinstance(event, TimelineEvent) else ""
+            owner = f"{label}'s own event" if label else "someone else's event"
             people = f"{people}, {owner}"
         if event.start is None or facts.onset is None:
             if not rule.include_undated:
