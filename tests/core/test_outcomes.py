@@ -11,7 +11,10 @@ from rapport.core.datafiles import DefinitionError
 from rapport.core.outcomes import (
     OUTCOME_RULES,
     InvalidCourseData,
+    OffTrack,
+    course_off_track,
     load_outcome_rules,
+    outcome_rules,
     measure_change,
     summarise,
 )
@@ -268,3 +271,36 @@ def test_not_on_track_is_any_reliable_rise_or_no_reliable_fall_by_session_6(poin
     rose = any(score - baseline >= 6 for _, score in ordered[1:])
     stalled = ordered[-1][0] >= 6 and baseline - ordered[-1][1] < 6
     assert change.not_on_track == (rose or stalled)
+
+
+def test_a_course_whose_phq9_fell_reliably_is_on_track_though_its_gad7_barely_moved():
+    series = {"phq9": [(1, 18), (6, 9)], "gad7": [(1, 9), (6, 8)]}
+    assert measure_change("gad7", series["gad7"]).not_on_track is True  # the per-measure view
+    assert course_off_track(series) is None
+
+
+def test_a_course_without_a_reliable_phq9_fall_by_session_6_is_off_track_naming_the_session():
+    flag = course_off_track({"phq9": [(1, 15), (3, 14), (6, 12)], "gad7": [(1, 12), (6, 7)]})
+    assert flag == OffTrack("no_improvement", "phq9", 6, 15, 12)
+    assert course_off_track({"phq9": [(1, 15), (5, 12)]}) is None  # not yet at session 6
+
+
+def test_a_reliable_rise_on_any_measure_flags_the_course_with_the_measure_and_its_session():
+    flag = course_off_track({"phq9": [(1, 18), (4, 10), (6, 8)], "gad7": [(1, 6), (3, 11), (6, 5)]})
+    assert flag == OffTrack("deterioration", "gad7", 3, 6, 11)
+
+
+def test_a_course_with_one_score_is_never_off_track():
+    assert course_off_track({"phq9": [(1, 20)]}, current_session=9) is None
+
+
+def test_the_mid_course_review_is_session_8_of_16_scaled_to_the_contract():
+    rules = outcome_rules()
+    assert [rules.review_session(n) for n in (16, 12, 8, 20, 1)] == [8, 6, 4, 10, 1]
+
+
+def test_the_improvement_measures_come_from_the_rules_file(tmp_path):
+    rules = rules_with(tmp_path, lambda d: d["not_on_track"].update(improvement_measures=["phq9", "gad7"]))
+    series = {"phq9": [(1, 15), (6, 12)], "gad7": [(1, 12), (6, 7)]}
+    assert course_off_track(series, rules=rules) is None
+    assert course_off_track(series) == OffTrack("no_improvement", "phq9", 6, 15, 12)

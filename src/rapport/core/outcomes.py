@@ -43,6 +43,7 @@ class OutcomeRules:
     measures: Mapping[str, MeasureRules]
     not_on_track_by_session: int
     not_on_track_measures: tuple[str, ...]
+    not_on_track_improvement_measures: tuple[str, ...]
     mid_course_review_session: int
     course_length: int
     nhs_enabled: bool
@@ -55,6 +56,12 @@ class OutcomeRules:
 
     def measure(self, instrument_id: str) -> MeasureRules:
         return self.measures.get(instrument_id, MeasureRules())
+
+    def review_session(self, planned_sessions: int) -> int:
+        """The mid-course review's session for a contract of `planned_sessions`: the rule's
+        session scaled to the contract (8 of 16 is 6 of 12 and 4 of 8), never before session 1."""
+        scaled = Fraction(self.mid_course_review_session * planned_sessions, self.course_length)
+        return max(1, int(scaled + Fraction(1, 2)))
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,57 @@ class CourseOutcomes:
         data["recovery"] = self.recovery
         data["reliable_recovery"] = self.reliable_recovery
         return data
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """Why a course is not on track: one reason, naming the measure and the session (or date)."""
+
+    reason: str  # "deterioration" (a reliable rise) or "no_improvement" (no reliable fall in time)
+    measure: str
+    when: When  # the score that rose, or the latest score when nothing has improved in time
+    baseline: int
+    score: int
+
+
+def course_off_track(
+    series: Mapping[str, Iterable[Point]],
+    *,
+    current_session: int | None = None,
+    rules: OutcomeRules | None = None,
+) -> OffTrack | None:
+    """The course-level "not on track" flag (spec 2.9), or None when the course is on track.
+
+    One judgement over the measures, so that a measure that barely moved cannot flag a course whose
+    depression score has fallen reliably: a reliable rise on any watched measure at any session,
+    else no reliable fall on any improvement measure by the rule's session.
+    """
+    rules = rules or outcome_rules()
+    points = {
+        key: _ordered(key, values) for key, values in series.items() if key in rules.not_on_track_measures
+    }
+    for key in rules.not_on_track_measures:
+        scores = points.get(key, [])
+        if len(scores) < 2:
+            continue
+        baseline = scores[0][1]
+        for when, score in scores[1:]:
+            if score - baseline >= rules.measure(key).reliable_change:
+                return OffTrack("deterioration", key, when, baseline, score)
+    judged = [
+        (key, points[key]) for key in rules.not_on_track_improvement_measures if len(points.get(key, [])) >= 2
+    ]
+    if not judged:
+        return None
+    improved = any(
+        scores[0][1] - scores[-1][1] >= rules.measure(key).reliable_change for key, scores in judged
+    )
+    if improved:
+        return None
+    key, scores = judged[0]
+    if _session_reached(scores, current_session) < rules.not_on_track_by_session:
+        return None
+    return OffTrack("no_improvement", key, scores[-1][0], scores[0][1], scores[-1][1])
 
 
 def summarise(
@@ -296,13 +354,19 @@ def load_outcome_rules(path: Path) -> OutcomeRules:
         measures[instrument_id] = MeasureRules(**values)
 
     not_on_track = root.child("not_on_track").mapping(
-        {"by_session", "measures", "verified", "confidence", "source"}
+        {"by_session", "measures", "improvement_measures", "verified", "confidence", "source"}
     )
     sources["not_on_track"] = provenance(not_on_track)
     not_on_track_measures = not_on_track.child("measures").text_list()
-    for instrument_id in not_on_track_measures:
-        if measures.get(instrument_id, MeasureRules()).reliable_change is None:
-            not_on_track.child("measures").fail(f"{instrument_id!r} has no reliable_change rule to judge by")
+    improvement_measures = (
+        not_on_track.child("improvement_measures").text_list()
+        if not_on_track.has("improvement_measures")
+        else not_on_track_measures
+    )
+    for key, listed in (("measures", not_on_track_measures), ("improvement_measures", improvement_measures)):
+        for instrument_id in listed:
+            if measures.get(instrument_id, MeasureRules()).reliable_change is None:
+                not_on_track.child(key).fail(f"{instrument_id!r} has no reliable_change rule to judge by")
 
     review = root.child("mid_course_review").mapping(
         {"session", "course_length", "verified", "confidence", "source"}
@@ -346,6 +410,7 @@ def load_outcome_rules(path: Path) -> OutcomeRules:
         measures=measures,
         not_on_track_by_session=_positive(not_on_track.child("by_session")),
         not_on_track_measures=not_on_track_measures,
+        not_on_track_improvement_measures=tuple(improvement_measures),
         mid_course_review_session=_positive(review.child("session")),
         course_length=_positive(review.child("course_length")),
         nhs_enabled=nhs.child("enabled").boolean(),
