@@ -14,8 +14,8 @@ from rapport.core.outcomes import (
     OffTrack,
     course_off_track,
     load_outcome_rules,
-    outcome_rules,
     measure_change,
+    outcome_rules,
     summarise,
 )
 
