@@ -16,7 +16,7 @@ from rapport.clinic.models import Client, Course, Response, RiskAlert, Session
 
 # Queries per request, signed in (session for pages, Bearer token for the API).
 CASELOAD = 16
-CLIENT_PAGE = 15
+CLIENT_PAGE = 16  # the course's sessions, for where the course stands on the first screen
 OUTCOMES = 5
 ALERTS_API = 4
 RESPONSE_POST = 7  # scored, stored and audited, no alert

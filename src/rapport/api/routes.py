@@ -12,7 +12,7 @@ from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
-from rapport.clinic import client_records
+from rapport.clinic import client_records, standing
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
@@ -60,7 +60,11 @@ def me(request: HttpRequest):
 
 @api.get("/clients", response=list[ClientOut], summary="The clients the caller may see")
 def list_clients(request: HttpRequest):
-    return client_records.list_clients(request)
+    clients = client_records.list_clients(request)
+    status = standing.statuses([c.pk for c in clients])
+    for c in clients:
+        c.derived_status = status[c.pk]
+    return clients
 
 
 @api.get("/clients/{client_id}", response={200: ClientOut, 404: Problem}, summary="One client")

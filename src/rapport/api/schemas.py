@@ -6,6 +6,7 @@ from django_countries import countries
 from ninja import Schema
 from pydantic import Field
 
+from rapport.clinic import standing
 from rapport.clinic.forms import TIME_ZONE_CHOICES
 
 
@@ -24,7 +25,9 @@ class ClientOut(Schema):
     language: str
     country: str
     time_zone: str
-    status: str
+    status: str = Field(
+        description="From the current course: referred, assessment, active, maintenance or ended"
+    )
     team_id: int
     responsible_clinician_id: int
     version: int
@@ -32,6 +35,12 @@ class ClientOut(Schema):
     @staticmethod
     def resolve_country(obj) -> str:
         return obj.country.code
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        # Lists set `derived_status` for every client at once; a single client asks on its own.
+        derived = getattr(obj, "derived_status", None)
+        return derived or standing.statuses([obj.pk])[obj.pk]
 
 
 # The same choices as the form, so that the OpenAPI schema tells integrators what is valid.

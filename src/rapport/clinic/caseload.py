@@ -9,9 +9,9 @@ from typing import Any, cast
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
 
-from rapport.clinic import client_records, courses
+from rapport.clinic import client_records, courses, standing
 from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
-from rapport.core import outcomes, protocol, triage
+from rapport.core import protocol, triage
 
 
 def _tier_rank(tier: str) -> int:
@@ -43,6 +43,8 @@ class Row:
     open_alerts: int = 0
     alert_tier: str = ""  # the highest tier among the open alerts
     task_overdue: bool = False  # a task agreed at a session was not reviewed at the next one held
+    review_overdue: bool = False  # the mid-course review's session has passed with no review recorded
+    status: str = ""  # derived from the current course (clinic.standing), never the stored column
     next_session: object = None
     flags: list = field(default_factory=list)
 
@@ -74,15 +76,17 @@ def rows(request, sort: str = "name") -> list[Row]:
         .values_list("client", "n", "top")
     }
     held = defaultdict(list)
-    for course_id, _number, has_task, reviewed in (
+    numbers_held = defaultdict(list)
+    for course_id, number, has_task, reviewed, tasks_done in (
         Session.objects.filter(
             course__in=course_ids, entered_in_error_at__isnull=True, status=SessionStatus.ATTENDED
         )
         .order_by("course", "number")
         .annotate(has_task=~Q(between_session_task=""), reviewed=~Q(task_review=""))
-        .values_list("course", "number", "has_task", "reviewed")
+        .values_list("course", "number", "has_task", "reviewed", "tasks_done")
     ):
         held[course_id].append((has_task, reviewed))
+        numbers_held[course_id].append((number, tasks_done))
     series = defaultdict(list)
     for course_id, session, answered_at, total, band in (
         Response.objects.filter(
@@ -97,9 +101,12 @@ def rows(request, sort: str = "name") -> list[Row]:
         row = Row(client=client)
         row.open_alerts, row.alert_tier = alerts.get(client.pk, (0, ""))
         course = by_id.get(course_of.get(client.pk))
+        row.status = standing.status_label(standing.status_of(course))
         if course is not None:
             row.course = course
             info = sessions.get(course.pk, {})
+            row.status = standing.status_label(standing.status_of(course, info.get("reached") or 0))
+            row.review_overdue = standing.review_state(course, numbers_held.get(course.pk, []))["overdue"]
             if info.get("reached"):
                 row.position = courses.position_of(course, info["reached"])
                 if row.position:
@@ -116,9 +123,7 @@ def rows(request, sort: str = "name") -> list[Row]:
                 ordered = [(i, p[2]) for i, p in enumerate(points, start=1)]
                 if all(p[0] is not None for p in points):
                     ordered = [(cast(int, p[0]), p[2]) for p in points]
-                try:
-                    row.not_on_track = bool(outcomes.measure_change("phq9", ordered).not_on_track)
-                except outcomes.InvalidCourseData:
-                    row.not_on_track = False
+                # The course-level judgement (clinic.standing), on the PHQ-9 the caseload reads.
+                row.not_on_track = standing.off_track({"phq9": ordered}) is not None
         result.append(row)
     return sorted(result, key=SORTS.get(sort, SORTS["name"]))

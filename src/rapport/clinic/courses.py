@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
@@ -205,7 +206,7 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
     if not form.is_valid():
         raise invalid(form)
     phase = form.cleaned_data["phase_override"] or phase_of(session)
-    known_tasks = {t.id for t in protocol.get().tasks(phase, session.course.variant)}
+    known_tasks = {t.id for t in session_tasks(session, phase)}
     known_techniques = {t.id for t in protocol.get().techniques}
     agenda = protocol.get().agenda(phase, session.course.variant)
     known_steps = {s.id for s in agenda.steps} if agenda else set()
@@ -280,6 +281,15 @@ def course_overview(course: Course) -> dict:
     }
 
 
+def session_tasks(session: Session, phase: str) -> list:
+    """The phase's checklist, and the mid-course review on its session (spec 2.9): the review is
+    recorded by ticking it, like the protocol's tasks."""
+    tasks = list(protocol.get().tasks(phase, session.course.variant))
+    if session.number == standing.review_session(session.course):
+        tasks.append(standing.review_task())
+    return tasks
+
+
 def session_context(session: Session) -> dict:
     phase = phase_of(session)
     spec = protocol.get()
@@ -302,7 +312,7 @@ def session_context(session: Session) -> dict:
         "previous_task": previous,
         "phase": spec.phase(phase),
         "position": position_of(session.course, session.number),
-        "tasks": spec.tasks(phase, session.course.variant),
+        "tasks": session_tasks(session, phase),
         "agenda": agenda,
         "techniques": spec.techniques if phase in ("middle", "maintenance") else (),
     }

@@ -22,7 +22,24 @@ class InstrumentProgress:
     latest_band_label: str | None
     change: dict | None
     chart: str | None
+<<<<<<< HEAD
     badges: list[tuple[str, str | Promise]] = field(default_factory=list)  # (css class, text)
+=======
+    badges: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
+    risk_level_label: str | None = None  # for a measure without a total (the C-SSRS screener)
+
+
+# The clinician looks for depression first: PHQ-9, then the rest in a fixed order.
+ORDER = ["phq9", "gad7", "cssrs_screen", "phq2", "epds", "wsas", "hamd17"]
+
+# The C-SSRS screener has no total: its result is the highest risk level reached (spec 2.6).
+RISK_LEVELS = {
+    "none": _("No risk indicated"),
+    "low": _("Low risk"),
+    "moderate": _("Moderate risk"),
+    "high": _("High risk"),
+}
+>>>>>>> 9c8bf39 (One status from the current course (client page, caseload, CSV export, API; Client.status is no longer shown); the client page leads with where the course stands, open alerts by tier, latest scores with change, the course's not-on-track reason, recovery and what is due, details behind a fold; PHQ-9 first; the C-SSRS card gives risk level and date; the mid-course review is a task on its session and an overdue flag on the caseload; recovery on the termination page and course summary. The client page reads the course's sessions once more (15 to 16 queries, still flat).)
 
 
 BADGES = [
@@ -30,8 +47,9 @@ BADGES = [
     ("remission", "good", _("Remission")),
     ("reliable_improvement", "good", _("Reliable improvement")),
     ("reliable_deterioration", "bad", _("Reliable deterioration")),
-    ("not_on_track", "bad", _("Not on track")),
 ]
+# "Not on track" is judged once for the course (clinic.standing), not per measure, so that a
+# measure that barely moved cannot contradict a course whose depression score fell reliably.
 
 
 def _point_label(response: Response) -> str:
@@ -41,7 +59,11 @@ def _point_label(response: Response) -> str:
 
 
 def for_client(client) -> list[InstrumentProgress]:
-    course = current_course(client)
+    return for_course(current_course(client))
+
+
+def for_course(course) -> list[InstrumentProgress]:
+    """The same as for_client, for a caller that holds the current course already."""
     if course is None:
         return []
     responses = list(
@@ -49,7 +71,11 @@ def for_client(client) -> list[InstrumentProgress]:
     )
     summary = summarise(course, responses)
     shown = []
-    for definition in instruments.all_instruments():
+    ordered = sorted(
+        instruments.all_instruments(),
+        key=lambda d: (ORDER.index(d.id) if d.id in ORDER else len(ORDER), d.id),
+    )
+    for definition in ordered:
         mine = [r for r in responses if r.instrument == definition.id]
         if not mine:
             continue
@@ -85,6 +111,7 @@ def for_client(client) -> list[InstrumentProgress]:
                 change=change,
                 chart=chart,
                 badges=badges,
+                risk_level_label=RISK_LEVELS.get(latest.risk_level) if not definition.scoring.max else None,
             )
         )
     return shown

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from rapport.clinic import client_records
+from rapport.clinic import client_records, standing
 from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.models import Notification
 from rapport.common.access import clinical_staff, signed_in
@@ -44,7 +44,9 @@ def caseload_export(request):
     response["Content-Disposition"] = 'attachment; filename="rapport-clients.csv"'
     writer = csv.writer(response)
     writer.writerow(["reference", "full_name", "preferred_name", "responsible_clinician", "team", "status"])
+    status = standing.statuses([c.pk for c in clients])
     for c in clients:
-        row = [c.pk, c.full_name, c.preferred_name, c.responsible_clinician, c.team, c.get_status_display()]
+        label = standing.status_label(status[c.pk])
+        row = [c.pk, c.full_name, c.preferred_name, c.responsible_clinician, c.team, label]
         writer.writerow([_csv_cell(v) for v in row])
     return response

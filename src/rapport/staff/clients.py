@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic import client_records, progress
+from rapport.clinic import client_records, picture, progress, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import Client
 from rapport.common.access import clinical_staff, signed_in
@@ -26,7 +26,9 @@ from rapport.core import instruments
 def client_print(request, pk: int):
     client = client_records.get_client_for(request, pk, audit=False)
     trail.record(request, Action.PRINT, client=client, obj=client)
-    return render(request, "staff/client_print.html", {"client": client, "printed_at": timezone.now()})
+    status = standing.status_label(standing.statuses([client.pk])[client.pk])
+    context = {"client": client, "status": status, "printed_at": timezone.now()}
+    return render(request, "staff/client_print.html", context)
 
 
 @signed_in(*clinical_staff)
@@ -35,8 +37,9 @@ def client_detail(request, pk: int):
     client = client_records.get_client_for(request, pk)
     context = {
         "client": client,
-        "measures": progress.for_client(client),
-        "instruments": instruments.all_instruments(),
+        **picture.client_picture(client),
+        "age": client.age_on(timezone.localdate()),
+        "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),

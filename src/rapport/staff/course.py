@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses, inventory, progress
+from rapport.clinic import courses, inventory, progress, standing
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Course, Formulation, RelapsePreventionPlan
@@ -204,13 +204,18 @@ def course_summary(request, pk: int):
     entries = inventory.current_entries(course)
     formulation = Formulation.objects.filter(course=course).first()
     plan = RelapsePreventionPlan.objects.filter(course=course).first()
+    measures = progress.for_course(course)
+    overview = courses.course_overview(course)
     context = {
         "client": client,
         "course": course,
         "formulation": formulation,
         "area_names": {a.id: spec.problem_area_name(a.id, course.variant) for a in spec.problem_areas},
         "circle": circle_for(entries, centre=first_name(client), for_client=False) if entries else None,
-        "measures": progress.for_client(client),
+        "measures": measures,
+        "outcomes": summarise(course, [r for m in measures for r in m.responses]),
+        "off_track": standing.off_track(standing.series_of(measures), overview["reached"] or None),
+        "status": standing.status_label(standing.status_of(course, overview["reached"])),
         "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
         "plan_sections": [
             (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections
@@ -219,6 +224,6 @@ def course_summary(request, pk: int):
         "stage_names": {st.id: st.name for st in spec.problem_area("role_dispute").stages},
         "ending_names": {e.id: e.name for e in spec.relapse_prevention.endings},
         "printed_at": timezone.now(),
-        **courses.course_overview(course),
+        **overview,
     }
     return render(request, "staff/course_summary.html", context)
