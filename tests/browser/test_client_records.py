@@ -51,6 +51,7 @@ def test_adding_a_client_with_a_future_birth_date_says_why_and_saves_nothing_the
     expect(page).to_have_url(re.compile(r"/clients/\d+/$"))
     expect(page.get_by_role("status")).to_have_text("The client was added to your caseload.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Nadia Newcome (Nadia)")
+    page.get_by_text("Client details").click()  # the details sit behind a fold below the picture
     expect(page.get_by_role("definition").filter(has_text="4 March 1988")).to_be_visible()
     assert Client.objects.count() == before + 1
     added = Client.objects.get(full_name="Nadia Newcome")
@@ -71,6 +72,7 @@ def test_stored_text_is_shown_as_text_and_never_runs_as_script(page, new_page, c
 
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(display)
+    page.get_by_text("Client details").click()  # the details sit behind a fold below the picture
     expect(page.get_by_role("definition").filter(has_text="onerror")).to_have_text(SCRIPT_NAME)
     assert page.locator("main img, main script, main svg").count() == 0
 
