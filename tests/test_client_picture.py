@@ -212,3 +212,12 @@ def test_a_client_without_a_course_is_referred_and_an_ended_course_is_ended(clin
     assert browser.get(f"/api/v1/clients/{waiting.pk}").json()["status"] == "referred"
     assert browser.get(f"/api/v1/clients/{client.pk}").json()["status"] == "ended"
     assert "Course ended" in page(browser, f"/clients/{client.pk}/")
+
+
+def test_the_session_page_gives_the_course_flag_with_its_reason(clinic, as_user):
+    client, course = a_client(clinic)
+    held(course, *range(1, 8))
+    scores(clinic, client, course, "phq9", (1, 15), (7, 12))
+    seventh = course.sessions.get(number=7)
+    html = page(as_user(clinic.clinician), f"/clients/{client.pk}/sessions/{seventh.pk}/")
+    assert "No reliable fall on PHQ-9 by session 6: 15 at the start, 12 at session 7." in html

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from rapport.clinic.models import Client, ClientStatus, Course, CourseStatus, Session, SessionStatus
+from rapport.clinic.models import (
+    Client,
+    ClientStatus,
+    Course,
+    CourseStatus,
+    Response,
+    Session,
+    SessionStatus,
+)
 from rapport.core import instruments, outcomes
 
 # The checklist task that records the mid-course review on its session (ticked like the others).
@@ -155,3 +163,18 @@ def statuses(client_ids) -> dict[int, str]:
         course = found.get(course_of.get(pk))
         result[pk] = status_of(course, reached.get(course.pk, 0) if course else 0)
     return result
+
+
+def course_off_track(course) -> OffTrackFlag | None:
+    """The flag for a course, reading its scored responses (one query)."""
+    from_responses = Response.objects.filter(
+        course=course, entered_in_error_at__isnull=True, total__isnull=False
+    ).order_by("answered_at", "id")
+    series: dict[str, list] = {}
+    for instrument, session, answered_at, total in from_responses.values_list(
+        "instrument", "session_number", "answered_at", "total"
+    ):
+        series.setdefault(instrument, []).append(
+            (session if session is not None else answered_at.date(), total)
+        )
+    return off_track(series)
