@@ -185,7 +185,10 @@ def test_a_client_in_an_active_course_never_shows_referred_on_any_page_or_the_ap
     held(course, 1, 2)
     assert client.status == "referred"
     browser = as_user(clinic.clinician)
-    for url in (f"/clients/{client.pk}/", "/caseload/", f"/clients/{client.pk}/course/summary/"):
+    summary = page(browser, f"/clients/{client.pk}/course/summary/")
+    assert "<p>Active · started" in summary
+    assert "Referred" not in summary
+    for url in (f"/clients/{client.pk}/", "/caseload/"):
         html = page(browser, url)
         row = html if url != "/caseload/" else next(r for r in html.split("<tr") if client.full_name in r)
         assert "In a course of IPT" in row, url

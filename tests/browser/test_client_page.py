@@ -93,7 +93,7 @@ def test_the_recovered_client_shows_recovery_on_the_client_page_and_the_course_s
 
     page.goto(f"/clients/{client.pk}/course/summary/")
     expect(page.locator(".badge", has_text="Reliable recovery")).to_be_visible()
-    expect(page.get_by_text("In a course of IPT")).to_be_visible()
+    expect(page.get_by_text("Active · started")).to_be_visible()
     expect(page.get_by_text("Low risk.")).to_be_visible()  # the C-SSRS by its risk level
     check_page(page, "course-summary-recovered", screen, problems)
     assert not problems, problems

@@ -14,7 +14,7 @@ from rapport.audit.models import Action
 from rapport.clinic import courses, inventory, progress, standing
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
-from rapport.clinic.models import Course, Formulation, RelapsePreventionPlan
+from rapport.clinic.models import Course, CourseStatus, Formulation, RelapsePreventionPlan
 from rapport.common.access import clinical_staff, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
@@ -216,7 +216,8 @@ def course_summary(request, pk: int):
         "measures": measures,
         "outcomes": summarise(course, [r for m in measures for r in m.responses]),
         "off_track": standing.off_track(standing.series_of(measures), overview["reached"] or None),
-        "status": standing.status_label(standing.status_of(course, overview["reached"])),
+        # The derived status in the course's own words ("Active", "Ended"), as the summary is of the course.
+        "status": CourseStatus(standing.status_of(course, overview["reached"])).label,
         "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
         "plan_sections": [
             (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections
