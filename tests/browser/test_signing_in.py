@@ -26,7 +26,8 @@ def test_a_clinician_signs_in_sees_their_caseload_opens_a_client_and_signs_out(p
     table.get_by_role("link", name=clinic.client.display_name).click()
     expect(page).to_have_url(re.compile(rf"/clients/{clinic.client.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(clinic.client.display_name)
-    expect(page.get_by_role("definition").filter(has_text="17 May 1990")).to_be_visible()
+    # The date of birth is on the compact line under the name; the full details sit behind a fold.
+    expect(page.locator(".client-line")).to_contain_text("born 17 May 1990")
 
     sign_out(page)
     expect(page).to_have_url(SIGN_IN_URL)
