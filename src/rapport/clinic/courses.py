@@ -1,7 +1,7 @@
 """The course of IPT: its contract and its sessions. Every change checks access, validates
 against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.db import transaction
@@ -284,7 +284,7 @@ def course_overview(course: Course) -> dict:
 def session_tasks(session: Session, phase: str) -> list:
     """The phase's checklist, and the mid-course review on its session (spec 2.9): the review is
     recorded by ticking it, like the protocol's tasks."""
-    tasks = list(protocol.get().tasks(phase, session.course.variant))
+    tasks: list[Any] = list(protocol.get().tasks(phase, session.course.variant))
     if session.number == standing.review_session(session.course):
         tasks.append(standing.review_task())
     return tasks

@@ -1,6 +1,8 @@
 """The client page's first screen: where the course stands, the latest scores with the course's
 flag and outcomes, and what is due (issue 11: the page leads with the clinical picture)."""
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,19 +11,20 @@ from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import ClientStatus, SessionStatus
 
 
-def client_picture(client) -> dict:
+def client_picture(client) -> dict[str, Any]:
     """What the client page leads with: where the course stands, the latest scores with the
     course's flag and outcomes, and what is due."""
     course = current_course(client)
     measures = progress.for_course(course)
-    picture = {
+    due: list[tuple[str, Any]] = []
+    picture: dict[str, Any] = {
+        "due": due,
         "course": course,
         "measures": measures,
         "status": standing.status_label(ClientStatus.REFERRED),
         "off_track": None,
         "outcomes": None,
         "review": None,
-        "due": [],
         "next_session": None,
     }
     if course is None:
@@ -40,7 +43,6 @@ def client_picture(client) -> dict:
     picture["outcomes"] = summarise(course, [r for m in measures for r in m.responses])
     review = standing.review_state(course, held)
     picture["review"] = review
-    due = picture["due"]
     if review["overdue"]:
         due.append(
             ("bad", _("Mid-course review overdue: planned at session %(n)s.") % {"n": review["session"]})

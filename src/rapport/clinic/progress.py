@@ -22,11 +22,8 @@ class InstrumentProgress:
     latest_band_label: str | None
     change: dict | None
     chart: str | None
-<<<<<<< HEAD
     badges: list[tuple[str, str | Promise]] = field(default_factory=list)  # (css class, text)
-=======
-    badges: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
-    risk_level_label: str | None = None  # for a measure without a total (the C-SSRS screener)
+    risk_level_label: str | Promise | None = None  # for a measure without a total (the C-SSRS screener)
 
 
 # The clinician looks for depression first: PHQ-9, then the rest in a fixed order.
@@ -39,7 +36,6 @@ RISK_LEVELS = {
     "moderate": _("Moderate risk"),
     "high": _("High risk"),
 }
->>>>>>> 9c8bf39 (One status from the current course (client page, caseload, CSV export, API; Client.status is no longer shown); the client page leads with where the course stands, open alerts by tier, latest scores with change, the course's not-on-track reason, recovery and what is due, details behind a fold; PHQ-9 first; the C-SSRS card gives risk level and date; the mid-course review is a task on its session and an overdue flag on the caseload; recovery on the termination page and course summary. The client page reads the course's sessions once more (15 to 16 queries, still flat).)
 
 
 BADGES = [

@@ -131,8 +131,9 @@ def course_off_track(
         if len(scores) < 2:
             continue
         baseline = scores[0][1]
+        points_needed = rules.measure(key).reliable_change or 0  # the loader makes sure there is one
         for when, score in scores[1:]:
-            if score - baseline >= rules.measure(key).reliable_change:
+            if score - baseline >= points_needed:
                 return OffTrack("deterioration", key, when, baseline, score)
     judged = [
         (key, points[key]) for key in rules.not_on_track_improvement_measures if len(points.get(key, [])) >= 2
@@ -140,7 +141,7 @@ def course_off_track(
     if not judged:
         return None
     improved = any(
-        scores[0][1] - scores[-1][1] >= rules.measure(key).reliable_change for key, scores in judged
+        scores[0][1] - scores[-1][1] >= (rules.measure(key).reliable_change or 0) for key, scores in judged
     )
     if improved:
         return None
