@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.api.schemas import Problem
-from rapport.clinic import measurement
+from rapport.clinic import measurement, rules
 from rapport.clinic.models import Response
 from rapport.core import instruments
 
@@ -105,7 +105,7 @@ class ResponseOut(Schema):
         # Spec 5: a band is never shown to the client as if it were a diagnosis; their own
         # account gets the answers and the total, and the band stays with the clinician.
         request = context["request"] if context else None
-        if request is not None and request.user.role == "client":
+        if request is not None and not request.user.has_perm("clinic.view_severity"):
             return None
         return obj.band or None
 
@@ -113,7 +113,7 @@ class ResponseOut(Schema):
     def resolve_alert_id(obj, context) -> int | None:
         # Alerts are for clinical staff (as GET .../alerts): a client sees their answers, not the triage.
         request = context["request"] if context else None
-        if request is not None and request.user.role == "client":
+        if request is not None and not rules.sees_risk_triage(request.user):
             return None
         alert = getattr(obj, "alert", None)
         if alert is not None:

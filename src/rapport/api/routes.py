@@ -7,12 +7,12 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from rapport.accounts.models import Role, Team, User
+from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
-from rapport.clinic import client_records
+from rapport.clinic import client_records, rules
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
@@ -53,7 +53,7 @@ def forbidden(request, exc):
 def me(request: HttpRequest):
     user = cast(User, request.user)  # the API's auth admits only signed-in people
     client_id = None
-    if user.role == Role.CLIENT:
+    if rules.is_client_user(user):
         client_id = Client.objects.visible_to(user).values_list("pk", flat=True).first()
     return {"id": user.pk, "name": user.full_name, "role": user.role, "client_id": client_id}
 

@@ -4,9 +4,9 @@ version kept, and the date it was last reviewed together."""
 from django.db import transaction
 from django.utils import timezone
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic import rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import SafetyPlan, SafetyPlanVersion
 from rapport.common.errors import EditConflict, InvalidInput
@@ -43,7 +43,7 @@ def save(request, client_id: int, data: dict, version: int, *, reviewed_together
             key = section if index is None else f"{section}-{index}"
             errors.setdefault(key, []).append(message)
         raise InvalidInput(errors) from None
-    reviewed = reviewed_together and request.user.role == Role.CLINICIAN
+    reviewed = reviewed_together and rules.is_clinician(request.user)
     now = timezone.now()
     values = {
         "sections": sections,

@@ -9,10 +9,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import measurement, portal
+from rapport.clinic import measurement, portal, rules
 from rapport.clinic.models import (
     Formulation,
     Goal,
@@ -112,7 +111,7 @@ def _plan_context(request, client) -> dict:
     }
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_plan(request):
     client = portal.my_record(request)
@@ -122,7 +121,7 @@ def my_plan(request):
     return render(request, "portal/plan.html", context)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_POST
 def my_task(request, sid: int):
     """How an agreed between-session task went, written by the client."""

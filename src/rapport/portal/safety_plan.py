@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.accounts.models import Role
-from rapport.clinic import portal, safety_plans
+from rapport.clinic import portal, rules, safety_plans
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
@@ -16,7 +15,7 @@ from rapport.portal.shared import crisis_context
 EMPTY_ROWS = 2  # blank rows offered under each safety plan section, so no script is needed to add
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_safety_plan(request):
     client = portal.my_record(request)
@@ -77,7 +76,7 @@ def _editor_sections(rows: dict, errors: dict) -> list:
     return shown
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_http_methods(["GET", "POST"])
 def my_safety_plan_edit(request):
     client = portal.my_record(request)
@@ -115,7 +114,7 @@ def my_safety_plan_edit(request):
     return render(request, "portal/safety_plan_edit.html", context)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_safety_plan_history(request):
     client = portal.my_record(request)

@@ -8,20 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic import client_records, progress
+from rapport.clinic import client_records, progress, rules
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import Client
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.common.records import deny
 from rapport.core import instruments
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def client_print(request, pk: int):
     client = client_records.get_client_for(request, pk, audit=False)
@@ -29,13 +28,13 @@ def client_print(request, pk: int):
     return render(request, "staff/client_print.html", {"client": client, "printed_at": timezone.now()})
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def client_detail(request, pk: int):
     client = client_records.get_client_for(request, pk)
     context = {
         "client": client,
-        "measures": progress.for_client(client),
+        "measures": progress.for_client(client, request.user),
         "instruments": instruments.all_instruments(),
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
@@ -47,7 +46,7 @@ def client_detail(request, pk: int):
     return render(request, "staff/client_detail.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_add(request):
     if request.method == "POST":
@@ -63,7 +62,7 @@ def client_add(request):
     return render(request, "staff/client_form.html", {"form": form, "title": _("Add a client")})
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
@@ -96,7 +95,7 @@ def client_edit(request, pk: int):
     return render(request, "staff/client_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_entered_in_error(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
@@ -112,7 +111,7 @@ def client_entered_in_error(request, pk: int):
     return render(request, "staff/client_entered_in_error.html", {"form": form, "client": client})
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
     form = BreakGlassForm(request.POST or None)
@@ -131,7 +130,7 @@ def break_glass(request):
     return render(request, "staff/break_glass.html", {"form": form})
 
 
-@signed_in(Role.SUPERVISOR, Role.ADMINISTRATOR)
+@signed_in(rules.is_supervisor_or_administrator)
 @require_GET
 def client_audit(request, pk: int):
     # Administrators reach a record's trail (not its content), so look up within the organisation.

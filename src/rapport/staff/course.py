@@ -8,21 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses, inventory, progress
+from rapport.clinic import courses, inventory, progress, rules
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Course, Formulation, RelapsePreventionPlan
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.staff.inventory import circle_for, first_name
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def course_detail(request, pk: int):
     client, course = courses.course_for(request, pk)
@@ -39,7 +38,7 @@ def course_detail(request, pk: int):
     return render(request, "staff/course_detail.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def course_start(request, pk: int):
     try:
@@ -49,7 +48,7 @@ def course_start(request, pk: int):
     return redirect("course_detail", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def contract_edit(request, pk: int):
     client, course = courses.course_for(request, pk, "clinic.change_client")
@@ -75,7 +74,7 @@ def contract_edit(request, pk: int):
     return render(request, "staff/contract_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def session_add(request, pk: int):
     try:
@@ -86,7 +85,7 @@ def session_add(request, pk: int):
     return redirect("session_detail", pk=pk, sid=session.pk)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk: int, sid: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
@@ -144,7 +143,7 @@ def session_detail(request, pk: int, sid: int):
     return render(request, "staff/session_detail.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def termination(request, pk: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
@@ -180,7 +179,7 @@ def termination(request, pk: int):
     return render(request, "staff/termination.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def maintenance_start(request, pk: int):
     try:
@@ -192,7 +191,7 @@ def maintenance_start(request, pk: int):
     return redirect("contract_edit", pk=pk)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def course_summary(request, pk: int):
     """One printable page: formulation, circle, scores, goals, sessions and the relapse plan."""
@@ -210,7 +209,7 @@ def course_summary(request, pk: int):
         "formulation": formulation,
         "area_names": {a.id: spec.problem_area_name(a.id, course.variant) for a in spec.problem_areas},
         "circle": circle_for(entries, centre=first_name(client), for_client=False) if entries else None,
-        "measures": progress.for_client(client),
+        "measures": progress.for_client(client, request.user),
         "goals": list(course.goals.filter(entered_in_error_at__isnull=True)),
         "plan_sections": [
             (s, (plan.sections if plan else {}).get(s.id, "")) for s in spec.relapse_prevention.sections

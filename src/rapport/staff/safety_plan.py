@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.clinic import safety_plans
-from rapport.common.access import clinical_staff, signed_in
+from rapport.clinic import rules, safety_plans
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
 from rapport.common.forms import posted_version
 from rapport.core import safety_plan as plan_template
@@ -43,7 +43,7 @@ def _plan_rows(data: dict, errors: dict) -> list[dict]:
     return sections
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def safety_plan(request, pk: int):
     client, plan = safety_plans.plan_for(request, pk, audit=request.method == "GET")
@@ -80,7 +80,7 @@ def safety_plan(request, pk: int):
     return render(request, "staff/safety_plan.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def safety_plan_history(request, pk: int):
     client, plan, versions = safety_plans.history(request, pk)
