@@ -5,7 +5,7 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from rapport.api.schemas import Problem
+from rapport.api.schemas import Problem, StrictIn
 from rapport.clinic import measurement, rules
 from rapport.clinic.models import Response
 from rapport.core import instruments
@@ -78,7 +78,7 @@ def _instrument_out(instrument) -> dict:
     }
 
 
-class ResponseIn(Schema):
+class ResponseIn(StrictIn):
     instrument: str = Field(max_length=32, examples=["phq9"])
     answers: dict[str, str | None] = Field(description="item id to option code; leave an item out to skip it")
     session_number: int | None = Field(None, ge=0, le=200)

@@ -11,7 +11,7 @@ from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
-from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
+from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
 from rapport.clinic import client_records, rules
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
@@ -38,7 +38,7 @@ def malformed_request(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         where = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-        errors.setdefault(".".join(where) or "request", []).append(error.get("msg", "invalid"))
+        errors.setdefault(".".join(where) or "request", []).append(form_message(error))
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
     )
