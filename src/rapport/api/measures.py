@@ -81,7 +81,8 @@ def _instrument_out(instrument) -> dict:
 class ResponseIn(StrictIn):
     instrument: str = Field(max_length=32, examples=["phq9"])
     answers: dict[str, str | None] = Field(description="item id to option code; leave an item out to skip it")
-    session_number: int | None = Field(None, ge=0, le=200)
+    # Bounded by the service (0 to 200), so that a page and the API word a wrong one alike.
+    session_number: int | None = Field(None, description="0 to 200")
 
 
 class ResponseOut(Schema):

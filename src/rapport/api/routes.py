@@ -16,7 +16,19 @@ from rapport.clinic import client_records, rules
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
-api = NinjaAPI(
+
+class RapportAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
+        # Ninja drops the refused value; the forms' wording of some mistakes needs it ("it has
+        # 201 characters"). It is used for the message only and never sent back.
+        refused = super().validation_error_from_error_contexts(error_contexts)
+        given = [e for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
+        for error, original in zip(refused.errors, given, strict=True):
+            error["input"] = original.get("input")
+        return refused
+
+
+api = RapportAPI(
     title="Rapport API",
     version="1",
     urls_namespace="api",
