@@ -31,11 +31,19 @@ def is_administrator(user) -> bool:
 
 # Roles taken together: the people who work in the clinic, and those of them who see clients'
 # records. Pages wear these (`@signed_in(rules.is_clinical_staff)`) and the API asks them too.
-is_clinical_staff = rules.predicate(is_clinician | is_supervisor, name="is_clinical_staff")
-is_staff = rules.predicate(is_clinician | is_supervisor | is_administrator, name="is_staff")
-is_supervisor_or_administrator = rules.predicate(
-    is_supervisor | is_administrator, name="is_supervisor_or_administrator"
-)
+@rules.predicate
+def is_clinical_staff(user) -> bool:
+    return is_clinician(user) or is_supervisor(user)
+
+
+@rules.predicate
+def is_staff(user) -> bool:
+    return is_clinical_staff(user) or is_administrator(user)
+
+
+@rules.predicate
+def is_supervisor_or_administrator(user) -> bool:
+    return is_supervisor(user) or is_administrator(user)
 
 
 @rules.predicate
