@@ -78,8 +78,14 @@ def test_a_clinician_adds_a_client_to_their_own_caseload(clinic, as_user):
 
 
 def test_the_server_owns_ownership_whatever_the_body_says(clinic, as_user):
+    # A body naming an owner is refused outright (unknown fields are never silently dropped),
+    # and without those fields the caller owns the record.
     body = {**NEW, "responsible_clinician_id": clinic.other_clinician.pk, "organisation_id": 999}
-    response = as_user(clinic.clinician).post("/api/v1/clients", body, content_type="application/json")
+    refused = as_user(clinic.clinician).post("/api/v1/clients", body, content_type="application/json")
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"responsible_clinician_id", "organisation_id"}
+    assert not Client.objects.filter(full_name=NEW["full_name"]).exists()
+    response = as_user(clinic.clinician).post("/api/v1/clients", NEW, content_type="application/json")
     assert response.status_code == 201
     assert Client.objects.get(pk=response.json()["id"]).responsible_clinician == clinic.clinician
 

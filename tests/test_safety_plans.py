@@ -162,3 +162,29 @@ def test_a_supervisor_reads_the_plan_and_its_history_but_cannot_change_it(clinic
     assert refused.status_code == 404
     history = client.get(f"/clients/{clinic.client.pk}/safety-plan/history/").content.decode()
     assert "Version 1" in history and "Walk the dog round the park" in history
+
+
+def test_a_clinician_takes_an_item_out_on_the_page_as_the_client_does_on_theirs(clinic, as_user):
+    safety_plans.save(request_as(clinic.clinician), clinic.client.pk, PLAN, 0)
+    client = as_user(clinic.clinician)
+    url = f"/clients/{clinic.client.pk}/safety-plan/"
+    page = client.get(url).content.decode()
+    # One editor for both: each saved item has a "Remove" box, and two empty rows follow it.
+    assert 'name="warning_signs-0-remove"' in page and 'name="warning_signs-1-remove"' not in page
+    assert page.count('type="text" id="warning_signs-') == 3
+    data = form(
+        1, internal_coping=[{"text": "Walk the dog round the park", "remove": "1"}, {"text": "Call Ann"}]
+    )
+    done = client.post(url, data, follow=True)
+    assert "The safety plan was saved." in done.content.decode()
+    assert SafetyPlan.objects.get().sections["internal_coping"] == [{"text": "Call Ann"}]
+
+
+def test_a_removal_on_a_refused_plan_stays_ticked_and_the_other_rows_keep_their_numbers(clinic, as_user):
+    url = f"/clients/{clinic.client.pk}/safety-plan/"
+    data = form(people_to_ask_for_help=[{"text": "Bob", "remove": "1"}, {"text": "Ann", "phone": "ring Ann"}])
+    page = as_user(clinic.clinician).post(url, data).content.decode()
+    assert "A phone number may contain only digits" in page
+    assert 'aria-describedby="people_to_ask_for_help-1-error"' in page
+    assert 'name="people_to_ask_for_help-0-remove" value="1" checked' in page
+    assert not SafetyPlan.objects.exists()

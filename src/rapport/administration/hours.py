@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rapport.accounts import organisation
-from rapport.accounts.models import Role
+from rapport.clinic import rules
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput, page_errors
 from rapport.core import hours
@@ -39,7 +39,7 @@ def _hours_text(stored: dict) -> dict[str, str]:
     return {day: ", ".join(f"{a}-{b}" for a, b in stored.get(day, [])) for day in hours.DAYS}
 
 
-@signed_in(Role.ADMINISTRATOR)
+@signed_in(rules.is_administrator)
 @require_http_methods(["GET", "POST"])
 def opening_hours(request):
     org = request.user.organisation

@@ -8,17 +8,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.accounts import services as account_services
-from rapport.accounts.models import Role, User
+from rapport.accounts.models import User
 from rapport.accounts.services import StaffForm
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic import rules
 from rapport.clinic.models import Client, Notification
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
 from rapport.core import crisis, hours
 
 
-@signed_in(Role.ADMINISTRATOR)
+@signed_in(rules.is_administrator)
 @require_GET
 def administration(request):
     org = request.user.organisation
@@ -41,7 +42,7 @@ def administration(request):
     return render(request, "administration/administration.html", context)
 
 
-@signed_in(Role.ADMINISTRATOR)
+@signed_in(rules.is_administrator)
 @require_http_methods(["GET", "POST"])
 def account_add(request):
     form = StaffForm(request.POST or None, organisation=request.user.organisation)
@@ -59,7 +60,7 @@ def account_add(request):
     return render(request, "administration/account_form.html", {"form": form})
 
 
-@signed_in(Role.ADMINISTRATOR)
+@signed_in(rules.is_administrator)
 @require_POST
 def account_deactivate(request, user_id: int):
     try:

@@ -1,9 +1,9 @@
 """API authentication: the browser's session, or a personal access token sent as a Bearer."""
 
-from django.conf import settings
 from ninja.security import HttpBearer, SessionAuth
 
 from rapport.accounts.models import ApiToken
+from rapport.common.access import two_factor_step
 
 
 class VerifiedSession(SessionAuth):
@@ -12,14 +12,8 @@ class VerifiedSession(SessionAuth):
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user is None:
+        if user is None or two_factor_step(user) is not None:
             return None
-        if not user.is_verified():
-            from django_otp import user_has_device
-
-            required = user.is_staff_role and settings.RAPPORT_REQUIRE_STAFF_2FA
-            if required or user_has_device(user, confirmed=True):
-                return None
         return user
 
 

@@ -14,14 +14,14 @@ An edit carries the `version` it began from. A save by someone else in between i
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, QueryDict
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
-from rapport.accounts.models import Role, User
-from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, SuggestionOut
+from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import courses, formulation, inventory, timeline
@@ -61,7 +61,7 @@ class LabelOut(Schema):
     name: str
 
 
-class EnteredInErrorIn(Schema):
+class EnteredInErrorIn(StrictIn):
     reason: str = Field(max_length=2000, description="Why the record should not have existed, in a few words")
 
 
@@ -79,7 +79,7 @@ def _change(schema, ok: int = 200) -> dict:
 
 def _clinical_staff(request: HttpRequest) -> None:
     """Courses are for clinicians and supervisors; anyone else's role is refused outright."""
-    if cast(User, request.user).role not in (Role.CLINICIAN, Role.SUPERVISOR):
+    if not request.user.has_perm("clinic.view_course"):
         raise PermissionDenied
 
 
@@ -138,7 +138,7 @@ class PositionOut(Schema):
     termination_due: bool
 
 
-class ContractIn(Schema):
+class ContractIn(StrictIn):
     variant: str = Field(
         max_length=32,
         description="A variant of the protocol: " + ", ".join(v.id for v in protocol.get().variants),
@@ -247,11 +247,11 @@ class SessionOut(SessionSummary):
     techniques_offered: list[LabelOut]
 
 
-class NewSessionIn(Schema):
+class NewSessionIn(StrictIn):
     date: date
 
 
-class SessionUpdate(Schema):
+class SessionUpdate(StrictIn):
     date: date
     status: Literal[tuple(SessionStatus.values)]  # type: ignore[valid-type]
     phase_override: str = Field(max_length=20, description="A phase id, or empty to keep the derived one")
@@ -358,10 +358,6 @@ def update_session(request: HttpRequest, client_id: int, session_id: int, payloa
     agenda = spec.agenda(phase or courses.phase_of(session), session.course.variant)
     steps = [s.id for s in agenda.steps] if agenda else []
     _refuse_unknown(payload.step_notes, steps, "step_notes", "Not a step of this session's agenda.")
-    # Step notes go to a JSON column without a form field's checks; PostgreSQL refuses a NUL there.
-    nul = sorted(step for step, text in payload.step_notes.items() if "\x00" in text)
-    if nul:
-        raise InvalidInput({f"step_notes.{step}": ["Null characters are not allowed."] for step in nul})
     values = payload.dict(exclude={"version", "step_notes", "goal_ratings", "task_review"})
     values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
     # Fields an older caller does not send are kept, never wiped.
@@ -382,7 +378,7 @@ def _value_fields() -> dict:
     return {f.id: f for f in protocol.get().inventory.relationship_fields if f.id not in inventory.COLUMNS}
 
 
-class EntryIn(Schema):
+class EntryIn(StrictIn):
     person_label: str = Field(max_length=120, description="A name or a role")
     closeness_ring: int | None = Field(None, description="1 is the closest ring; null: not on the circle")
     values: dict[str, str | bool | None] = Field(
@@ -409,7 +405,7 @@ class EntryOut(Schema):
     version: int
 
 
-class NotesIn(Schema):
+class NotesIn(StrictIn):
     notes: dict[str, str] = Field(
         description="The whole-inventory notes by id ("
         + ", ".join(f.id for f in protocol.get().inventory.whole_inventory_fields)
@@ -528,7 +524,7 @@ def entry_entered_in_error(request: HttpRequest, client_id: int, entry_id: int, 
 # The interpersonal timeline
 
 
-class EventIn(Schema):
+class EventIn(StrictIn):
     start: date = Field(description="The date, or the start of a period; never in the future")
     end: date | None = Field(None, description="The end of a period; null for one date")
     event: str = Field(max_length=300, description="What happened, as the client puts it")
@@ -637,7 +633,7 @@ def event_entered_in_error(request: HttpRequest, client_id: int, event_id: int, 
 # The problem-area formulation and the goals
 
 
-class FormulationIn(Schema):
+class FormulationIn(StrictIn):
     onset: date | None = Field(description="When this episode of depression began")
     cues: dict[str, list[str]] = Field(description="Problem area id to the ids of its cues that apply")
     primary_area: str = Field(max_length=40, description="A problem area id, or empty until chosen")
@@ -653,6 +649,7 @@ class FormulationUpdate(FormulationIn):
 
 
 class FormulationOut(FormulationIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not a request body
     course_id: int
     version: int = Field(description="0 until the formulation is first saved")
     suggestions: list[SuggestionOut] = Field(
@@ -669,7 +666,7 @@ class FormulationOut(FormulationIn):
     )
 
 
-class GoalIn(Schema):
+class GoalIn(StrictIn):
     text: str
     strategies: str
     version: Version

@@ -5,8 +5,8 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from rapport.api.schemas import Problem
-from rapport.clinic import measurement
+from rapport.api.schemas import Problem, StrictIn
+from rapport.clinic import measurement, rules
 from rapport.clinic.models import Response
 from rapport.core import instruments
 
@@ -78,10 +78,11 @@ def _instrument_out(instrument) -> dict:
     }
 
 
-class ResponseIn(Schema):
+class ResponseIn(StrictIn):
     instrument: str = Field(max_length=32, examples=["phq9"])
     answers: dict[str, str | None] = Field(description="item id to option code; leave an item out to skip it")
-    session_number: int | None = Field(None, ge=0, le=200)
+    # Bounded by the service (0 to 200), so that a page and the API word a wrong one alike.
+    session_number: int | None = Field(None, description="0 to 200")
 
 
 class ResponseOut(Schema):
@@ -105,7 +106,7 @@ class ResponseOut(Schema):
         # Spec 5: a band is never shown to the client as if it were a diagnosis; their own
         # account gets the answers and the total, and the band stays with the clinician.
         request = context["request"] if context else None
-        if request is not None and request.user.role == "client":
+        if request is not None and not request.user.has_perm("clinic.view_severity"):
             return None
         return obj.band or None
 
@@ -113,7 +114,7 @@ class ResponseOut(Schema):
     def resolve_alert_id(obj, context) -> int | None:
         # Alerts are for clinical staff (as GET .../alerts): a client sees their answers, not the triage.
         request = context["request"] if context else None
-        if request is not None and request.user.role == "client":
+        if request is not None and not rules.sees_risk_triage(request.user):
             return None
         alert = getattr(obj, "alert", None)
         if alert is not None:

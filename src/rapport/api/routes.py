@@ -7,16 +7,28 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from rapport.accounts.models import Role, Team, User
+from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
-from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem
-from rapport.clinic import client_records, standing
+from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
+from rapport.clinic import client_records, rules, standing
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
-api = NinjaAPI(
+
+class RapportAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
+        # Ninja drops the refused value; the forms' wording of some mistakes needs it ("it has
+        # 201 characters"). It is used for the message only and never sent back.
+        refused = super().validation_error_from_error_contexts(error_contexts)
+        given = [e for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
+        for error, original in zip(refused.errors, given, strict=True):
+            error["input"] = original.get("input")
+        return refused
+
+
+api = RapportAPI(
     title="Rapport API",
     version="1",
     urls_namespace="api",
@@ -38,7 +50,7 @@ def malformed_request(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         where = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-        errors.setdefault(".".join(where) or "request", []).append(error.get("msg", "invalid"))
+        errors.setdefault(".".join(where) or "request", []).append(form_message(error))
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
     )
@@ -53,7 +65,7 @@ def forbidden(request, exc):
 def me(request: HttpRequest):
     user = cast(User, request.user)  # the API's auth admits only signed-in people
     client_id = None
-    if user.role == Role.CLIENT:
+    if rules.is_client_user(user):
         client_id = Client.objects.visible_to(user).values_list("pk", flat=True).first()
     return {"id": user.pk, "name": user.full_name, "role": user.role, "client_id": client_id}
 

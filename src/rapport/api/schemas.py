@@ -1,10 +1,22 @@
+"""The API's shared schemas, and the strict base every request body is read with.
+
+One validation path: a body's unknown fields and NUL characters are refused by `StrictIn`, and
+what pydantic refuses is worded as the pages' forms word it (`form_message`), so that the same
+bad input gets the same message through a page and through the API. Everything else is checked
+by the services' forms, which the pages use too."""
+
 from datetime import date
 from enum import Enum
 
+from django import forms
 from django.conf import global_settings
+from django.core import validators
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django_countries import countries
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from rapport.clinic import standing
 from rapport.clinic.forms import TIME_ZONE_CHOICES
@@ -54,7 +66,78 @@ TimeZone = Enum(  # type: ignore[misc]
 )
 
 
-class ClientIn(Schema):
+def _nul_paths(value, path=()):
+    """Where a NUL character hides in a JSON body: (path, value) for each string holding one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                yield (*path, key), key
+            yield from _nul_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, (*path, index))
+
+
+def _django_message(validator, value) -> str:
+    try:
+        validator(value)
+    except DjangoValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+class StrictIn(Schema):
+    """A request body: a field the schema does not name is refused rather than dropped, and so
+    is a NUL character anywhere (the database refuses one; the forms say so in these words)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_nul_characters(cls, data, handler):
+        found = list(_nul_paths(data)) if isinstance(data, dict) else []
+        if found:
+            message = _django_message(validators.ProhibitNullCharactersValidator(), "\x00")
+            raise ValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("null_characters", message), loc=path, input=value
+                    )
+                    for path, value in found
+                ],
+            )
+        return handler(data)
+
+
+def form_message(error: dict) -> str:
+    """A pydantic error about one value, in the words a page's form uses for the same mistake."""
+    kind, ctx, given = error.get("type", ""), error.get("ctx") or {}, error.get("input")
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return str(forms.Field.default_error_messages["required"])
+    if kind == "string_too_long" and isinstance(given, str):
+        return _django_message(validators.MaxLengthValidator(ctx["max_length"]), given)
+    if kind == "string_too_short" and isinstance(given, str):
+        return _django_message(validators.MinLengthValidator(ctx["min_length"]), given)
+    if kind in ("less_than_equal", "less_than") and "le" in ctx:
+        return _django_message(validators.MaxValueValidator(ctx["le"]), ctx["le"] + 1)
+    if kind in ("greater_than_equal", "greater_than") and "ge" in ctx:
+        return _django_message(validators.MinValueValidator(ctx["ge"]), ctx["ge"] - 1)
+    if kind.startswith("date_"):
+        return str(forms.DateField.default_error_messages["invalid"])
+    if kind.startswith("int_"):
+        return str(forms.IntegerField.default_error_messages["invalid"])
+    if kind in ("literal_error", "enum"):
+        return str(forms.ChoiceField.default_error_messages["invalid_choice"]) % {"value": given}
+    if kind == "extra_forbidden":
+        return _("This field is not known here; nothing was saved under it.")
+    return error.get("msg", _("This value is not valid."))
+
+
+class ClientIn(StrictIn):
     full_name: str = Field(min_length=1, max_length=200)
     preferred_name: str = Field("", max_length=100)
     date_of_birth: date

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import alert_chain
+from rapport.clinic import alert_chain, rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Course, Respondent, Response, RiskAlert
 from rapport.common.errors import InvalidInput
@@ -42,7 +41,7 @@ def _instrument_for(user, instrument_id: str):
         raise InvalidInput(
             {"instrument": [_("There is no questionnaire called “%s”.") % instrument_id]}
         ) from None
-    if user.role == Role.CLIENT and (
+    if rules.is_client_user(user) and (
         instrument.respondent == "clinician" or instrument.licence.wording == "descriptor"
     ):
         # Clinician-rated scales, and forms whose wording we may not show, are not for clients.
@@ -73,7 +72,7 @@ def record_response(
         raise InvalidInput({"session_number": [_("The session number must be between 0 and 200.")]})
     if answered_at is not None and answered_at > timezone.now():
         raise InvalidInput({"answered_at": [_("A questionnaire cannot be answered in the future.")]})
-    respondent = Respondent.CLIENT if request.user.role == Role.CLIENT else Respondent.CLINICIAN
+    respondent = Respondent.CLIENT if rules.is_client_user(request.user) else Respondent.CLINICIAN
     with transaction.atomic():
         course = current_course(client, create=True, request=request)
         response = Response.objects.create(

@@ -11,11 +11,11 @@ from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import ClientStatus, SessionStatus
 
 
-def client_picture(client) -> dict[str, Any]:
+def client_picture(client, viewer) -> dict[str, Any]:
     """What the client page leads with: where the course stands, the latest scores with the
     course's flag and outcomes, and what is due."""
     course = current_course(client)
-    measures = progress.for_course(course)
+    measures = progress.for_course(course, viewer)
     due: list[tuple[str, Any]] = []
     picture: dict[str, Any] = {
         "due": due,

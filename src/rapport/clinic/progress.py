@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from rapport.clinic import rules
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Response
 from rapport.core import instruments
@@ -54,12 +55,15 @@ def _point_label(response: Response) -> str:
     return formats.date_format(timezone.localtime(response.answered_at), "j M")
 
 
-def for_client(client) -> list[InstrumentProgress]:
-    return for_course(current_course(client))
+def for_client(client, viewer) -> list[InstrumentProgress]:
+    """The measures of the client's current course as `viewer` may see them: severity bands
+    (named and shaded) only for those the rules let see them."""
+    return for_course(current_course(client), viewer)
 
 
-def for_course(course) -> list[InstrumentProgress]:
+def for_course(course, viewer) -> list[InstrumentProgress]:
     """The same as for_client, for a caller that holds the current course already."""
+    show_bands = rules.sees_severity_bands(viewer)
     if course is None:
         return []
     responses = list(
@@ -76,7 +80,7 @@ def for_course(course) -> list[InstrumentProgress]:
         if not mine:
             continue
         scored = [r for r in mine if r.total is not None]
-        bands = {b.id: b for b in definition.bands}
+        bands = {b.id: b for b in definition.bands} if show_bands else {}
         latest = mine[-1]
         change = summary.get(definition.id)
         chart = None
@@ -91,7 +95,7 @@ def for_course(course) -> list[InstrumentProgress]:
                     )
                     for r in scored
                 ],
-                [trajectory.Band(b.label, b.min, b.max) for b in definition.bands],
+                [trajectory.Band(b.label, b.min, b.max) for b in definition.bands if show_bands],
                 maximum=definition.scoring.max,
                 label=f"{definition.short_title} scores over the course",
             )

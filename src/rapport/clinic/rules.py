@@ -29,6 +29,36 @@ def is_administrator(user) -> bool:
     return user.is_authenticated and user.role == Role.ADMINISTRATOR
 
 
+# Roles taken together: the people who work in the clinic, and those of them who see clients'
+# records. Pages wear these (`@signed_in(rules.is_clinical_staff)`) and the API asks them too.
+@rules.predicate
+def is_clinical_staff(user) -> bool:
+    return is_clinician(user) or is_supervisor(user)
+
+
+@rules.predicate
+def is_staff(user) -> bool:
+    return is_clinical_staff(user) or is_administrator(user)
+
+
+@rules.predicate
+def is_supervisor_or_administrator(user) -> bool:
+    return is_supervisor(user) or is_administrator(user)
+
+
+@rules.predicate
+def sees_severity_bands(user) -> bool:
+    """Spec 5: a severity band is never shown to the client as if it were a diagnosis; their own
+    account gets the answers and the total, and the band stays with the clinic."""
+    return user.is_authenticated and user.role != Role.CLIENT
+
+
+@rules.predicate
+def sees_risk_triage(user) -> bool:
+    """A client sees their answers, never the triage of them (the alert an answer raised)."""
+    return user.is_authenticated and user.role != Role.CLIENT
+
+
 SEEN_BY = "_rapport_seen_by"  # set on a Client fetched through visible_to(user), to that user's id
 
 
@@ -69,6 +99,10 @@ rules.add_perm(
     "audit.view_client_trail",
     (is_supervisor & supervises_client_team) | (is_administrator & administers_client_organisation),
 )
+rules.add_perm("clinic.view_severity", sees_severity_bands)
+# A course of IPT (contract, sessions, inventory, timeline, formulation, goals) is read by the
+# clinical staff who see the client; the client and administrators never read one.
+rules.add_perm("clinic.view_course", is_clinical_staff)
 rules.add_perm("accounts.view_accounts", is_administrator)
 rules.add_perm("accounts.manage_accounts", is_administrator)
 # Questionnaires: a clinician who sees the record, or the client for themselves, records one;

@@ -4,9 +4,9 @@ version kept, and the date it was last reviewed together."""
 from django.db import transaction
 from django.utils import timezone
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic import rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import SafetyPlan, SafetyPlanVersion
 from rapport.common.errors import EditConflict, InvalidInput
@@ -31,6 +31,60 @@ def sections_for_display(plan: SafetyPlan | None) -> list[tuple[object, list[dic
     return [(section, saved.get(section.id, [])) for section in template.template().sections]
 
 
+# The editor both the clinician's page and the client's use: each section's saved items, then
+# blank rows to add to (so no script is needed), and a "remove" box on every filled row.
+EDITOR_BLANK_ROWS = 2
+
+
+def rows_from_post(post) -> tuple[dict, dict]:
+    """The plan as posted (`<section>-<row>-<field>`, rows in order), and the rows to show again
+    (typed text kept, removals remembered). A removed row is sent as a blank one, so the index
+    of every other row, which the messages of `save` name, stays the index on the page."""
+    data, rows = {}, {}
+    for section in template.template().sections:
+        try:
+            count = int(post.get(f"{section.id}-rows", 0))
+        except ValueError:
+            count = 0
+        count = max(0, min(count, template.MAX_ITEMS + EDITOR_BLANK_ROWS + 10))
+        items, shown = [], []
+        for index in range(count):
+            values = {field: post.get(f"{section.id}-{index}-{field}", "") for field in section.fields}
+            removed = bool(post.get(f"{section.id}-{index}-remove"))
+            items.append(dict.fromkeys(section.fields, "") if removed else values)
+            shown.append({"values": values, "removed": removed})
+        data[section.id], rows[section.id] = items, shown
+    return data, rows
+
+
+def rows_from_plan(plan: SafetyPlan | None) -> dict:
+    """The saved plan's items as editor rows, by section."""
+    saved = plan.sections if plan is not None else {}
+    return {
+        section.id: [{"values": item, "removed": False} for item in saved.get(section.id, [])]
+        for section in template.template().sections
+    }
+
+
+def editor_sections(rows: dict, errors: dict) -> list[tuple[template.Section, list[dict], list[str]]]:
+    """Each section with its rows (saved or typed items, then blank ones) and the messages for
+    the section and for each row: (section, rows, section messages)."""
+    shown: list[tuple[template.Section, list[dict], list[str]]] = []
+    for section in template.template().sections:
+        section_rows = list(rows.get(section.id, []))
+        filled = [r for r in section_rows if any(str(v).strip() for v in r["values"].values())]
+        blanks = max(EDITOR_BLANK_ROWS - (len(section_rows) - len(filled)), 0)
+        section_rows += [{"values": {}, "removed": False} for _ in range(blanks)]
+        for index, row in enumerate(section_rows):
+            row["index"] = index
+            row["errors"] = errors.get(f"{section.id}-{index}", [])
+            # A row with nothing in it is an offer to add, whether it came back from a post or not.
+            row["new"] = not any(str(v).strip() for v in row["values"].values())
+            row["fields"] = [(field, row["values"].get(field, "")) for field in section.fields]
+        shown.append((section, section_rows, errors.get(section.id, [])))
+    return shown
+
+
 def save(request, client_id: int, data: dict, version: int, *, reviewed_together: bool = False) -> SafetyPlan:
     """Save the whole plan. `version` is the one the editor started from (0 for a new plan);
     a save from an older version is refused so that nobody's changes vanish."""
@@ -43,7 +97,7 @@ def save(request, client_id: int, data: dict, version: int, *, reviewed_together
             key = section if index is None else f"{section}-{index}"
             errors.setdefault(key, []).append(message)
         raise InvalidInput(errors) from None
-    reviewed = reviewed_together and request.user.role == Role.CLINICIAN
+    reviewed = reviewed_together and rules.is_clinician(request.user)
     now = timezone.now()
     values = {
         "sections": sections,

@@ -1,6 +1,10 @@
 """The decorators every page wears. Each one tags the view with its access rule, and the
-access-matrix test fails for any route whose view carries no tag."""
+access-matrix test fails for any route whose view carries no tag.
 
+Who may reach a page is a named predicate of `rapport.clinic.rules` passed in by the view
+(`@signed_in(rules.is_clinical_staff)`): this module sits below clinic and never imports it."""
+
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -9,8 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django_otp import user_has_device
 
-from rapport.common.roles import Role
-
 
 def public(view):
     """Open to anyone, signed in or not (sign-in, password reset, health)."""
@@ -18,21 +20,32 @@ def public(view):
     return view
 
 
-def two_factor_redirect(request):
-    """Where a person must go before reaching any page with records, or None: anyone who has set
-    up two-factor sign-in (optional for clients) confirms a code; staff set it up where required."""
-    user = request.user
+def two_factor_step(user) -> str | None:
+    """What a signed-in person must still do about two-factor sign-in before reaching records:
+    "verify" (anyone who has set it up confirms a code; optional for clients), "setup" (staff,
+    where the clinic requires it) or None. Pages and the API both ask this, and only this."""
     if user.is_verified():
         return None
     if user_has_device(user, confirmed=True):
-        return redirect_to_login(request.get_full_path(), "two_factor_verify")
+        return "verify"
     if user.is_staff_role and settings.RAPPORT_REQUIRE_STAFF_2FA:
+        return "setup"
+    return None
+
+
+def two_factor_redirect(request):
+    """Where a person must go before reaching any page with records, or None."""
+    step = two_factor_step(request.user)
+    if step == "verify":
+        return redirect_to_login(request.get_full_path(), "two_factor_verify")
+    if step == "setup":
         return redirect("two_factor_setup")
     return None
 
 
-def signed_in(*roles: Role, two_factor: bool = True):
-    """Signed-in people of the given roles (all roles when none are named).
+def signed_in(rule: Callable | None = None, *, two_factor: bool = True):
+    """Signed-in people for whom `rule` (a predicate on the user) holds; anyone signed in when
+    there is none.
 
     Staff who have two-factor set up, or must have it, confirm a one-time password first.
     """
@@ -44,15 +57,12 @@ def signed_in(*roles: Role, two_factor: bool = True):
                 return redirect_to_login(request.get_full_path())
             if two_factor and (response := two_factor_redirect(request)) is not None:
                 return response
-            if roles and request.user.role not in roles:
+            if rule is not None and not rule(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.access_rule = "signed_in:" + (",".join(roles) if roles else "any")
+        name = getattr(rule, "name", None) or getattr(rule, "__name__", "any") if rule else "any"
+        wrapped.access_rule = "signed_in:" + name
         return wrapped
 
     return decorate
-
-
-staff = (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)
-clinical_staff = (Role.CLINICIAN, Role.SUPERVISOR)

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import alert_chain, portal
+from rapport.clinic import alert_chain, portal, rules
 from rapport.clinic.models import (
     CheckInDraft,
     CheckInSchedule,
@@ -72,7 +71,7 @@ def _follow_ups_of(response) -> list[str]:
     return left
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_check_ins(request):
     client = portal.my_record(request)
@@ -127,7 +126,7 @@ def _risk_answered(definition, answers: dict) -> bool:
     )
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_check_in(request, instrument: str):
     """Carry on where the client left off: the first question asked and not yet answered (nor
@@ -143,7 +142,7 @@ def my_check_in(request, instrument: str):
     return redirect("my_check_in_review", instrument=definition.id)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_http_methods(["GET", "POST"])
 def my_check_in_question(request, instrument: str, number: int):
     """One question on one screen. Each answer is kept as soon as it is given."""
@@ -244,7 +243,7 @@ def _tier_help(request, definition, item, answers: dict) -> dict:
     return {"tier_help": True, **crisis_context(portal.my_record(request), tier=tier)}
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_http_methods(["GET", "POST"])
 def my_check_in_review(request, instrument: str):
     definition = portal.client_instrument(instrument)
@@ -281,7 +280,7 @@ def my_check_in_review(request, instrument: str):
     return render(request, "portal/check_in_review.html", context)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_check_in_result(request, rid: int):
     """Thanks, in plain words. Never a score band, a label or a diagnosis (spec 5); when the

@@ -7,14 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.accounts import organisation
-from rapport.accounts.models import Role
-from rapport.clinic import alerts, portal
+from rapport.clinic import alerts, portal, rules
 from rapport.common.access import signed_in
 from rapport.portal.check_ins import pending_follow_ups
 from rapport.portal.shared import crisis_context, record_or_none
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_home(request):
     try:
@@ -26,7 +25,7 @@ def my_home(request):
     return render(request, "portal/home.html", context)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_http_methods(["GET", "POST"])
 def my_help(request):
     """The crisis panel. Pressing "I need help now" (a POST from any portal page) also tells the

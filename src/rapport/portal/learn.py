@@ -4,18 +4,18 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from rapport.accounts.models import Role
+from rapport.clinic import rules
 from rapport.common.access import signed_in
 from rapport.core import learn
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_learn(request):
     return render(request, "portal/learn.html", {"pages": learn.pages()})
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_learn_page(request, slug: str):
     try:

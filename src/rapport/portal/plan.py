@@ -9,10 +9,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import measurement, portal
+from rapport.clinic import measurement, portal, rules
 from rapport.clinic.models import (
     Formulation,
     Goal,
@@ -29,7 +28,7 @@ from rapport.drawings import trajectory
 from rapport.portal.shared import crisis_context, open_free_text_alert, report_of
 
 
-def _progress_charts(course) -> list[dict]:
+def _progress_charts(course, viewer) -> list[dict]:
     """The client's own questionnaires over the course as line charts: scores only, with no
     severity band shaded or named (bands are for the clinician and for shared review)."""
     if course is None:
@@ -39,6 +38,7 @@ def _progress_charts(course) -> list[dict]:
             course=course, entered_in_error_at__isnull=True, total__isnull=False
         ).order_by("answered_at", "id")
     )
+    show_bands = rules.sees_severity_bands(viewer)  # never, for the client this page is for
     shown = []
     for definition in instruments.all_instruments():
         if definition.respondent == "clinician" or definition.scoring.method != "sum":
@@ -56,7 +56,7 @@ def _progress_charts(course) -> list[dict]:
                 trajectory.Point(label, cast(int, r.total), f"{when}: {r.total}", at=r.session_number)
                 for r, label, when in rows
             ],
-            [],
+            [trajectory.Band(b.label, b.min, b.max) for b in definition.bands if show_bands],
             maximum=definition.scoring.max,
             label=_("Your %(name)s scores over the course") % {"name": definition.short_title},
         )
@@ -104,7 +104,7 @@ def _plan_context(request, client) -> dict:
         "next_session": next_session,
         "tasks": [(s, report_of(s)) for s in tasks],
         "outcomes": TaskOutcome.choices,
-        "charts": _progress_charts(course),
+        "charts": _progress_charts(course, request.user),
         "task_errors": {},
         "task_values": {},
         "task_conflicts": set(),
@@ -112,7 +112,7 @@ def _plan_context(request, client) -> dict:
     }
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_GET
 def my_plan(request):
     client = portal.my_record(request)
@@ -122,7 +122,7 @@ def my_plan(request):
     return render(request, "portal/plan.html", context)
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_POST
 def my_task(request, sid: int):
     """How an agreed between-session task went, written by the client."""

@@ -5,10 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import measurement, portal
+from rapport.clinic import measurement, portal, rules
 from rapport.clinic.models import (
     MoodChange,
     Preparation,
@@ -31,7 +30,7 @@ def _autosaved_key(prep_id) -> str:
     return f"rapport_prep_autosaved_{prep_id}"
 
 
-@signed_in(Role.CLIENT)
+@signed_in(rules.is_client_user)
 @require_http_methods(["GET", "POST"])
 def my_preparation(request):
     """Notes for the next session. An htmx request on every change keeps them as the client

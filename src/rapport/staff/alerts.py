@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.accounts.models import Role
-from rapport.clinic import alerts, client_records
+from rapport.clinic import alerts, client_records, rules
 from rapport.clinic.models import (
     AlertSource,
     AlertStatus,
@@ -26,7 +25,7 @@ from rapport.clinic.models import (
     RiskAlert,
     TaskReport,
 )
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput, page_errors
 from rapport.common.forms import posted_version
 from rapport.core import instruments, phrases, triage
@@ -45,7 +44,7 @@ def _is_overdue(alert: RiskAlert, now: datetime) -> bool:
     return alert.escalated_at is not None or (alert.escalate_at is not None and alert.escalate_at <= now)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def alert_list(request):
     page = alerts.alerts_page(request)
@@ -279,13 +278,13 @@ def _detail(request, alert: RiskAlert, *, errors=None, typed=None, status: int =
     return render(request, "staff/alert_detail.html", context, status=status)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def alert_detail(request, aid: int):
     return _detail(request, alerts.get_alert_for(request, aid))
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_POST
 def alert_acknowledge(request, aid: int):
     note = request.POST.get("note", "")
@@ -298,7 +297,7 @@ def alert_acknowledge(request, aid: int):
     return redirect("alert_detail", aid=aid)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_POST
 def alert_resolve(request, aid: int):
     action, note = request.POST.get("action", ""), request.POST.get("note", "")
@@ -313,7 +312,7 @@ def alert_resolve(request, aid: int):
     return redirect("alert_detail", aid=aid)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def alert_raise(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client", audit=request.method == "GET")
@@ -327,7 +326,7 @@ def alert_raise(request, pk: int):
         else:
             messages.success(request, _("The alert is raised and the people responsible are told."))
             return redirect("alert_detail", aid=alert.pk)
-    rules = triage.triage_rules()
-    tiers = [rules.tier(t) for t in ("T1", "T2", "T3")]
+    triage_rules = triage.triage_rules()
+    tiers = [triage_rules.tier(t) for t in ("T1", "T2", "T3")]
     context = {"client": client, "tiers": tiers, "errors": errors, "typed": typed}
     return render(request, "staff/alert_raise.html", context)

@@ -6,13 +6,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from rapport.clinic import client_records, standing
+from rapport.clinic import client_records, rules, standing
 from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.models import Notification
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def caseload(request):
     sort = request.GET.get("sort", "name")
@@ -36,7 +36,7 @@ def _csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def caseload_export(request):
     clients = client_records.export_clients(request)

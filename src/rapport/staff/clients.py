@@ -8,20 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic import client_records, picture, progress, standing
+from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import Client
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.common.records import deny
 from rapport.core import instruments
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def client_print(request, pk: int):
     client = client_records.get_client_for(request, pk, audit=False)
@@ -31,13 +30,13 @@ def client_print(request, pk: int):
     return render(request, "staff/client_print.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def client_detail(request, pk: int):
     client = client_records.get_client_for(request, pk)
     context = {
         "client": client,
-        **picture.client_picture(client),
+        **picture.client_picture(client, request.user),
         "age": client.age_on(timezone.localdate()),
         "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
         "open_alerts": list(client.alerts.filter(status="open")),
@@ -50,7 +49,7 @@ def client_detail(request, pk: int):
     return render(request, "staff/client_detail.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_add(request):
     if request.method == "POST":
@@ -66,7 +65,7 @@ def client_add(request):
     return render(request, "staff/client_form.html", {"form": form, "title": _("Add a client")})
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
@@ -99,7 +98,7 @@ def client_edit(request, pk: int):
     return render(request, "staff/client_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def client_entered_in_error(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
@@ -115,7 +114,7 @@ def client_entered_in_error(request, pk: int):
     return render(request, "staff/client_entered_in_error.html", {"form": form, "client": client})
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
     form = BreakGlassForm(request.POST or None)
@@ -134,7 +133,7 @@ def break_glass(request):
     return render(request, "staff/break_glass.html", {"form": form})
 
 
-@signed_in(Role.SUPERVISOR, Role.ADMINISTRATOR)
+@signed_in(rules.is_supervisor_or_administrator)
 @require_GET
 def client_audit(request, pk: int):
     # Administrators reach a record's trail (not its content), so look up within the organisation.

@@ -8,21 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses, inventory, progress, standing
+from rapport.clinic import courses, inventory, progress, rules, standing
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Course, CourseStatus, Formulation, RelapsePreventionPlan
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.staff.inventory import circle_for, first_name
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def course_detail(request, pk: int):
     client, course = courses.course_for(request, pk)
@@ -39,7 +38,7 @@ def course_detail(request, pk: int):
     return render(request, "staff/course_detail.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def course_start(request, pk: int):
     try:
@@ -49,7 +48,7 @@ def course_start(request, pk: int):
     return redirect("course_detail", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def contract_edit(request, pk: int):
     client, course = courses.course_for(request, pk, "clinic.change_client")
@@ -75,7 +74,7 @@ def contract_edit(request, pk: int):
     return render(request, "staff/contract_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def session_add(request, pk: int):
     try:
@@ -86,7 +85,7 @@ def session_add(request, pk: int):
     return redirect("session_detail", pk=pk, sid=session.pk)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk: int, sid: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
@@ -145,7 +144,7 @@ def session_detail(request, pk: int, sid: int):
     return render(request, "staff/session_detail.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def termination(request, pk: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
@@ -181,7 +180,7 @@ def termination(request, pk: int):
     return render(request, "staff/termination.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def maintenance_start(request, pk: int):
     try:
@@ -193,7 +192,7 @@ def maintenance_start(request, pk: int):
     return redirect("contract_edit", pk=pk)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def course_summary(request, pk: int):
     """One printable page: formulation, circle, scores, goals, sessions and the relapse plan."""
@@ -205,7 +204,7 @@ def course_summary(request, pk: int):
     entries = inventory.current_entries(course)
     formulation = Formulation.objects.filter(course=course).first()
     plan = RelapsePreventionPlan.objects.filter(course=course).first()
-    measures = progress.for_course(course)
+    measures = progress.for_course(course, request.user)
     overview = courses.course_overview(course)
     context = {
         "client": client,

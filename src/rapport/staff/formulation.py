@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rapport.accounts.models import Role
 from rapport.clinic import formulation as service
-from rapport.common.access import clinical_staff, signed_in
+from rapport.clinic import rules
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def formulation(request, pk: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
@@ -71,7 +71,7 @@ def formulation(request, pk: int):
     return render(request, "staff/formulation.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def goals_start(request, pk: int):
     try:
@@ -85,7 +85,7 @@ def goals_start(request, pk: int):
     return redirect("formulation", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk: int, gid: int):
     client, goal = service.get_goal(request, pk, gid, "clinic.change_client")

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.accounts.models import Role
 from rapport.clinic import inventory as inv
+from rapport.clinic import rules
 from rapport.clinic.courses import course_for
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.core import protocol
@@ -102,7 +102,7 @@ def first_name(client) -> str:
     return client.preferred_name or (client.full_name.split() or [""])[0]
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def inventory(request, pk: int):
     found = inv.read_inventory(request, pk)
@@ -134,7 +134,7 @@ def inventory(request, pk: int):
     return render(request, "staff/inventory.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def inventory_circle(request, pk: int):
     found = inv.read_inventory(request, pk, view="circle")
@@ -155,7 +155,7 @@ def _entry_url(pk: int, entry_id: int) -> str:
     return reverse("inventory", args=[pk]) + f"#person-{entry_id}"
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def entry_add(request, pk: int):
     client, course = course_for(request, pk, "clinic.change_client", audit=request.method == "GET")
@@ -178,7 +178,7 @@ def entry_add(request, pk: int):
     return render(request, "staff/inventory_entry_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def entry_edit(request, pk: int, eid: int):
     client, entry = inv.get_entry(request, pk, eid, "clinic.change_client", audit=request.method == "GET")
@@ -208,7 +208,7 @@ def entry_edit(request, pk: int, eid: int):
     return render(request, "staff/inventory_entry_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def entry_entered_in_error(request, pk: int, eid: int):
     try:
@@ -227,7 +227,7 @@ def entry_entered_in_error(request, pk: int, eid: int):
     return redirect("inventory", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def notes_edit(request, pk: int):
     client, course = course_for(request, pk, "clinic.change_client", audit=request.method == "GET")

@@ -4,11 +4,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from rapport.clinic import client_records
-from rapport.common.access import signed_in, staff
+from rapport.clinic import client_records, rules
+from rapport.common.access import signed_in
 
 
-@signed_in(*staff)
+@signed_in(rules.is_staff)
 @require_POST
 def notification_read(request, pk: int):
     client_records.mark_notification_read(request, pk)

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.accounts.models import Role
-from rapport.clinic import client_records, invitations, portal
+from rapport.clinic import client_records, invitations, portal, rules
 from rapport.clinic.models import (
     Cadence,
     CheckInSchedule,
@@ -47,14 +46,14 @@ def _portal_page(request, client, *, errors=None, typed=None, status: int = 200)
     return render(request, "staff/client_portal.html", context, status=status)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_GET
 def client_portal(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
     return _portal_page(request, client)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def client_invite(request, pk: int):
     email = request.POST.get("email", "").strip()
@@ -77,7 +76,7 @@ def client_invite(request, pk: int):
     return render(request, "staff/invitation_code.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def client_check_ins(request, pk: int):
     typed = {
@@ -99,7 +98,7 @@ def client_check_ins(request, pk: int):
     return redirect("client_portal", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def client_message(request, pk: int):
     body = request.POST.get("body", "")

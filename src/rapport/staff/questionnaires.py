@@ -9,18 +9,17 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import alert_chain, client_records, measurement
+from rapport.clinic import alert_chain, client_records, measurement, rules
 from rapport.clinic.models import Response
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import instruments, scoring
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def questionnaire(request, pk: int, instrument: str):
     """One page per questionnaire; every item may be left unanswered."""
@@ -88,7 +87,7 @@ def _follow_ups(client, response) -> list:
     return [instruments.get(i) for i in wanted if i not in done]
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def response_detail(request, pk: int, rid: int):
     client = client_records.get_client_for(request, pk, "clinic.view_responses", audit=False)

@@ -5,53 +5,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.clinic import safety_plans
-from rapport.common.access import clinical_staff, signed_in
+from rapport.clinic import rules, safety_plans
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
 from rapport.common.forms import posted_version
 from rapport.core import safety_plan as plan_template
 
-BLANK_ROWS = 2  # empty rows offered under each section's items, so a plan grows without scripts
 
-
-def _plan_from_post(post) -> dict[str, list[dict[str, str]]]:
-    """The plan as typed: `<section>-<row>-<field>` fields, rows in order."""
-    data: dict[str, list[dict[str, str]]] = {}
-    for section in plan_template.template().sections:
-        try:
-            rows = min(int(post.get(f"{section.id}-rows", "0")), plan_template.MAX_ITEMS + BLANK_ROWS)
-        except ValueError:
-            rows = 0
-        data[section.id] = [
-            {name: post.get(f"{section.id}-{row}-{name}", "") for name in section.fields}
-            for row in range(rows)
-        ]
-    return data
-
-
-def _plan_rows(data: dict, errors: dict) -> list[dict]:
-    """Each section with its rows to edit (the items, then blank rows) and their errors."""
-    sections = []
-    for section in plan_template.template().sections:
-        items = list(data.get(section.id, []))
-        items += [dict.fromkeys(section.fields, "") for _ in range(BLANK_ROWS)]
-        rows = [
-            {"index": i, "values": item, "errors": errors.get(f"{section.id}-{i}", [])}
-            for i, item in enumerate(items)
-        ]
-        sections.append({"section": section, "rows": rows, "errors": errors.get(section.id, [])})
-    return sections
-
-
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def safety_plan(request, pk: int):
     client, plan = safety_plans.plan_for(request, pk, audit=request.method == "GET")
     version = plan.version if plan else 0
     errors, conflict, reviewed = {}, None, False
-    data = plan.sections if plan else {}
+    rows = safety_plans.rows_from_plan(plan)
     if request.method == "POST":
-        data = _plan_from_post(request.POST)
+        data, rows = safety_plans.rows_from_post(request.POST)
         reviewed = request.POST.get("reviewed_together") == "on"
         version = posted_version(request)
         try:
@@ -69,7 +38,7 @@ def safety_plan(request, pk: int):
         "client": client,
         "plan": plan,
         "shown": safety_plans.sections_for_display(plan),
-        "sections": _plan_rows(data, errors),
+        "sections": safety_plans.editor_sections(rows, errors),
         "version": version,
         "errors": errors,
         "conflict": conflict,
@@ -80,7 +49,7 @@ def safety_plan(request, pk: int):
     return render(request, "staff/safety_plan.html", context)
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def safety_plan_history(request, pk: int):
     client, plan, versions = safety_plans.history(request, pk)

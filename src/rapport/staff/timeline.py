@@ -10,13 +10,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.accounts.models import Role
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import courses
+from rapport.clinic import courses, rules
 from rapport.clinic import timeline as service
 from rapport.clinic.models import Course
-from rapport.common.access import clinical_staff, signed_in
+from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.core import instruments, protocol
@@ -115,7 +114,7 @@ def _chart(found: service.Timeline, rows: list[dict]):
     )
 
 
-@signed_in(*clinical_staff)
+@signed_in(rules.is_clinical_staff)
 @require_GET
 def timeline(request, pk: int):
     found = service.timeline_for(request, pk)
@@ -134,7 +133,7 @@ def timeline(request, pk: int):
     return render(request, "staff/timeline.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def event_add(request, pk: int):
     client, course = courses.course_for(request, pk, "clinic.change_client", audit=request.method == "GET")
@@ -162,7 +161,7 @@ def _edit_page(request, client, event, **context):
     return render(request, "staff/timeline_event_form.html", context)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int, eid: int):
     client, event = service.get_event(request, pk, eid, "clinic.change_client")
@@ -185,7 +184,7 @@ def event_edit(request, pk: int, eid: int):
     return redirect("timeline", pk=pk)
 
 
-@signed_in(Role.CLINICIAN)
+@signed_in(rules.is_clinician)
 @require_POST
 def event_entered_in_error(request, pk: int, eid: int):
     try:
