@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.accounts.models import Role
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import courses
 from rapport.clinic import timeline as service
 from rapport.clinic.models import Course
@@ -165,9 +163,8 @@ def _edit_page(request, client, event, **context):
 @signed_in(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int, eid: int):
-    client, event = service.get_event(request, pk, eid, "clinic.change_client")
+    client, event = service.get_event(request, pk, eid, "clinic.change_client", audit=request.method == "GET")
     if request.method == "GET":
-        trail.record(request, Action.READ, client=client, obj=event)
         return _edit_page(request, client, event)
     version, conflict = posted_version(request), None
     try:
