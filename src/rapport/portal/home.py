@@ -10,7 +10,6 @@ from rapport.accounts import organisation
 from rapport.accounts.models import Role
 from rapport.clinic import alerts, portal
 from rapport.common.access import signed_in
-from rapport.portal.check_ins import pending_follow_ups
 from rapport.portal.shared import crisis_context, record_or_none
 
 
@@ -22,7 +21,6 @@ def my_home(request):
     except Http404:
         # An account not yet linked to a record still gets a page, and the help button.
         return render(request, "portal/home.html", {"client": None})
-    context["follow_ups"] = pending_follow_ups(context["client"])
     return render(request, "portal/home.html", context)
 
 
