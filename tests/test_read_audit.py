@@ -16,6 +16,7 @@ from rapport.clinic.models import (
     CheckInSchedule,
     Course,
     Formulation,
+    Goal,
     InventoryEntry,
     Session,
     SessionStatus,
@@ -107,6 +108,22 @@ def test_the_goals_through_the_api_are_one_read_of_the_courses_goals(clinic, cou
         "Goal",
         str(course.pk),
         {"count": 0, "of": "Course"},
+    )
+
+
+def test_opening_a_goal_to_edit_it_is_one_read_of_that_goal(clinic, course, as_user):
+    goal = Goal.objects.create(course=course, problem_area="grief", text="Visit the grave with my sister")
+    row = one_row(as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/goals/{goal.pk}/"))
+    assert (row.action, row.object_type, row.object_id) == (Action.READ, "Goal", str(goal.pk))
+
+
+def test_a_safety_plan_not_yet_written_is_still_read_as_the_safety_plan(clinic, course, as_user):
+    row = one_row(as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/safety-plan/"))
+    assert (row.action, row.object_type, row.object_id, row.record_label) == (
+        Action.READ,
+        "SafetyPlan",
+        "",
+        "Safety plan",
     )
 
 
