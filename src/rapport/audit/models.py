@@ -107,6 +107,7 @@ class AuditEvent(models.Model):
 # a read showed when that is not one record: a course's inventory, the client's check-ins).
 RECORD_WORDS = {
     "AlertDelivery": _("Alert delivery"),
+    "AlertTrigger": _("Alert trigger"),
     "ApiToken": _("API token"),
     "AuditTrail": _("Audit trail"),
     "BreakGlassGrant": _("Emergency access"),
