@@ -2,6 +2,10 @@
 
 import re
 
+from django.utils import timezone
+
+from rapport.clinic import progress
+from rapport.clinic.models import Course, Response
 from rapport.drawings.trajectory import Band, Point, trajectory
 
 BANDS = [Band("Low", 0, 9), Band("High", 10, 27)]
@@ -40,3 +44,31 @@ def test_labels_and_titles_are_escaped():
 def test_no_inline_style_that_the_content_security_policy_would_block():
     svg = trajectory([Point("S1", 3, "a")], BANDS, maximum=27, label="x")
     assert "style=" not in svg
+
+
+def test_the_clients_own_chart_is_the_staff_chart_with_bands_off(clinic):
+    course = Course.objects.create(client=clinic.client, status="active")
+    for n, (instrument, total, band) in enumerate(
+        [("phq9", 21, "severe"), ("phq9", 12, "moderate"), ("hamd17", 18, "moderate")], start=1
+    ):
+        Response.objects.create(
+            client=clinic.client,
+            course=course,
+            session_number=n,
+            instrument=instrument,
+            instrument_version="1.0",
+            answered_by=clinic.clinician,
+            respondent="clinician",
+            answered_at=timezone.now(),
+            complete=True,
+            total=total,
+            band=band,
+        )
+    staff = {p.instrument.id: p for p in progress.for_client(clinic.client, clinic.clinician)}
+    mine = progress.for_client(clinic.client, clinic.client_user)
+    # The clinician-rated HAM-D is not the client's; the PHQ-9 keeps its dots, loses its bands.
+    assert set(staff) == {"phq9", "hamd17"} and [p.instrument.id for p in mine] == ["phq9"]
+    assert circles(mine[0].chart) == circles(staff["phq9"].chart)
+    assert "<rect" in staff["phq9"].chart and "<rect" not in mine[0].chart
+    assert not re.search(r"severe|moderate|mild|minimal", mine[0].chart, re.IGNORECASE)
+    assert (mine[0].change, mine[0].badges, mine[0].latest_band_label) == (None, [], None)

@@ -273,7 +273,13 @@ def test_the_inventory_page_shows_the_circle_the_table_the_notes_and_each_person
     assert "Not on the circle:" in page and f'href="#person-{sister.pk}"' in page
     assert "Add a person" in page and "Mark as entered in error" in page
     read = AuditEvent.objects.get(request_id=response["X-Request-ID"])
-    assert (read.action, read.object_type, read.detail["count"]) == (Action.READ, "Course", 2)
+    # A view of the inventory is logged as the inventory of the course, not as the course.
+    assert (read.action, read.object_type, read.object_id, read.detail["count"]) == (
+        Action.READ,
+        "Inventory",
+        str(course.pk),
+        2,
+    )
 
 
 def test_the_circle_shown_to_the_client_has_first_names_only_and_no_clinical_notes(

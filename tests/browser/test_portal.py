@@ -309,6 +309,9 @@ def test_every_portal_page_passes_axe_and_our_page_checks(
         page.get_by_role("button", name="Next").click()
     page.get_by_role("radio", name="Several days", exact=True).check()
     page.get_by_role("button", name="Next").click()
+    # Item 9's answer raised the tier: its help shows on that screen first, then on to question 10.
+    look("question-risk-help")
+    page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Later").click()
     look("review")
     page.get_by_role("button", name="Send to my clinician").click()

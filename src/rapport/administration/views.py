@@ -10,10 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rapport.accounts import services as account_services
 from rapport.accounts.models import User
 from rapport.accounts.services import StaffForm
-from rapport.audit import trail
-from rapport.audit.models import Action
-from rapport.clinic import rules
-from rapport.clinic.models import Client, Notification
+from rapport.clinic import client_records, rules
+from rapport.clinic.models import Notification
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
 from rapport.core import crisis, hours
@@ -24,9 +22,7 @@ from rapport.core import crisis, hours
 def administration(request):
     org = request.user.organisation
     users = User.objects.filter(organisation=org).order_by("role", "full_name")
-    # Identity only (no clinical content) so that an administrator can open a record's trail.
-    clients = Client.objects.filter(organisation=org).only("pk", "full_name", "entered_in_error_at")
-    trail.record(request, Action.LIST, detail={"object_type": "ClientRegister", "count": clients.count()})
+    clients = client_records.client_register(request)
     counts = dict(users.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
     context = {
         "org": org,

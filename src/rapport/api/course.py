@@ -22,8 +22,6 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import courses, formulation, inventory, timeline
 from rapport.clinic.models import (
     Course,
@@ -338,8 +336,7 @@ def create_session(request: HttpRequest, client_id: int, payload: NewSessionIn):
 )
 def get_session(request: HttpRequest, client_id: int, session_id: int):
     _clinical_staff(request)
-    client, session = courses.get_session(request, client_id, session_id)
-    trail.record(request, Action.READ, client=client, obj=session)
+    _client, session = courses.get_session(request, client_id, session_id, audit=True)
     return _session_out(session)
 
 
@@ -451,7 +448,7 @@ def _values_named() -> dict[str, str]:
 )
 def get_inventory(request: HttpRequest, client_id: int):
     _clinical_staff(request)
-    found = inventory.read_inventory(request, client_id, view="api")
+    found = inventory.read_inventory(request, client_id)
     course = _no_course(found.course)
     return {
         "course_id": course.pk,
@@ -751,8 +748,7 @@ def update_formulation(request: HttpRequest, client_id: int, payload: Formulatio
 )
 def list_goals(request: HttpRequest, client_id: int):
     _clinical_staff(request)
-    _client, course, _found = formulation.load(request, client_id)
-    return course.goals.filter(entered_in_error_at__isnull=True)
+    return formulation.list_goals(request, client_id)
 
 
 # Before the goal's route: its {goal_id} would take "from-protocol" too.

@@ -5,6 +5,8 @@ passwords or tokens. Nothing in the application updates or deletes a row: the mo
 and database triggers (see the migrations) refuse whatever goes around the model.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -94,4 +96,54 @@ class AuditEvent(models.Model):
     @property
     def record_label(self) -> str:
         kind = self.object_type or self.detail.get("object_type", "")
-        return f"{kind} {self.object_id}".strip()
+        words = str(record_words(kind)) if kind else ""
+        if self.detail.get("of") == "Course" and self.object_id:
+            return _("%(record)s of course %(id)s") % {"record": words, "id": self.object_id}
+        return f"{words} {self.object_id}".strip()
+
+
+# What the audit trail page calls each kind of record: the one place that names them in words.
+# Keys are the object types written by trail.record (a model's class name, or the name of what
+# a read showed when that is not one record: a course's inventory, the client's check-ins).
+RECORD_WORDS = {
+    "AlertDelivery": _("Alert delivery"),
+    "AlertTrigger": _("Alert trigger"),
+    "ApiToken": _("API token"),
+    "AuditTrail": _("Audit trail"),
+    "BreakGlassGrant": _("Emergency access"),
+    "CheckInDraft": _("Check-in answers not yet sent"),
+    "CheckInSchedule": _("Check-in schedule"),
+    "CheckIns": _("Check-ins"),
+    "Client": _("Client record"),
+    "ClientRegister": _("Client register"),
+    "ClinicMessage": _("Message from the clinic"),
+    "ClosenessCircle": _("Closeness circle"),
+    "Course": _("Course of IPT"),
+    "Formulation": _("Formulation"),
+    "Goal": _("Goal"),
+    "Inventory": _("Interpersonal inventory"),
+    "InventoryEntry": _("Interpersonal inventory entry"),
+    "Invitation": _("Portal invitation"),
+    "Notification": _("Notification"),
+    "Organisation": _("Organisation"),
+    "Outcomes": _("Outcomes"),
+    "Plan": _("Client's plan"),
+    "Preparation": _("Since we last met"),
+    "RelapsePreventionPlan": _("Relapse-prevention plan"),
+    "Response": _("Questionnaire response"),
+    "RiskAlert": _("Risk alert"),
+    "SafetyPlan": _("Safety plan"),
+    "SafetyPlanVersion": _("Safety plan version"),
+    "Session": _("Session"),
+    "TaskReport": _("Between-session task report"),
+    "Team": _("Team"),
+    "TimelineEvent": _("Timeline event"),
+    "User": _("User account"),
+}
+
+
+def record_words(kind: str):
+    # An unnamed kind still reads as words ("SomeRecord" -> "Some record"), never as a class name.
+    if kind in RECORD_WORDS:
+        return RECORD_WORDS[kind]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize()

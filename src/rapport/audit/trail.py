@@ -24,16 +24,20 @@ def record(
     *,
     client=None,  # a Client or its id
     obj=None,
+    object_type: str = "",  # what was read when it is not obj's own class (a course's formulation)
     outcome: Outcome = Outcome.SUCCESS,
     actor=None,
     detail: dict | None = None,
 ) -> AuditEvent:
     """Write one audit row. Call it inside the transaction of the change it records."""
+    if object_type and obj is not None and type(obj).__name__ != object_type:
+        # A view of part of a record, named as what was seen: "Formulation", of course 12.
+        detail = {**(detail or {}), "of": type(obj).__name__}
     return AuditEvent.objects.create(
         action=action,
         outcome=outcome,
         client_id=getattr(client, "pk", client),
-        object_type=type(obj).__name__ if obj is not None else "",
+        object_type=object_type or (type(obj).__name__ if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail or {},
         **_context(request, actor),

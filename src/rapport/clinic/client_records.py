@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.audit import trail
-from rapport.audit.models import Action, Outcome
+from rapport.audit.models import Action, AuditEvent, Outcome
 from rapport.clinic import rules
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification
@@ -43,6 +43,32 @@ def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit:
     if audit:
         trail.record(request, Action.READ, client=client, obj=client)
     return client
+
+
+def client_for_print(request, pk: int) -> Client:
+    client = get_client_for(request, pk, audit=False)
+    trail.record(request, Action.PRINT, client=client, obj=client)
+    return client
+
+
+def audit_trail_for(request, pk: int):
+    """The client and their audit trail, newest first; opening it is itself audited."""
+    # Administrators reach a record's trail (not its content), so look up within the organisation.
+    client = Client.objects.filter(organisation_id=request.user.organisation_id, pk=pk).first()
+    if client is None or not request.user.has_perm("audit.view_client_trail", client):
+        deny(request, client_id=pk if Client.objects.filter(pk=pk).exists() else None)
+    trail.record(request, Action.READ, client=client, object_type="AuditTrail")
+    return client, AuditEvent.objects.filter(client_id=client.pk).select_related("actor")
+
+
+def client_register(request):
+    """Every client of the administrator's organisation by identity only (no clinical content),
+    so that a record's trail can be opened; the listing is audited with its size."""
+    clients = Client.objects.filter(organisation_id=request.user.organisation_id).only(
+        "pk", "full_name", "entered_in_error_at"
+    )
+    trail.record(request, Action.LIST, object_type="ClientRegister", detail={"count": clients.count()})
+    return clients
 
 
 def list_clients(request, *, with_latest_course: bool = False):

@@ -141,6 +141,15 @@ def course_for(request, client_id: int, perm: str = "clinic.view_client", *, aud
     return client, current_course(client)
 
 
+def course_for_print(request, client_id: int):
+    """The current course for its printable summary; printing is audited (a course not yet
+    started prints nothing, so writes nothing)."""
+    client, course = course_for(request, client_id, audit=False)
+    if course is not None:
+        trail.record(request, Action.PRINT, client=client, obj=course)
+    return client, course
+
+
 def start_course(request, client_id: int) -> Course:
     """The client's first course, or a new one after the last has ended (a client can have
     several courses over time); never a second open course."""
@@ -184,7 +193,9 @@ def add_session(request, client_id: int, data) -> Session:
     return session
 
 
-def get_session(request, client_id: int, session_id: int, perm: str = "clinic.view_client"):
+def get_session(
+    request, client_id: int, session_id: int, perm: str = "clinic.view_client", *, audit: bool = False
+):
     client = get_client_for(request, client_id, perm, audit=False)
     session = (
         Session.objects.select_related("course")
@@ -193,6 +204,8 @@ def get_session(request, client_id: int, session_id: int, perm: str = "clinic.vi
     )
     if session is None:
         deny(request, client_id=client.pk, detail={"object_type": "Session"})
+    if audit:
+        trail.record(request, Action.READ, client=client, obj=session)
     return client, session
 
 

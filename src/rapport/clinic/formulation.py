@@ -87,13 +87,26 @@ class GoalForm(forms.ModelForm):
 
 
 def load(request, client_id: int, perm: str = "clinic.view_client", *, audit: bool = True):
-    """The client, the current course and its formulation (unsaved and empty if none yet)."""
-    client = get_client_for(request, client_id, perm, audit=audit)
+    """The client, the current course and its formulation (unsaved and empty if none yet). A read
+    is audited as a read of the course's formulation, whether it exists yet or not."""
+    client = get_client_for(request, client_id, perm, audit=False)
     course = current_course(client)
     if course is None:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
     formulation = Formulation.objects.filter(course=course).first() or Formulation(course=course)
+    if audit:
+        trail.record(request, Action.READ, client=client, obj=course, object_type="Formulation")
     return client, course, formulation
+
+
+def list_goals(request, client_id: int) -> list[Goal]:
+    """The current course's goals; the read is audited as one, with their number."""
+    client, course, _formulation = load(request, client_id, audit=False)
+    goals = list(course.goals.filter(entered_in_error_at__isnull=True))
+    trail.record(
+        request, Action.READ, client=client, obj=course, object_type="Goal", detail={"count": len(goals)}
+    )
+    return goals
 
 
 def facts_for(course, onset) -> suggestions.Facts:
@@ -203,11 +216,13 @@ def start_goals(request, client_id: int) -> list[Goal]:
     return created
 
 
-def get_goal(request, client_id: int, goal_id: int, perm: str):
+def get_goal(request, client_id: int, goal_id: int, perm: str, *, audit: bool = False):
     client, course, _formulation = load(request, client_id, perm, audit=False)
     goal = course.goals.filter(pk=goal_id, entered_in_error_at__isnull=True).first()
     if goal is None:
         deny(request, client_id=client.pk, detail={"object_type": "Goal"})
+    if audit:
+        trail.record(request, Action.READ, client=client, obj=goal)
     return client, goal
 
 

@@ -136,8 +136,9 @@ def current_entries(course: Course | None) -> list[InventoryEntry]:
     return list(course.inventory.filter(entered_in_error_at__isnull=True))
 
 
-def read_inventory(request, client_id: int, *, view: str = "inventory") -> ClientInventory:
-    """The inventory of the client's current course; the read is audited once."""
+def read_inventory(request, client_id: int, *, circle: bool = False) -> ClientInventory:
+    """The inventory of the client's current course; the read is audited once, as a read of the
+    inventory or of the closeness circle drawn from it (which shows less)."""
     client, course = course_for(request, client_id, audit=False)
     entries = current_entries(course)
     trail.record(
@@ -145,7 +146,8 @@ def read_inventory(request, client_id: int, *, view: str = "inventory") -> Clien
         Action.READ,
         client=client,
         obj=course,
-        detail={"object_type": "InventoryEntry", "count": len(entries), "view": view},
+        object_type="ClosenessCircle" if circle else "Inventory",
+        detail={"count": len(entries)},
     )
     return ClientInventory(client, course, entries)
 

@@ -15,8 +15,9 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alert_chain, rules
 from rapport.clinic.client_records import get_client_for
-from rapport.clinic.models import Course, Respondent, Response, RiskAlert
+from rapport.clinic.models import Client, Course, Respondent, Response, RiskAlert
 from rapport.common.errors import InvalidInput
+from rapport.common.records import deny
 from rapport.core import instruments, outcomes, scoring
 
 
@@ -122,6 +123,17 @@ def list_responses(request, client_id: int, instrument_id: str | None = None) ->
     found = list(responses.select_related("alert", "alert_trigger").order_by("answered_at", "id"))
     trail.record(request, Action.READ, client=client, detail={"object_type": "Response", "count": len(found)})
     return found
+
+
+def get_response(request, client_id: int, response_id: int) -> tuple[Client, Response]:
+    client = get_client_for(request, client_id, "clinic.view_responses", audit=False)
+    response = Response.objects.filter(
+        client=client, pk=response_id, entered_in_error_at__isnull=True
+    ).first()
+    if response is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Response"})
+    trail.record(request, Action.READ, client=client, obj=response)
+    return client, response
 
 
 def course_outcomes(request, client_id: int) -> dict:

@@ -3,7 +3,7 @@ check-ins answered one question at a time, "since we last met" notes, how a betw
 went, and messages from the clinic. Free text the client writes is screened for risk phrases."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.db import transaction
@@ -25,6 +25,7 @@ from rapport.clinic.models import (
     Course,
     MoodChange,
     Preparation,
+    Respondent,
     Response,
     Session,
     SessionStatus,
@@ -154,7 +155,11 @@ def asked_items(instrument, answers: dict) -> list:
     return [item for item in instrument.items if item.ask_when is None or item.ask_when.holds(answers)]
 
 
-def draft_for(request, instrument_id: str, *, create: bool = True, client=None) -> CheckInDraft | None:
+def draft_for(
+    request, instrument_id: str, *, create: bool = True, client=None, audit: bool = False
+) -> CheckInDraft | None:
+    """The client's unsent answers to a questionnaire. `audit`: a page showing them (a question
+    with its answer, the review) is a read of the draft, even before there is one."""
     # A caller that has fetched the client's own record already passes it in.
     client = client if client is not None else my_record(request)
     instrument = client_instrument(instrument_id)
@@ -164,6 +169,15 @@ def draft_for(request, instrument_id: str, *, create: bool = True, client=None) 
     if draft is None and create:
         draft, _created = CheckInDraft.objects.get_or_create(
             client=client, instrument=instrument.id, response__isnull=True, defaults={}
+        )
+    if audit:
+        trail.record(
+            request,
+            Action.READ,
+            client=client,
+            obj=draft,
+            object_type="CheckInDraft",
+            detail={"instrument": instrument.id},
         )
     return draft
 
@@ -245,6 +259,127 @@ def submit(request, instrument_id: str) -> Submitted:
     return Submitted(response=response, tier=alert.tier if alert else "T0", follow_up=follow_up)
 
 
+FOLLOW_UP_WITHIN = timedelta(days=7)  # a follow-up questionnaire still offered this long after
+
+
+def follow_ups_of(response: Response) -> list[str]:
+    """The follow-ups (the C-SSRS screener after a positive PHQ-9 item 9) that a response called
+    for and that are still unanswered. The stored response does not keep them, so they are
+    computed here, from its stored answers, by the same scoring that stored it."""
+    try:
+        wanted = scoring.score(response.instrument, response.answers).follow_up
+    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
+        return []
+    left = []
+    for instrument_id in wanted:
+        try:
+            client_instrument(instrument_id)
+        except Http404:
+            continue
+        answered = Response.objects.filter(
+            client_id=response.client_id,
+            instrument=instrument_id,
+            entered_in_error_at__isnull=True,
+            answered_at__gt=response.answered_at,
+        ).exists()
+        if not answered:
+            left.append(instrument_id)
+    return left
+
+
+def pending_follow_ups(client: Client) -> list:
+    """Follow-up questionnaires that a recent check-in with an alert called for and that have not
+    been answered since, newest call first."""
+    since = timezone.now() - FOLLOW_UP_WITHIN
+    recent = (
+        Response.objects.filter(
+            client=client,
+            respondent=Respondent.CLIENT,
+            entered_in_error_at__isnull=True,
+            answered_at__gte=since,
+            alert__isnull=False,
+        )
+        .order_by("-answered_at")
+        .only("pk", "client_id", "instrument", "answers", "answered_at")
+    )
+    pending: list = []
+    for response in recent:
+        for instrument_id in follow_ups_of(response):
+            if instrument_id not in [i.id for i in pending]:
+                pending.append(instruments.get(instrument_id))
+    return pending
+
+
+@dataclass
+class CheckIns:
+    """The check-ins page: what is due, follow-ups asked for, drafts started, the other
+    scheduled questionnaires, and the last few sent (titles and times only)."""
+
+    client: Client
+    due: list[Due]
+    follow_ups: list
+    started: list  # (instrument, draft)
+    others: list
+    sent: list[tuple[str, object]]  # (short title, answered at)
+
+
+def my_check_ins(request) -> CheckIns:
+    """The signed-in client's check-ins; opening the list is one audited read."""
+    client = my_record(request)
+    due = due_check_ins(client)
+    due_ids = {d.schedule.instrument for d in due}
+    follow_ups = [i for i in pending_follow_ups(client) if i.id not in due_ids]
+    shown = due_ids | {i.id for i in follow_ups}
+    started = [
+        (instruments.get(d.instrument), d)
+        for d in CheckInDraft.objects.filter(client=client, response__isnull=True).order_by("-updated_at")
+        if d.instrument not in shown
+    ]
+    shown |= {i.id for i, _d in started}
+    others = [
+        instruments.get(s.instrument)
+        for s in CheckInSchedule.objects.filter(client=client, active=True)
+        if s.instrument not in shown
+    ]
+    sent = list(
+        Response.objects.filter(client=client, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True)
+        .order_by("-answered_at")
+        .only("instrument", "answered_at")[:5]
+    )
+    titles = {i.id: i.short_title for i in instruments.all_instruments()}
+    trail.record(request, Action.READ, client=client, object_type="CheckIns", detail={"count": len(sent)})
+    return CheckIns(
+        client=client,
+        due=due,
+        follow_ups=follow_ups,
+        started=started,
+        others=others,
+        sent=[(titles.get(r.instrument, r.instrument), r.answered_at) for r in sent],
+    )
+
+
+@dataclass
+class CheckInResult:
+    client: Client
+    response: Response
+    tier: str  # of the alert the answers raised; T0 without one
+    follow_ups: list
+
+
+def my_check_in_result(request, response_id: int) -> CheckInResult:
+    """A check-in the client sent, read back to them (audited); 404 for anything else."""
+    client = my_record(request)
+    response = Response.objects.filter(
+        client=client, pk=response_id, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True
+    ).first()
+    if response is None:
+        raise Http404("No such check-in")
+    trail.record(request, Action.READ, client=client, obj=response)
+    alert = alert_chain.alert_of_response(response)
+    follow_ups = [instruments.get(i) for i in follow_ups_of(response)] if alert is not None else []
+    return CheckInResult(client, response, alert.tier if alert is not None else "T0", follow_ups)
+
+
 # --- "Since we last met" -----------------------------------------------------------------------
 
 
@@ -254,6 +389,14 @@ def _last_attended(course: Course):
         .order_by("-date", "-number")
         .first()
     )
+
+
+def read_preparation(request, client: Client, course: Course | None) -> Preparation | None:
+    """The notes for the coming session as the page opens; showing saved notes is a read."""
+    prep = current_preparation(client, course)
+    if prep is not None:
+        trail.record(request, Action.READ, client=client, obj=prep)
+    return prep
 
 
 def current_preparation(client: Client, course: Course | None = None) -> Preparation | None:
@@ -410,6 +553,7 @@ def home(request) -> dict:
     trail.record(request, Action.READ, client=client, obj=client)
     return {
         "client": client,
+        "follow_ups": pending_follow_ups(client),
         "course": course,
         "next_session": next_session,
         "due": due_check_ins(client, course, today),

@@ -19,9 +19,8 @@ def plan_for(request, client_id: int, *, audit: bool = True) -> tuple[object, Sa
     client = get_client_for(request, client_id, "clinic.view_client", audit=False)
     plan = SafetyPlan.objects.filter(client=client).select_related("last_reviewed_by", "updated_by").first()
     if audit:
-        trail.record(
-            request, Action.READ, client=client, obj=plan or client, detail={"object_type": "SafetyPlan"}
-        )
+        # Reading that there is no plan yet is still a read of the safety plan.
+        trail.record(request, Action.READ, client=client, obj=plan, object_type="SafetyPlan")
     return client, plan
 
 

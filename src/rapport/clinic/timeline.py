@@ -232,7 +232,9 @@ def timeline_for(request, client_id: int) -> Timeline:
     return found
 
 
-def get_event(request, client_id: int, event_id: int, perm: str = "clinic.view_client"):
+def get_event(
+    request, client_id: int, event_id: int, perm: str = "clinic.view_client", *, audit: bool = False
+):
     client = get_client_for(request, client_id, perm, audit=False)
     event = (
         TimelineEvent.objects.select_related("course")
@@ -246,6 +248,8 @@ def get_event(request, client_id: int, event_id: int, perm: str = "clinic.view_c
     )
     if event is None:
         deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})
+    if audit:
+        trail.record(request, Action.READ, client=client, obj=event)
     return client, event
 
 

@@ -1,108 +1,28 @@
 """Check-ins: what is due, one question per screen, the review and the result (never a band)."""
 
-from datetime import timedelta
-
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import alert_chain, portal, rules
-from rapport.clinic.models import (
-    CheckInDraft,
-    CheckInSchedule,
-    Respondent,
-    Response,
-)
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
-from rapport.core import instruments, scoring, triage
+from rapport.core import instruments, triage
 from rapport.portal.shared import crisis_context
-
-FOLLOW_UP_WITHIN = timedelta(days=7)  # a follow-up questionnaire still offered this long after
-
-
-def pending_follow_ups(client) -> list:
-    """Follow-up questionnaires (the C-SSRS screener after a positive PHQ-9 item 9) that a
-    recent check-in called for and that have not been answered since."""
-    since = timezone.now() - FOLLOW_UP_WITHIN
-    pending: list = []
-    recent = (
-        Response.objects.filter(
-            client=client,
-            respondent=Respondent.CLIENT,
-            entered_in_error_at__isnull=True,
-            answered_at__gte=since,
-            alert__isnull=False,
-        )
-        .order_by("-answered_at")
-        .only("pk", "instrument", "answers", "answered_at")
-    )
-    for response in recent:
-        for instrument_id in _follow_ups_of(response):
-            if instrument_id not in [i.id for i in pending]:
-                pending.append(instruments.get(instrument_id))
-    return pending
-
-
-def _follow_ups_of(response) -> list[str]:
-    """The follow-ups a response called for and that are still unanswered."""
-    try:
-        wanted = scoring.score(response.instrument, response.answers).follow_up
-    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
-        return []
-    left = []
-    for instrument_id in wanted:
-        try:
-            portal.client_instrument(instrument_id)
-        except Http404:
-            continue
-        answered = Response.objects.filter(
-            client_id=response.client_id,
-            instrument=instrument_id,
-            entered_in_error_at__isnull=True,
-            answered_at__gt=response.answered_at,
-        ).exists()
-        if not answered:
-            left.append(instrument_id)
-    return left
 
 
 @signed_in(rules.is_client_user)
 @require_GET
 def my_check_ins(request):
-    client = portal.my_record(request)
-    due = portal.due_check_ins(client)
-    due_ids = {d.schedule.instrument for d in due}
-    follow_ups = [i for i in pending_follow_ups(client) if i.id not in due_ids]
-    shown = due_ids | {i.id for i in follow_ups}
-    started = [
-        (instruments.get(d.instrument), d)
-        for d in CheckInDraft.objects.filter(client=client, response__isnull=True).order_by("-updated_at")
-        if d.instrument not in shown
-    ]
-    shown |= {i.id for i, _d in started}
-    others = [
-        instruments.get(s.instrument)
-        for s in CheckInSchedule.objects.filter(client=client, active=True)
-        if s.instrument not in shown
-    ]
-    sent = list(
-        Response.objects.filter(client=client, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True)
-        .order_by("-answered_at")
-        .only("instrument", "answered_at")[:5]
-    )
-    titles = {i.id: i.short_title for i in instruments.all_instruments()}
+    found = portal.my_check_ins(request)
     context = {
-        "client": client,
-        "due": due,
-        "follow_ups": follow_ups,
-        "started": started,
-        "others": others,
-        "sent": [(titles.get(r.instrument, r.instrument), r.answered_at) for r in sent],
+        "client": found.client,
+        "due": found.due,
+        "follow_ups": found.follow_ups,
+        "started": found.started,
+        "others": found.others,
+        "sent": found.sent,
     }
     return render(request, "portal/check_ins.html", context)
 
@@ -150,7 +70,7 @@ def my_check_in_question(request, instrument: str, number: int):
     if not 1 <= number <= len(definition.items):
         raise Http404("No such question")
     item = definition.items[number - 1]
-    draft = portal.draft_for(request, definition.id, create=False)
+    draft = portal.draft_for(request, definition.id, create=False, audit=request.method == "GET")
     answers, declined = _answers(draft)
     asked = portal.asked_items(definition, answers)
     if item not in asked:
@@ -255,7 +175,7 @@ def my_check_in_review(request, instrument: str):
             errors = [m for ms in exc.errors.values() for m in ms]
         else:
             return redirect("my_check_in_result", rid=sent.response.pk)
-    draft = portal.draft_for(request, definition.id, create=False)
+    draft = portal.draft_for(request, definition.id, create=False, audit=request.method == "GET")
     answers, declined = _answers(draft)
     rows = []
     for item in portal.asked_items(definition, answers):
@@ -285,21 +205,12 @@ def my_check_in_review(request, instrument: str):
 def my_check_in_result(request, rid: int):
     """Thanks, in plain words. Never a score band, a label or a diagnosis (spec 5); when the
     answers raised an alert, the crisis response of its tier (spec 3.2)."""
-    client = portal.my_record(request)
-    response = Response.objects.filter(
-        client=client, pk=rid, respondent=Respondent.CLIENT, entered_in_error_at__isnull=True
-    ).first()
-    if response is None:
-        raise Http404("No such check-in")
-    trail.record(request, Action.READ, client=client, obj=response)
-    alert = alert_chain.alert_of_response(response)
-    tier = alert.tier if alert is not None else "T0"
-    follow_ups = [instruments.get(i) for i in _follow_ups_of(response)] if alert is not None else []
+    found = portal.my_check_in_result(request, rid)
     context = {
-        "client": client,
-        "title": instruments.get(response.instrument).short_title,
-        "response": response,
-        "follow_ups": follow_ups,
-        **crisis_context(client, tier=tier),
+        "client": found.client,
+        "title": instruments.get(found.response.instrument).short_title,
+        "response": found.response,
+        "follow_ups": found.follow_ups,
+        **crisis_context(found.client, tier=found.tier),
     }
     return render(request, "portal/check_in_result.html", context)

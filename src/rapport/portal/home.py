@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.accounts import organisation
 from rapport.clinic import alerts, portal, rules
 from rapport.common.access import signed_in
-from rapport.portal.check_ins import pending_follow_ups
 from rapport.portal.shared import crisis_context, record_or_none
 
 
@@ -21,7 +20,6 @@ def my_home(request):
     except Http404:
         # An account not yet linked to a record still gets a page, and the help button.
         return render(request, "portal/home.html", {"client": None})
-    context["follow_ups"] = pending_follow_ups(context["client"])
     return render(request, "portal/home.html", context)
 
 

@@ -5,8 +5,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import measurement, portal, rules
 from rapport.clinic.models import (
     MoodChange,
@@ -37,7 +35,12 @@ def my_preparation(request):
     types; the Save and Send buttons are ordinary form posts, so it works without script."""
     client = portal.my_record(request)
     course = measurement.current_course(client)
-    prep = portal.current_preparation(client, course)
+    # Opening the page reads the saved notes; a save writes its own row.
+    prep = (
+        portal.read_preparation(request, client, course)
+        if request.method == "GET"
+        else portal.current_preparation(client, course)
+    )
     values, version = _prep_values(prep), prep.version if prep else 0
     errors, conflict, saved, saved_now = {}, False, None, None
     if request.method == "POST":
@@ -88,8 +91,6 @@ def my_preparation(request):
         if request.htmx:
             context = {"version": version, "errors": errors, "conflict": conflict}
             return render(request, "portal/_preparation_status.html", context)
-    elif prep is not None:
-        trail.record(request, Action.READ, client=client, obj=prep)
     context = {
         "client": client,
         "course": course,

@@ -8,23 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.audit import trail
-from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
-from rapport.clinic.models import Client
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
-from rapport.common.records import deny
 from rapport.core import instruments
 
 
 @signed_in(rules.is_clinical_staff)
 @require_GET
 def client_print(request, pk: int):
-    client = client_records.get_client_for(request, pk, audit=False)
-    trail.record(request, Action.PRINT, client=client, obj=client)
+    client = client_records.client_for_print(request, pk)
     status = standing.status_label(standing.statuses([client.pk])[client.pk])
     context = {"client": client, "status": status, "printed_at": timezone.now()}
     return render(request, "staff/client_print.html", context)
@@ -136,11 +131,6 @@ def break_glass(request):
 @signed_in(rules.is_supervisor_or_administrator)
 @require_GET
 def client_audit(request, pk: int):
-    # Administrators reach a record's trail (not its content), so look up within the organisation.
-    client = Client.objects.filter(organisation_id=request.user.organisation_id, pk=pk).first()
-    if client is None or not request.user.has_perm("audit.view_client_trail", client):
-        deny(request, client_id=pk if Client.objects.filter(pk=pk).exists() else None)
-    trail.record(request, Action.READ, client=client, detail={"object_type": "AuditTrail"})
-    events = AuditEvent.objects.filter(client_id=client.pk).select_related("actor")
+    client, events = client_records.audit_trail_for(request, pk)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "staff/client_audit.html", {"client": client, "page": page})

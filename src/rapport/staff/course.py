@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import courses, inventory, progress, rules, standing
 from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
@@ -89,7 +87,7 @@ def session_add(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk: int, sid: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
-    client, session = courses.get_session(request, pk, sid, perm)
+    client, session = courses.get_session(request, pk, sid, perm, audit=request.method == "GET")
     conflict, version, errors = None, session.version, {}
     form = courses.SessionForm(instance=session)
     chosen = {
@@ -124,8 +122,6 @@ def session_detail(request, pk: int, sid: int):
         else:
             messages.success(request, _("The session was saved."))
             return redirect("course_detail", pk=pk)
-    else:
-        trail.record(request, Action.READ, client=client, obj=session)
     context = {
         "client": client,
         "session": session,
@@ -196,10 +192,9 @@ def maintenance_start(request, pk: int):
 @require_GET
 def course_summary(request, pk: int):
     """One printable page: formulation, circle, scores, goals, sessions and the relapse plan."""
-    client, course = courses.course_for(request, pk, audit=False)
+    client, course = courses.course_for_print(request, pk)
     if course is None:
         return redirect("course_detail", pk=pk)
-    trail.record(request, Action.PRINT, client=client, obj=course)
     spec = protocol.get()
     entries = inventory.current_entries(course)
     formulation = Formulation.objects.filter(course=course).first()

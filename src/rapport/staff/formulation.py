@@ -19,7 +19,7 @@ from rapport.core import protocol
 @require_http_methods(["GET", "POST"])
 def formulation(request, pk: int):
     perm = "clinic.change_client" if request.method == "POST" else "clinic.view_client"
-    client, course, current = service.load(request, pk, perm)
+    client, course, current = service.load(request, pk, perm, audit=request.method == "GET")
     form = service.FormulationForm(instance=current, variant=course.variant)
     version, conflict, errors = (current.version if current.pk else 0), None, {}
     ticked = current.cues
@@ -88,7 +88,7 @@ def goals_start(request, pk: int):
 @signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk: int, gid: int):
-    client, goal = service.get_goal(request, pk, gid, "clinic.change_client")
+    client, goal = service.get_goal(request, pk, gid, "clinic.change_client", audit=request.method == "GET")
     form = service.GoalForm(instance=goal)
     version, conflict = goal.version, None
     if request.method == "POST":

@@ -137,7 +137,7 @@ def inventory(request, pk: int):
 @signed_in(rules.is_clinical_staff)
 @require_GET
 def inventory_circle(request, pk: int):
-    found = inv.read_inventory(request, pk, view="circle")
+    found = inv.read_inventory(request, pk, circle=True)
     context: dict[str, Any] = {"client": found.client, "course": found.course}
     if found.course is not None:
         context["circle"] = circle_for(found.entries, centre=_("You"), for_client=True)

@@ -9,13 +9,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import alert_chain, client_records, measurement, rules
 from rapport.clinic.models import Response
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
-from rapport.common.records import deny
 from rapport.core import instruments, scoring
 
 
@@ -90,11 +87,7 @@ def _follow_ups(client, response) -> list:
 @signed_in(rules.is_clinical_staff)
 @require_GET
 def response_detail(request, pk: int, rid: int):
-    client = client_records.get_client_for(request, pk, "clinic.view_responses", audit=False)
-    response = Response.objects.filter(client=client, pk=rid, entered_in_error_at__isnull=True).first()
-    if response is None:
-        deny(request, client_id=client.pk, detail={"object_type": "Response"})
-    trail.record(request, Action.READ, client=client, obj=response)
+    client, response = measurement.get_response(request, pk, rid)
     definition = instruments.get(response.instrument)
     bands = {b.id: b for b in definition.bands}
     answered = []

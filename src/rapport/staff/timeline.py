@@ -10,8 +10,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import courses, rules
 from rapport.clinic import timeline as service
 from rapport.clinic.models import Course
@@ -164,9 +162,8 @@ def _edit_page(request, client, event, **context):
 @signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int, eid: int):
-    client, event = service.get_event(request, pk, eid, "clinic.change_client")
+    client, event = service.get_event(request, pk, eid, "clinic.change_client", audit=request.method == "GET")
     if request.method == "GET":
-        trail.record(request, Action.READ, client=client, obj=event)
         return _edit_page(request, client, event)
     version, conflict = posted_version(request), None
     try:
