@@ -79,6 +79,5 @@ def _check(session_number: int, planned_sessions: int, variant: str, protocol: P
             raise InvalidSession(f"{name} must be a whole number from 1, got {value!r}")
     sessions = protocol.variant(variant).sessions
     if not sessions.allows(planned_sessions):
-        raise InvalidSession(
-            f"{variant} plans {sessions.min} to {sessions.max} sessions, got {planned_sessions}"
-        )
+        planned = f"{sessions.min}" if sessions.min == sessions.max else f"{sessions.min} to {sessions.max}"
+        raise InvalidSession(f"{variant} plans {planned} sessions, got {planned_sessions}")
