@@ -349,3 +349,49 @@ def test_the_last_stretch_counts_down_and_ends_once_the_final_session_is_held(cl
     final = course_page_after(16)
     assert "last stretch" not in final and "Time to raise the ending" not in final
     assert "All 16 planned sessions have been held." in final
+
+
+def scored(clinic, course, total, *, session_number=None, on=None, instrument="phq9"):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from rapport.clinic.models import Response
+
+    extra = {"answered_at": timezone.make_aware(datetime.combine(on, time(12)))} if on else {}
+    return Response.objects.create(
+        client=clinic.client,
+        course=course,
+        session_number=session_number,
+        instrument=instrument,
+        instrument_version="1",
+        answered_by=clinic.clinician,
+        respondent="clinician",
+        complete=True,
+        total=total,
+        band="moderate",
+        **extra,
+    )
+
+
+def test_a_past_session_shows_the_scores_of_that_session_not_the_latest(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 3)
+    for number, total in ((1, 19), (2, 15), (3, 7)):
+        scored(clinic, course, total, session_number=number)
+    second = Session.objects.get(course=course, number=2)
+    page = client.get(f"/clients/{clinic.client.pk}/sessions/{second.pk}/").content.decode()
+    assert "Measures at session 2" in page
+    assert "PHQ-9: 15 · -4 since baseline (19)" in page and "PHQ-9: 7" not in page
+    assert "?session=2" in page
+
+
+def test_a_session_without_its_own_score_says_the_score_shown_is_older(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 3)
+    scored(clinic, course, 19, on=date(2026, 2, 1))  # no session number: filed by its date
+    scored(clinic, course, 9, on=date(2026, 2, 3))
+    second = Session.objects.get(course=course, number=2)  # held on 2 February
+    page = client.get(f"/clients/{clinic.client.pk}/sessions/{second.pk}/").content.decode()
+    assert 'PHQ-9: 19 <span class="muted">(from an earlier session)</span>' in page
+    assert "PHQ-9: 9" not in page

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,8 +15,8 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
-from rapport.clinic.measurement import current_course
-from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
+from rapport.clinic.measurement import current_course, summarise
+from rapport.clinic.models import Course, CourseStatus, Response, Session, SessionStatus
 from rapport.common.errors import InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
@@ -361,6 +362,30 @@ def joint_sessions_of(course: Course) -> dict:
         return protocol.joint_sessions(course.planned_sessions, course.variant)
     except (protocol.InvalidSession, protocol.UnknownProtocolItem):
         return {}
+
+
+def measures_at(session: Session) -> dict:
+    """The course's outcomes as they stood at this session: the scores filed under this session or
+    an earlier one (or, without a session number, taken by its date), so that an old session's page
+    never shows today's scores. `here` names the instruments scored at this very session."""
+    responses = Response.objects.filter(course=session.course, entered_in_error_at__isnull=True).order_by(
+        "answered_at", "id"
+    )
+    upto, here = [], set()
+    for r in responses:
+        if r.session_number is not None:
+            if r.session_number > session.number:
+                continue
+            if r.session_number == session.number:
+                here.add(r.instrument)
+        else:
+            day = timezone.localdate(r.answered_at)
+            if day > session.date:
+                continue
+            if day == session.date:
+                here.add(r.instrument)
+        upto.append(r)
+    return {"outcomes": summarise(session.course, upto), "scored_here": here}
 
 
 def session_context(session: Session) -> dict:

@@ -157,7 +157,7 @@ def session_detail(request, pk: int, sid: int):
         "chosen": chosen,
         "can_change": request.user.has_perm("clinic.change_client", client)
         and session.course_id == cast(Course, current_course(client)).pk,
-        "outcomes": summarise(session.course),
+        **courses.measures_at(session),
         "off_track": standing.course_off_track(session.course),
         "ratings_scale": range(11),
         **courses.session_context(session),
