@@ -140,16 +140,18 @@ def test_a_single_event_or_nothing_at_all_still_draws():
 
 
 def axis_labels(svg):
+    return [text for _x, _y, text in axis_texts(svg)]
+
+
+def axis_texts(svg):
     return re.findall(
-        r'<text x="[\d.]+" y="\d+" text-anchor="middle"[^>]*class="axis time-axis">([^<]+)</text>', svg
+        r'<text x="([\d.]+)" y="(\d+)" text-anchor="middle"[^>]*class="axis time-axis">([^<]+)</text>', svg
     )
 
 
 def axis_boxes(svg):
     """Each date's text box under the axis: (left, right, row baseline), at the chart's text widths."""
-    found = re.findall(
-        r'<text x="([\d.]+)" y="(\d+)" text-anchor="middle"[^>]*class="axis time-axis">([^<]+)</text>', svg
-    )
+    found = axis_texts(svg)
     return [(float(x) - len(t) * 8.5 / 2, float(x) + len(t) * 8.5 / 2, int(y)) for x, y, t in found]
 
 
