@@ -181,7 +181,10 @@ def test_make_demo_gives_every_process_it_starts_the_address_it_serves(tmp_path)
     # Stand-ins for the programs the recipe runs: each prints the address it was given, and stops.
     for name in ("rapport", "python", "pip"):
         script = tmp_path / name
-        script.write_text('#!/bin/sh\necho "$(basename "$0") $* -> $RAPPORT_BASE_URL"\n')
+        # The server waits a moment, so that the worker started beside it has printed before the
+        # recipe stops it.
+        wait = '[ "$1" = runserver ] && sleep 1\n' if name == "rapport" else ""
+        script.write_text(f'#!/bin/sh\n{wait}echo "$(basename "$0") $* -> $RAPPORT_BASE_URL"\n')
         script.chmod(0o755)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
     run = subprocess.run(  # noqa: S603
