@@ -361,7 +361,7 @@ def _schedules(node: Node, variants: tuple[Variant, ...], phases: tuple[Phase, .
 def _joint_sessions(node: Node, schedule: Schedule, variant: Variant, phases: tuple[Phase, ...]) -> Schedule:
     """Each joint session names a task as `<phase>.<task>`; in every contract length the variant
     allows, the session must fall in that phase and the task be offered to the variant."""
-    node.mapping(_with_provenance("sessions"))
+    node.mapping(with_provenance("sessions"))
     tasks = {task.ref.removeprefix("task:"): task for phase in phases for task in phase.tasks}
     joint, numbers = [], set()
     for item in node.child("sessions").elements(allow_empty=False):
