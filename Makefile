@@ -28,17 +28,20 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The address the demo serves, which its e-mails and printed invitation slips link to.
+PORT ?= 8000
+demo: export RAPPORT_BASE_URL = http://127.0.0.1:$(PORT)
 demo: install
 	$(BIN)/rapport migrate --noinput -v 0
 	$(BIN)/rapport load_demo
 	@echo
-	@echo "Rapport demo clinic: http://127.0.0.1:8000"
+	@echo "Rapport demo clinic: $$RAPPORT_BASE_URL"
 	@echo "Sign in with any of these (password: rapport-demo):"
 	@for who in $(DEMO_SIGN_INS); do echo "  $$who"; done
 	@echo
 	@# The worker sends alert e-mails (to the console here) and escalates unacknowledged alerts.
 	$(BIN)/rapport db_worker --interval 5 -v 0 & trap 'kill $$!' EXIT INT TERM; \
-		$(BIN)/rapport runserver 127.0.0.1:8000
+		$(BIN)/rapport runserver 127.0.0.1:$(PORT)
 
 lint: install-test
 	$(BIN)/ruff check src tests

@@ -302,7 +302,7 @@ def test_the_session_note_opens_with_what_the_client_sent_and_how_their_task_wen
     session = Session.objects.create(course=course, number=3, date=date(2026, 1, 19), status="scheduled")
     page = text(as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/sessions/{session.pk}/"))
     top = page.index("From the client: since we last met")
-    assert top < page.index("Latest measures")
+    assert top < page.index("Measures at session 3")
     for words in (
         "Sam and I argued again.",
         "A bit worse",

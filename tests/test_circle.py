@@ -5,7 +5,18 @@ import itertools
 import math
 import re
 
-from rapport.drawings.circle import CENTRE, WIDTH, Person, Status, closeness_circle, ring_radius
+from rapport.drawings.circle import (
+    CENTRE,
+    CHAR,
+    FONT,
+    LARGE_FONT,
+    WIDTH,
+    Person,
+    Status,
+    band_of,
+    closeness_circle,
+    ring_radius,
+)
 
 STATUSES = [
     Status("ongoing", "Ongoing"),
@@ -96,14 +107,90 @@ def test_names_titles_and_labels_are_escaped():
     assert 'aria-label="A &quot;circle&quot; &lt;i&gt;"' in svg and 'role="img"' in svg
 
 
+LABEL = re.compile(
+    r'<g class="person ring-(?P<ring>\d+)[^"]*" transform="translate\((?P<x>[\d.]+) (?P<y>[\d.]+)\)">'
+    r"<title>[^<]*</title>.*?"
+    r'<text x="(?P<dx>-?[\d.]+)" y="(?P<dy>-?[\d.]+)" text-anchor="(?P<anchor>\w+)" class="name">'
+    r"(?P<name>[^<]*)</text>"
+)
+
+
+def label_boxes(svg, font=15):
+    """Each drawn name's box, worked out from the SVG alone: the anchor point, the text-anchor and
+    the name's length at the widths the drawing assumes."""
+    for m in LABEL.finditer(svg):
+        x, y = float(m["x"]) + float(m["dx"]), float(m["y"]) + float(m["dy"])
+        width = len(m["name"]) * CHAR * font
+        left = {"middle": x - width / 2, "start": x, "end": x - width}[m["anchor"]]
+        yield int(m["ring"]), m["name"], (left, y - 0.75 * font, left + width, y + 0.25 * font)
+
+
 def test_a_long_name_is_shortened_on_the_circle_kept_whole_in_its_title_and_stays_inside():
     name = "Great-aunt Wilhelmina Featherstonehaugh"
     svg = draw([Person(name, 3, "ongoing")])
-    shown = re.search(r'<text x="(-?[\d.]+)" y="26" text-anchor="middle" class="name">([^<]+)</text>', svg)
-    assert f"<title>{name}</title>" in svg and shown[2].endswith("…") and len(shown[2]) <= 18
-    (x, _y) = (float(v) for v in re.search(r"translate\(([\d.]+) ([\d.]+)\)", svg).groups())
-    half = len(shown[2]) * 0.56 * 15 / 2
-    assert x + float(shown[1]) - half >= 0 and x + float(shown[1]) + half <= WIDTH
+    [(_ring, shown, box)] = list(label_boxes(svg))
+    assert f"<title>{name}</title>" in svg and shown.endswith("…") and 6 <= len(shown) <= 18
+    assert box[0] >= 0 and box[2] <= WIDTH
+
+
+def inside_band(box, ring, rings):
+    inner, outer = band_of(ring, rings)
+    corners = [math.dist((x, y), (CENTRE, CENTRE)) for x in (box[0], box[2]) for y in (box[1], box[3])]
+    nearest = math.dist(
+        (min(max(CENTRE, box[0]), box[2]), min(max(CENTRE, box[1]), box[3])), (CENTRE, CENTRE)
+    )
+    return nearest >= inner and max(corners) <= outer
+
+
+NAMES = [
+    "Mum",
+    "Dad",
+    "Sam",
+    "Grandma Rose",
+    "Neighbour",
+    "Best friend Aisha",
+    "Coach",
+    "Mr Okafor",
+    "Little brother",
+    "Ex-girlfriend",
+    "Aunt",
+    "Teacher at school",
+    "Jo",
+    "Uncle Bartholomew",
+]
+
+
+def generated_layouts():
+    """Circles of every size the inventory meets: 3 and 4 rings, one to six people a ring, long and
+    short names, both sizes of type."""
+    for rings in (3, 4):
+        for per_ring in range(1, 7):
+            for offset in (0, 5):
+                people = [
+                    Person(NAMES[(offset + ring * 3 + i) % len(NAMES)], ring, "ongoing")
+                    for ring in range(1, rings + 1)
+                    for i in range(per_ring)
+                ]
+                for large in (False, True):
+                    yield rings, large, people
+
+
+def test_no_name_straddles_a_ring_line_in_any_generated_circle():
+    checked = 0
+    for rings, large, people in generated_layouts():
+        svg = draw(people, rings=rings, large=large)
+        boxes = list(label_boxes(svg, LARGE_FONT if large else FONT))
+        assert len(boxes) == len(people)
+        for ring, name, box in boxes:
+            assert name, (rings, large, ring)
+            assert inside_band(box, ring, rings), (rings, large, ring, name, box)
+            checked += 1
+    assert checked > 500
+
+
+def test_a_name_that_fits_its_band_is_drawn_whole():
+    svg = draw([Person("Mum", 1, "ongoing"), Person("Neighbour", 3, "ongoing")])
+    assert [name for _ring, name, _box in label_boxes(svg)] == ["Mum", "Neighbour"]
 
 
 def test_the_large_circle_for_the_client_fits_fewer_letters_of_a_long_name():

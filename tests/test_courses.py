@@ -1,5 +1,7 @@
 """The course of IPT: contract, sessions, phases from the protocol, notes, and two-tab edits."""
 
+from datetime import date
+
 import pytest
 
 from rapport.audit.models import Action, AuditEvent
@@ -254,3 +256,142 @@ def test_a_new_course_starts_only_after_the_last_one_ended(clinic, course, as_us
     from rapport.clinic.measurement import current_course
 
     assert current_course(clinic.client) == newest
+
+
+def contract_page(client, clinic):
+    return client.get(f"/clients/{clinic.client.pk}/course/contract/").content.decode()
+
+
+def test_choosing_a_variant_fills_its_session_count_length_and_frequency(clinic, course, as_user):
+    # The page sent without script: the count, length and frequency are the ones the form showed.
+    data = contract(course, variant="ipt_a", planned_sessions="16", session_minutes="50", frequency="weekly")
+    response = as_user(clinic.clinician).post(f"/clients/{clinic.client.pk}/course/contract/", data)
+    assert response.status_code == 302
+    saved = Course.objects.get(pk=course.pk)
+    assert (saved.variant, saved.planned_sessions, saved.session_minutes) == ("ipt_a", 12, 50)
+
+
+def test_a_session_count_the_therapist_typed_is_kept_and_checked_against_the_variant(clinic, course, as_user):
+    data = contract(course, variant="ipc", planned_sessions="4")
+    as_user(clinic.clinician).post(f"/clients/{clinic.client.pk}/course/contract/", data)
+    assert Course.objects.get(pk=course.pk).planned_sessions == 4
+    refused = as_user(clinic.clinician).post(
+        f"/clients/{clinic.client.pk}/course/contract/",
+        contract(Course.objects.get(pk=course.pk), variant="ipt_a", planned_sessions="14"),
+    )
+    assert b"This variant plans 12 sessions." in refused.content and b"12 to 12" not in refused.content
+    assert Course.objects.get(pk=course.pk).variant == "ipc"
+
+
+def test_a_fixed_number_of_sessions_reads_as_one_number(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    client.post(f"/clients/{clinic.client.pk}/course/contract/", contract(course, variant="ipt_a"))
+    page = client.get(f"/clients/{clinic.client.pk}/course/").content.decode()
+    assert "12 sessions" in page and "12 to 12" not in page
+    assert "IPT for Depressed Adolescents (IPT-A): 12 sessions" in contract_page(client, clinic)
+
+
+def test_a_client_under_18_gets_ipt_a_suggested_with_the_reason(clinic, course, as_user):
+    clinic.client.date_of_birth = date(2010, 6, 1)
+    clinic.client.save()
+    page = contract_page(as_user(clinic.clinician), clinic)
+    assert "Suggested: IPT for Depressed Adolescents (IPT-A)." in page
+    assert "is 15 on the contract date; IPT for Depressed Adolescents (IPT-A) is for ages 12 to 18." in page
+    # Only a suggestion: the form still holds the variant the course has.
+    assert '<option value="ipt_individual" selected>' in page
+
+
+def test_an_adult_or_a_client_already_in_ipt_a_gets_no_suggestion(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    assert "Suggested:" not in contract_page(client, clinic)
+    clinic.client.date_of_birth = date(2010, 6, 1)
+    clinic.client.save()
+    Course.objects.filter(pk=course.pk).update(variant="ipt_a", planned_sessions=12)
+    assert "Suggested:" not in contract_page(client, clinic)
+
+
+def test_the_age_for_the_suggestion_is_taken_on_the_contract_date(clinic, course, as_user):
+    # 18 on 1 June 2026: a contract agreed the day before still suggests IPT-A.
+    clinic.client.date_of_birth = date(2008, 6, 1)
+    clinic.client.save()
+    Course.objects.filter(pk=course.pk).update(agreed_on=date(2026, 5, 31))
+    assert "Suggested:" in contract_page(as_user(clinic.clinician), clinic)
+    Course.objects.filter(pk=course.pk).update(agreed_on=date(2026, 6, 1))
+    assert "Suggested:" not in contract_page(as_user(clinic.clinician), clinic)
+
+
+def test_the_session_list_marks_the_caregiver_sessions_of_ipt_a(clinic, course, as_user):
+    Course.objects.filter(pk=course.pk).update(variant="ipt_a", planned_sessions=12)
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 12)
+    page = client.get(f"/clients/{clinic.client.pk}/course/").content.decode()
+    assert page.count('class="status joint-session"') == 3
+    assert "Session 6: Caregiver joins in the middle phase" in page
+    assert "(if the problem involves the parent or caregiver)" in page
+    adult = Course.objects.filter(pk=course.pk)
+    adult.update(variant="ipt_individual", planned_sessions=12)
+    assert "joint-session" not in client.get(f"/clients/{clinic.client.pk}/course/").content.decode()
+
+
+def test_the_last_stretch_counts_down_and_ends_once_the_final_session_is_held(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 16)
+
+    def course_page_after(held):
+        Session.objects.filter(course=course, number__lte=held).update(status="attended")
+        return client.get(f"/clients/{clinic.client.pk}/course/").content.decode()
+
+    assert "The next session begins the last stretch of the contract (4 left including it)" in (
+        course_page_after(12)
+    )
+    assert "The contract is in its last stretch (3 sessions left including the next)" in course_page_after(13)
+    assert "The next session is the last one of the contract" in course_page_after(15)
+    final = course_page_after(16)
+    assert "last stretch" not in final and "Time to raise the ending" not in final
+    assert "All 16 planned sessions have been held." in final
+
+
+def scored(clinic, course, total, *, session_number=None, on=None, instrument="phq9"):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from rapport.clinic.models import Response
+
+    extra = {"answered_at": timezone.make_aware(datetime.combine(on, time(12)))} if on else {}
+    return Response.objects.create(
+        client=clinic.client,
+        course=course,
+        session_number=session_number,
+        instrument=instrument,
+        instrument_version="1",
+        answered_by=clinic.clinician,
+        respondent="clinician",
+        complete=True,
+        total=total,
+        band="moderate",
+        **extra,
+    )
+
+
+def test_a_past_session_shows_the_scores_of_that_session_not_the_latest(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 3)
+    for number, total in ((1, 19), (2, 15), (3, 7)):
+        scored(clinic, course, total, session_number=number)
+    second = Session.objects.get(course=course, number=2)
+    page = client.get(f"/clients/{clinic.client.pk}/sessions/{second.pk}/").content.decode()
+    assert "Measures at session 2" in page
+    assert "PHQ-9: 15 · -4 since baseline (19)" in page and "PHQ-9: 7" not in page
+    assert "?session=2" in page
+
+
+def test_a_session_without_its_own_score_says_the_score_shown_is_older(clinic, course, as_user):
+    client = as_user(clinic.clinician)
+    add_sessions(client, clinic, 3)
+    scored(clinic, course, 19, on=date(2026, 2, 1))  # no session number: filed by its date
+    scored(clinic, course, 9, on=date(2026, 2, 3))
+    second = Session.objects.get(course=course, number=2)  # held on 2 February
+    page = client.get(f"/clients/{clinic.client.pk}/sessions/{second.pk}/").content.decode()
+    assert 'PHQ-9: 19 <span class="muted">(from an earlier session)</span>' in page
+    assert "PHQ-9: 9" not in page

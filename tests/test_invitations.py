@@ -156,3 +156,15 @@ def test_an_address_taken_meanwhile_is_refused_cleanly(clinic, newcomer):
     assert "already has an account" in refused.value.errors["email"][0]
     newcomer.refresh_from_db()
     assert newcomer.user is None and invitations.find(code) is not None
+
+
+def test_e_mailed_and_printed_invitations_use_the_configured_site_address(
+    clinic, newcomer, mailoutbox, client, settings
+):
+    settings.RAPPORT_BASE_URL = "https://rapport.example.org/"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "internal"]
+    _invitation, code = invitations.invite(request_as(clinic.clinician), newcomer.pk, "noor@example.org")
+    assert f"https://rapport.example.org/invitation/{code}/" in mailoutbox[0].body
+    client.force_login(clinic.clinician)
+    slip = client.post(f"/clients/{newcomer.pk}/portal/invite/", HTTP_HOST="internal").content.decode()
+    assert "<strong>https://rapport.example.org/invitation/</strong>" in slip and "internal" not in slip

@@ -175,3 +175,29 @@ def test_collectstatic_gathers_the_stylesheet_for_production(tmp_path):
     result = rapport("collectstatic", "--noinput", "-v", "0", env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "static" / "rapport").glob("rapport.*.css")), "hashed stylesheet for the manifest"
+
+
+def test_make_demo_gives_every_process_it_starts_the_address_it_serves(tmp_path):
+    # Stand-ins for the programs the recipe runs: each prints the address it was given, and stops.
+    for name in ("rapport", "python", "pip"):
+        script = tmp_path / name
+        # The server waits a moment, so that the worker started beside it has printed before the
+        # recipe stops it.
+        wait = '[ "$1" = runserver ] && sleep 1\n' if name == "rapport" else ""
+        script.write_text(f'#!/bin/sh\n{wait}echo "$(basename "$0") $* -> $RAPPORT_BASE_URL"\n')
+        script.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+    run = subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", "-s", "demo", f"BIN={tmp_path}", "PORT=8123"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    started = [line for line in run.stdout.splitlines() if line.startswith("rapport ")]
+    assert [line.split(" -> ")[1] for line in started] == ["http://127.0.0.1:8123"] * len(started)
+    assert any(line.startswith("rapport runserver 127.0.0.1:8123") for line in started)
+    assert any(line.startswith("rapport db_worker") for line in started)
+    assert "Rapport demo clinic: http://127.0.0.1:8123" in run.stdout

@@ -153,11 +153,20 @@ def test_a_client_may_set_up_two_factor_and_is_then_asked_for_a_code(clinic, cli
     assert client.get(f"/api/v1/clients/{clinic.client.pk}/responses").status_code == 401
 
 
+def test_a_password_reset_link_uses_the_configured_site_address(clinic, client, settings):
+    settings.RAPPORT_BASE_URL = "https://rapport.example.org/"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "internal"]
+    client.post("/password-reset/", {"email": clinic.clinician.email}, HTTP_HOST="internal:8080")
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
+    assert link.startswith("https://rapport.example.org/reset/") and "internal" not in mail.outbox[0].body
+
+
 def test_a_password_can_be_reset_by_email_once(clinic, client):
     client.post("/password-reset/", {"email": clinic.clinician.email})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
-    path = link.split("testserver", 1)[1]
+    # The link uses the configured site address, never the host the request came in on.
+    path = link.split("http://127.0.0.1:8000", 1)[1]
     form = client.get(path, follow=True)
     assert form.status_code == 200 and b"new password" in form.content.lower()
     set_url = form.redirect_chain[-1][0]

@@ -137,3 +137,58 @@ def test_a_single_event_or_nothing_at_all_still_draws():
     assert len(mood_marks(chart([DEATH]))) == 1
     empty = chart(empty_text="Nothing yet")
     assert "Nothing yet" in empty and empty.endswith("</svg>")
+
+
+def axis_labels(svg):
+    return [text for _x, _y, text in axis_texts(svg)]
+
+
+def axis_texts(svg):
+    return re.findall(
+        r'<text x="([\d.]+)" y="(\d+)" text-anchor="middle"[^>]*class="axis time-axis">([^<]+)</text>', svg
+    )
+
+
+def axis_boxes(svg):
+    """Each date's text box under the axis: (left, right, row baseline), at the chart's text widths."""
+    found = axis_texts(svg)
+    return [(float(x) - len(t) * 8.5 / 2, float(x) + len(t) * 8.5 / 2, int(y)) for x, y, t in found]
+
+
+def month_named(labels, day):
+    month = day.strftime("%b")
+    return any(month in label and str(day.year) in label for label in labels)
+
+
+def test_the_time_axis_names_the_month_of_every_event():
+    svg = chart([DEATH, MOVE, ROW])
+    labels = axis_labels(svg)
+    assert all(month_named(labels, e.start) for e in (DEATH, MOVE, ROW)), labels
+
+
+def test_over_years_the_axis_still_names_each_events_month_and_no_two_dates_overlap():
+    events = [
+        Event(1, date(2014, 1, 10), None, "1. School change"),
+        Event(2, date(2014, 2, 20), None, "2. Grandad died"),
+        Event(3, date(2014, 3, 5), None, "3. Row with a friend"),
+        Event(4, date(2019, 7, 1), date(2020, 6, 30), "4. A year abroad"),
+        Event(5, date(2024, 11, 2), None, "5. Parents separated"),
+    ]
+    svg = chart(events, onset=date(2024, 12, 1))
+    labels = axis_labels(svg)
+    assert all(month_named(labels, e.start) for e in events), labels
+    boxes = axis_boxes(svg)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] != b[2] or a[1] + 4 <= b[0] or b[1] + 4 <= a[0], (a, b)
+        assert a[0] >= 0 and a[1] <= 420
+
+
+def test_a_crowded_axis_moves_the_event_lanes_down_below_its_extra_rows():
+    events = [Event(n, date(2014, n, 5), None, str(n)) for n in (1, 2, 3)] + [
+        Event(4, date(2024, 1, 5), None, "4")
+    ]
+    svg = chart(events)
+    lowest_date = max(y for _l, _r, y in axis_boxes(svg))
+    first_lane = min(float(y) for y in re.findall(r'points="[\d.]+,([\d.]+) ', svg))
+    assert lowest_date > 198 and first_lane > lowest_date

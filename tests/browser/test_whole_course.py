@@ -309,9 +309,14 @@ def test_a_whole_twelve_session_course_after_a_bereavement(page, clinic):
         if number < 8:
             expect(page.locator("p.big")).to_have_text(f"Session {number} of 12 · Middle phase")
             expect(reminder).to_have_count(0)
-        else:
+        elif number == 8:
             expect(reminder).to_contain_text(
-                f"The next session begins the last stretch of the contract ({12 - number} left including it)"
+                "The next session begins the last stretch of the contract (4 left including it)"
+            )
+        else:
+            # Further into the stretch the reminder counts what is left rather than announcing it anew.
+            expect(reminder).to_contain_text(
+                f"The contract is in its last stretch ({12 - number} sessions left including the next)"
             )
 
     # Sessions 10 to 12: the termination phase.

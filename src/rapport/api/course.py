@@ -315,7 +315,7 @@ def list_sessions(request: HttpRequest, client_id: int):
     _clinical_staff(request)
     _client, course = courses.course_for(request, client_id)
     overview = courses.course_overview(_no_course(course))
-    return [_session_summary(session, phase) for session, phase in overview["sessions"]]
+    return [_session_summary(session, phase) for session, phase, _joint in overview["sessions"]]
 
 
 @router.post(

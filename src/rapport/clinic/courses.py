@@ -1,18 +1,22 @@
 """The course of IPT: its contract and its sessions. Every change checks access, validates
 against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
 
+import json
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
-from rapport.clinic.measurement import current_course
-from rapport.clinic.models import Course, CourseStatus, Session, SessionStatus
+from rapport.clinic.measurement import current_course, summarise
+from rapport.clinic.models import Course, CourseStatus, Response, Session, SessionStatus
 from rapport.common.errors import InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
@@ -49,21 +53,33 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        variants = protocol.get().variants
         self.fields["variant"] = forms.ChoiceField(
-            label=_("Variant"), choices=[(v.id, v.name) for v in protocol.get().variants]
+            label=_("Variant"),
+            choices=[(v.id, v.name) for v in variants],
+            help_text=_("Choosing a variant fills in its planned sessions and session length."),
+        )
+        self.fields["planned_sessions"].help_text = "; ".join(
+            f"{v.name}: {sessions_text(v.sessions.min, v.sessions.max)}" for v in variants
+        )
+        # The page's script fills the same defaults as clean() does, as soon as the variant changes.
+        self.fields["variant"].widget.attrs["data-defaults"] = json.dumps(
+            {v.id: variant_defaults(v) for v in variants}
         )
 
     def clean(self):
         data = super().clean()
         variant = data.get("variant")
+        if variant and "variant" in self.changed_data:
+            self._fill_variant_defaults(data, protocol.get().variant(variant))
         planned = data.get("planned_sessions")
         if variant and planned is not None:
             allowed = protocol.get().variant(variant).sessions
             if not allowed.allows(planned):
                 self.add_error(
                     "planned_sessions",
-                    _("This variant plans %(min)s to %(max)s sessions.")
-                    % {"min": allowed.min, "max": allowed.max},
+                    _("This variant plans %(sessions)s.")
+                    % {"sessions": sessions_text(allowed.min, allowed.max)},
                 )
         ended = data.get("status") == CourseStatus.ENDED
         if ended and not data.get("ending_reason"):
@@ -74,6 +90,49 @@ class ContractForm(forms.ModelForm):
             if data.get(field) and data.get("started_on") and data[field] < data["started_on"]:
                 self.add_error(field, _("This date is before the start of the course."))
         return data
+
+    def _fill_variant_defaults(self, data, variant) -> None:
+        """A new variant brings its own session count, length and frequency, wherever the therapist
+        left the field as it was; a value the therapist typed is kept (and checked)."""
+        for name, value in variant_defaults(variant).items():
+            if name not in self.changed_data and value is not None:
+                data[name] = value
+
+
+def variant_defaults(variant) -> dict:
+    """The contract values a variant brings; None where the contract must state its own."""
+    return {
+        "planned_sessions": variant.sessions.default,
+        "session_minutes": variant.session_minutes.default,
+        "frequency": variant.frequency.default.replace("_", " "),
+    }
+
+
+def sessions_text(low: int, high: int) -> str:
+    """ "12 sessions" for a fixed number, "12 to 16 sessions" for a range."""
+    if low == high:
+        return str(ngettext("%(n)s session", "%(n)s sessions", low) % {"n": low})
+    return str(_("%(min)s to %(max)s sessions") % {"min": low, "max": high})
+
+
+def suggested_variant(client, on: date) -> dict | None:
+    """A variant whose age range fits the client better than an adult one, with the reason; only ever
+    a suggestion, the therapist chooses. The range reads as from `min` up to, not including, `max`
+    (IPT-A: 12 to 17 years, so a client under 18)."""
+    age = client.age_on(on)
+    for variant in protocol.get().variants:
+        if variant.ages and variant.ages[0] <= age < variant.ages[1]:
+            reason = _(
+                "%(name)s is %(age)s on the contract date; %(variant)s is for ages %(min)s to %(max)s."
+            ) % {
+                "name": client.display_name,
+                "age": age,
+                "variant": variant.name,
+                "min": variant.ages[0],
+                "max": variant.ages[1],
+            }
+            return {"variant": variant, "age": age, "reason": reason}
+    return None
 
 
 class NewSessionForm(forms.Form):
@@ -284,13 +343,20 @@ def course_overview(course: Course) -> dict:
     reached = held[-1].number if held else 0
     current = position_of(course, reached) if reached else None
     nxt = position_of(course, reached + 1)
+    is_open = course.status != CourseStatus.ENDED
+    joint = joint_sessions_of(course)
     return {
-        "sessions": [(s, phase_of(s)) for s in sessions],
+        "sessions": [(s, phase_of(s), joint.get(s.number)) for s in sessions],
+        "joint_sessions": sorted(joint.items()),
         "attended": len(held),
         "reached": reached,
         "position": current,
         "next_position": nxt,
-        "termination_due": bool(nxt and nxt.termination_due and course.status != CourseStatus.ENDED),
+        "sessions_left": max(course.planned_sessions - reached, 0),
+        # The ending is raised before the sessions that are left, never after the last one is held.
+        "termination_due": bool(nxt and nxt.termination_due and not nxt.beyond_contract and is_open),
+        "first_reminder": bool(nxt and current and nxt.termination_due and not current.termination_due),
+        "contract_complete": bool(reached and reached >= course.planned_sessions and is_open),
     }
 
 
@@ -301,6 +367,38 @@ def session_tasks(session: Session, phase: str) -> list:
     if session.number == standing.review_session(session.course):
         tasks.append(standing.review_task())
     return tasks
+
+
+def joint_sessions_of(course: Course) -> dict:
+    """Session number to the task of a session the parent or caregiver joins (IPT-A)."""
+    try:
+        return protocol.joint_sessions(course.planned_sessions, course.variant)
+    except (protocol.InvalidSession, protocol.UnknownProtocolItem):
+        return {}
+
+
+def measures_at(session: Session) -> dict:
+    """The course's outcomes as they stood at this session: the scores filed under this session or
+    an earlier one (or, without a session number, taken by its date), so that an old session's page
+    never shows today's scores. `here` names the instruments scored at this very session."""
+    responses = Response.objects.filter(course=session.course, entered_in_error_at__isnull=True).order_by(
+        "answered_at", "id"
+    )
+    upto, here = [], set()
+    for r in responses:
+        if r.session_number is not None:
+            if r.session_number > session.number:
+                continue
+            if r.session_number == session.number:
+                here.add(r.instrument)
+        else:
+            day = timezone.localdate(r.answered_at)
+            if day > session.date:
+                continue
+            if day == session.date:
+                here.add(r.instrument)
+        upto.append(r)
+    return {"outcomes": summarise(session.course, upto), "scored_here": here}
 
 
 def session_context(session: Session) -> dict:

@@ -83,6 +83,12 @@ def ring_radius(ring: int, rings: int) -> float:
     return INNER + band * (ring - 0.5)
 
 
+def band_of(ring: int, rings: int) -> tuple[float, float]:
+    """The inner and outer radius of a ring's band: the ring lines around its people."""
+    band = (OUTER - INNER) / rings
+    return INNER + band * (ring - 1), INNER + band * ring
+
+
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
@@ -96,38 +102,97 @@ def _overlap(a: Box, b: Box) -> float:
 class _Spot:
     x: float
     y: float
-    text_x: float  # the name's centre, relative to the marker
+    angle: float
+    name: str  # as drawn: shortened to fit the ring's band
+    side: str  # where the name sits beside its marker: "below", "above", "right" or "left"
     boxes: tuple[Box, ...]  # the marker's and the name's, for collisions
+
+    @property
+    def label(self) -> Box:
+        return self.boxes[1]
 
 
 def baseline_of(font: int) -> int:
-    """Where a name's baseline sits below its marker."""
+    """Where a name's baseline sits below its marker, when the name is below it."""
     return font + 11
 
 
-def _spot(angle: float, radius: float, name: str, font: int) -> _Spot:
+GAP = 13  # from a marker's centre to the near edge of a name beside it
+PAD = 2  # between a name and the ring lines around it
+# Where a name may sit beside its marker, in order of preference when several keep as many letters:
+# under it, over it, to its right or left, or along the ring either way (which suits the diagonals).
+SIDES = ("below", "above", "right", "left", "along+", "along-")
+
+
+def text_offset(side: str, font: int, width: float = 0, angle: float = 0) -> tuple[float, float, str]:
+    """The name's anchor point relative to its marker, and its text-anchor."""
+    middle = 0.25 * font  # the baseline that centres the name's height on a point
+    if side == "below":
+        return 0, baseline_of(font), "middle"
+    if side == "above":
+        return 0, -GAP - 0.25 * font, "middle"
+    if side in ("right", "left"):
+        return (GAP, middle, "start") if side == "right" else (-GAP, middle, "end")
+    # Along the ring: the name's centre a little way round the ring, clear of the marker.
+    turn = 1 if side == "along+" else -1
+    tx, ty = -math.sin(angle) * turn, math.cos(angle) * turn
+    reach = GAP + max(width / 2 * abs(tx), 0.5 * font * abs(ty)) / max(abs(tx), abs(ty))
+    return tx * reach, ty * reach + middle, "middle"
+
+
+def label_box(x: float, y: float, name: str, side: str, font: int, angle: float = 0) -> Box:
+    """The box a name takes: from its cap height to below its descenders."""
+    width = len(name) * CHAR * font
+    dx, baseline, anchor = text_offset(side, font, width, angle)
+    left = {"middle": x + dx - width / 2, "start": x + dx, "end": x + dx - width}[anchor]
+    return (left, y + baseline - 0.75 * font, left + width, y + baseline + 0.25 * font)
+
+
+def within_band(box: Box, inner: float, outer: float) -> bool:
+    """Whether the whole box lies between the two ring lines (with a little room to spare)."""
+    xs = (box[0] - CENTRE, box[2] - CENTRE)
+    ys = (box[1] - CENTRE, box[3] - CENTRE)
+    farthest = max(math.hypot(x, y) for x in xs for y in ys)
+    nearest = math.hypot(min(max(0.0, xs[0]), xs[1]), min(max(0.0, ys[0]), ys[1]))
+    return nearest >= inner + PAD and farthest <= outer - PAD
+
+
+def _spot(angle: float, ring: tuple[float, float], name: str, font: int) -> _Spot:
+    """The marker on the middle of the ring's band at `angle`, and its name on whichever side keeps
+    most of it inside the band: a name never straddles a ring line, it is shortened instead."""
+    inner, outer = ring
+    radius = (inner + outer) / 2
     x = CENTRE + radius * math.cos(angle)
     y = CENTRE + radius * math.sin(angle)
-    # Keep the name inside the picture: shift it inwards near the left and right edges.
-    half = len(name) * CHAR * font / 2
-    text_x = min(max(x, 6 + half), WIDTH - 6 - half) - x
-    baseline = y + baseline_of(font)
     marker = (x - 11, y - 11, x + 11, y + 11)
-    label = (x + text_x - half, baseline - 0.75 * font, x + text_x + half, baseline + 0.25 * font)
-    return _Spot(x, y, text_x, (marker, label))
+    best = None
+    for side in SIDES:
+        for length in range(len(name), 0, -1):
+            shown = name if length == len(name) else _shorten(name, length)
+            if within_band(label_box(x, y, shown, side, font, angle), inner, outer):
+                if best is None or length > len(best[1]):
+                    best = (side, shown)
+                break
+    side, shown = best or ("below", "")
+    return _Spot(x, y, angle, shown, side, (marker, label_box(x, y, shown, side, font, angle)))
 
 
-def _place(names: list[str], radius: float, base: float, font: int, taken: list[Box]) -> list[_Spot]:
-    """Spread the people of one ring evenly, turned to clash least with what is already drawn.
+def _place(
+    names: list[str], ring: tuple[float, float], base: float, font: int, taken: list[Box]
+) -> list[_Spot]:
+    """Spread the people of one ring evenly, turned to clash least with what is already drawn and to
+    cut the fewest letters from their names.
 
-    Tries a few turns of the ring from `base`, keeps the first with the least overlap, so that
-    the same people always land in the same places."""
+    Tries a few turns of the ring from `base`, keeps the first with the least cost, so that the
+    same people always land in the same places."""
     step = 2 * math.pi / len(names)
     best, best_cost = [], math.inf
     for j in range(TRIES):
         start = base + j * step / TRIES
-        spots = [_spot(start + i * step, radius, name, font) for i, name in enumerate(names)]
-        cost = sum(_overlap(box, other) for spot in spots for box in spot.boxes for other in taken)
+        spots = [_spot(start + i * step, ring, name, font) for i, name in enumerate(names)]
+        overlap = sum(_overlap(box, other) for spot in spots for box in spot.boxes for other in taken)
+        cut = sum(len(name) - len(spot.name) for name, spot in zip(names, spots, strict=True))
+        cost = overlap + cut * CHAR * font * font
         if cost < best_cost:
             best, best_cost = spots, cost
         if cost == 0:
@@ -199,9 +264,10 @@ def closeness_circle(
         limit = max(6, min(18, int(room / (CHAR * font))))
         names = [_shorten(p.label, limit) for p in here]
         base = math.radians(-60 + TURN * (ring - 1))
-        spots = _place(names, radius, base, font, taken)
-        for person, name, spot in zip(here, names, spots, strict=True):
+        spots = _place(names, band_of(ring, rings), base, font, taken)
+        for person, spot in zip(here, spots, strict=True):
             taken.extend(spot.boxes)
+            dx, baseline, anchor = text_offset(spot.side, font, len(spot.name) * CHAR * font, spot.angle)
             status = person.status if person.status in known else NOT_RECORDED
             shape, colour = MARKERS.get(status, MARKERS[NOT_RECORDED]) if show_status else PLAIN
             kind = f"person ring-{ring}" + (f" status-{status}" if show_status else "")
@@ -209,8 +275,8 @@ def closeness_circle(
                 f'<g class="{_attr(kind)}" transform="translate({spot.x:.1f} {spot.y:.1f})">'
                 f"<title>{escape(person.title or person.label)}</title>"
                 f"{_marker(shape, colour)}"
-                f'<text x="{spot.text_x:.1f}" y="{baseline_of(font)}" text-anchor="middle" class="name">'
-                f"{escape(name)}</text>"
+                f'<text x="{dx:.1f}" y="{baseline:.1f}" text-anchor="{anchor}" class="name">'
+                f"{escape(spot.name)}</text>"
                 "</g>"
             )
 

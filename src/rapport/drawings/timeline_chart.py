@@ -21,6 +21,7 @@ LEFT, RIGHT, TOP = 38, 34, 30
 PLOT_H = 150
 AXIS_Y = TOP + PLOT_H
 LANES_TOP = AXIS_Y + 28
+LABEL_ROW = 15  # a further row of dates under the axis, where events' months crowd together
 LANE_H = 22
 MAX_LANES = 8
 # Widths of text in drawing units, generous enough for the larger type a phone gets (see the CSS).
@@ -74,6 +75,49 @@ def _ticks(first: date, last: date) -> list[tuple[date, str]]:
     return ticks
 
 
+def _month_label(day: date) -> str:
+    return date_format(day, "M Y")
+
+
+def _axis_labels(
+    ticks: list[tuple[date, str]], events: list[Event], first: date, x, low: float, high: float
+) -> list[tuple[float, float, str, int, bool]]:
+    """The dates under the plot: (where the tick is, where its text is centred, the text, its row,
+    whether it is an event's month). Every event's month is written, on a second or third row
+    where months crowd together; the evenly spaced ticks fill in where they do not clash."""
+    named = {(day.year, day.month) for day, text in ticks if any(c.isalpha() for c in text)}
+    months = sorted({date(e.start.year, e.start.month, 1) for e in events})
+    wanted = [
+        (max(day, first), _month_label(day), True) for day in months if (day.year, day.month) not in named
+    ]
+    chosen: list[tuple[float, float, str, int, bool]] = []
+    rows: list[list[tuple[float, float]]] = [[], [], []]
+
+    def fits(row: int, left: float, right: float) -> bool:
+        return all(right + 4 < a or left - 4 > b for a, b in rows[row])
+
+    event_ticks = {(day.year, day.month) for day, _text, _e in wanted} | named & {
+        (e.start.year, e.start.month) for e in events
+    }
+    # Event months first, so that they are always written; then the regular ticks where there is room.
+    candidates = wanted + [(day, text, (day.year, day.month) in event_ticks) for day, text in ticks]
+    candidates.sort(key=lambda c: (not c[2], c[0]))
+    for day, text, is_event in candidates:
+        at = x(day)
+        if not low <= at <= high:
+            continue
+        half = len(text) * CHAR_W / 2
+        centre = min(max(at, low - 4 + half), high + 4 - half) if is_event else at
+        if not is_event and (at - half < low - 4 or at + half > high + 4):
+            continue
+        for row in range(len(rows) if is_event else 1):
+            if fits(row, centre - half, centre + half):
+                rows[row].append((centre - half, centre + half))
+                chosen.append((at, centre, text, row, is_event))
+                break
+    return sorted(chosen)
+
+
 def _signed(value: int) -> str:
     return f"+{value}" if value > 0 else str(value)
 
@@ -113,6 +157,14 @@ def timeline(
     def y_score(total: float) -> float:
         return TOP + PLOT_H * (1 - total / score_max)
 
+    labels = (
+        _axis_labels(_ticks(first, cast(date, last)), events, first, x, LEFT, WIDTH - RIGHT)
+        if first is not None
+        else []
+    )
+    # A second or third row of months pushes the event lanes down.
+    lanes_top = LANES_TOP + LABEL_ROW * max((row for *_rest, row, _e in labels), default=0)
+
     # Events on lanes under the plot: each takes the first lane where it overlaps nothing.
     placed: list[tuple[Event, float, float, int, bool]] = []  # event, x0, x1, lane, label on left
     lane_ends: list[float] = []
@@ -131,13 +183,13 @@ def timeline(
             lane_ends[lane] = max(lane_ends[lane], occupied[1])
         placed.append((event, x0, x1, lane, left_label))
     lanes = max(len(lane_ends), 1)
-    height = LANES_TOP + lanes * LANE_H + 8
+    height = lanes_top + lanes * LANE_H + 8
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'class="chart timeline-chart" role="img" aria-label="{_attr(label)}">',
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{PLOT_H}" class="plot" fill="#f6f8fa"/>',
-        f'<rect x="{LEFT}" y="{LANES_TOP - 6}" width="{plot_w}" height="{lanes * LANE_H + 6}" '
+        f'<rect x="{LEFT}" y="{lanes_top - 6}" width="{plot_w}" height="{lanes * LANE_H + 6}" '
         'class="lanes" fill="#f6f8fa"/>',
         f'<text x="4" y="{TOP - 12}" class="axis axis-title">{escape(mood_title)}</text>',
         f'<text x="{WIDTH - 4}" y="{TOP - 12}" text-anchor="end" class="axis axis-title score-axis">'
@@ -171,27 +223,22 @@ def timeline(
         )
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
-    bottom = LANES_TOP + lanes * LANE_H
-    for day, text in _ticks(first, cast(date, last)):  # last is set with first
-        at = x(day)
-        if not LEFT <= at <= WIDTH - RIGHT:
-            continue
+    bottom = lanes_top + lanes * LANE_H
+    for at, centre, text, row, is_event in labels:
         parts.append(
             f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{bottom}" class="tick" stroke="#c6d0da" '
             'stroke-width="1" stroke-dasharray="1 3"/>'
         )
-        # A date is written only where it fits under the plot, clear of the axis numbers beside it.
-        half = len(text) * CHAR_W / 2
-        if at - half >= LEFT - 4 and at + half <= WIDTH - RIGHT + 4:
-            parts.append(
-                f'<text x="{at:.1f}" y="{AXIS_Y + 18}" text-anchor="middle" class="axis time-axis">'
-                f"{escape(text)}</text>"
-            )
+        mark = ' data-event-month="true"' if is_event else ""
+        parts.append(
+            f'<text x="{centre:.1f}" y="{AXIS_Y + 18 + row * LABEL_ROW}" text-anchor="middle"{mark} '
+            f'class="axis time-axis">{escape(text)}</text>'
+        )
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{AXIS_Y}" y2="{AXIS_Y}" stroke="#4a5968"/>')
 
     # Periods shade the plot lightly; every event has a guide from the plot down to its marker.
     for event, x0, x1, lane, _left in placed:
-        cy = LANES_TOP + lane * LANE_H + LANE_H / 2 - 4
+        cy = lanes_top + lane * LANE_H + LANE_H / 2 - 4
         if event.end:
             parts.append(
                 f'<rect x="{x0:.1f}" y="{TOP}" width="{x1 - x0:.1f}" height="{PLOT_H}" class="period-shade" '
@@ -245,7 +292,7 @@ def timeline(
 
     # The events themselves, numbered as in the table.
     for event, x0, x1, lane, left_label in placed:
-        cy = LANES_TOP + lane * LANE_H + LANE_H / 2 - 4
+        cy = lanes_top + lane * LANE_H + LANE_H / 2 - 4
         if event.end:
             marker = (
                 f'<rect x="{x0:.1f}" y="{cy - 5:.1f}" width="{x1 - x0:.1f}" height="10" rx="3" '

@@ -1,5 +1,6 @@
 """The course of IPT pages: the course with its contract and sessions, and the session note."""
 
+from datetime import date
 from typing import cast
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ def course_detail(request, pk: int):
     if course is not None:
         context.update(courses.course_overview(course))
         context["outcomes"] = summarise(course)
+        context["planned_text"] = courses.sessions_text(course.planned_sessions, course.planned_sessions)
     return render(request, "staff/course_detail.html", context)
 
 
@@ -68,8 +70,26 @@ def contract_edit(request, pk: int):
         else:
             messages.success(request, _("The contract was saved."))
             return redirect("course_detail", pk=pk)
-    context = {"client": client, "course": course, "form": form, "version": version, "conflict": conflict}
+    on = form["agreed_on"].value() or form["started_on"].value() or timezone.localdate()
+    context = {
+        "client": client,
+        "course": course,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "suggestion": courses.suggested_variant(client, _as_date(on)),
+    }
     return render(request, "staff/contract_form.html", context)
+
+
+def _as_date(value) -> date:
+    """The contract date from the form, which holds a date or the text typed into it."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return timezone.localdate()
 
 
 @signed_in(rules.is_clinician)
@@ -132,7 +152,7 @@ def session_detail(request, pk: int, sid: int):
         "chosen": chosen,
         "can_change": request.user.has_perm("clinic.change_client", client)
         and session.course_id == cast(Course, current_course(client)).pk,
-        "outcomes": summarise(session.course),
+        **courses.measures_at(session),
         "off_track": standing.course_off_track(session.course),
         "ratings_scale": range(11),
         **courses.session_context(session),

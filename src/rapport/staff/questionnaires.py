@@ -27,7 +27,9 @@ def questionnaire(request, pk: int, instrument: str):
     client = client_records.get_client_for(
         request, pk, "clinic.record_response", audit=request.method == "GET"
     )
-    errors, given, session = [], {}, request.POST.get("session_number", "").strip()
+    # A session page's link names its session, so the score is filed under that session.
+    session = request.POST.get("session_number", request.GET.get("session", "")).strip()
+    errors, given = [], {}
     if request.method == "POST":
         given = {item.id: request.POST[item.id] for item in definition.items if request.POST.get(item.id)}
         try:

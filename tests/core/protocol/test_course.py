@@ -94,7 +94,7 @@ def test_position_gives_session_n_of_m_and_the_sessions_remaining():
         (0, 16, "ipt_individual", "session number must be a whole number from 1, got 0"),
         (True, 16, "ipt_individual", "session number must be a whole number from 1, got True"),
         (3, 20, "ipt_individual", "ipt_individual plans 12 to 16 sessions, got 20"),
-        (3, 16, "ipt_a", "ipt_a plans 12 to 12 sessions, got 16"),
+        (3, 16, "ipt_a", "ipt_a plans 12 sessions, got 16"),
         (1, 2, "ipc", "ipc plans 3 to 6 sessions, got 2"),
         (1, "16", "ipt_individual", "planned sessions must be a whole number from 1, got '16'"),
     ],
@@ -119,3 +119,27 @@ def test_phases_and_the_reminder_come_from_the_data(data_copy):
     assert phase_for(3, 16, "ipt_individual", protocol=changed) == "middle"
     assert termination_due(11, 16, "ipt_individual", protocol=changed)
     assert not termination_due(10, 16, "ipt_individual", protocol=changed)
+
+
+def test_ipt_a_marks_the_caregiver_sessions_at_the_start_the_middle_and_the_end():
+    joint = protocol.joint_sessions(12, "ipt_a")
+    assert {number: task.id for number, task in joint.items()} == {
+        1: "caregiver_session_start",
+        6: "caregiver_session_mid",
+        12: "caregiver_session_end",
+    }
+    # Each falls in the phase whose checklist carries its task.
+    assert [phase_for(number, 12, "ipt_a") for number in joint] == ["initial", "middle", "termination"]
+    assert joint[6].when == "the problem involves the parent or caregiver"
+
+
+def test_an_adult_variant_has_no_caregiver_sessions():
+    for variant in ("ipt_individual", "ipc", "group_ipt_who"):
+        planned = protocol.get().variant(variant).sessions.default
+        assert protocol.joint_sessions(planned, variant) == {}
+
+
+def test_the_caregiver_schedule_is_marked_unconfirmed_with_its_source():
+    provenance = protocol.get().schedule("ipt_a").provenance["joint_sessions"]
+    assert (provenance.verified, provenance.confidence) == (False, "U")
+    assert "our choice" in provenance.source

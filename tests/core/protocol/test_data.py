@@ -1,6 +1,7 @@
 """The protocol data files: what they hold, and that the loader serves each variant only its content."""
 
 import dataclasses
+import re
 
 import pytest
 
@@ -355,3 +356,38 @@ def test_every_suggestion_threshold_is_read_from_the_data(p):
     deficits = rules["few_close_ties"]
     assert isinstance(deficits, FewCloseTies)
     assert (deficits.rings_at_most, deficits.at_most, deficits.min_inventory_entries) == (1, 1, 1)
+
+
+# A file name, a spec section or a source tag in a text a therapist reads: provenance belongs in the
+# `source` fields, and maintainers' remarks in `notes`, neither of which is shown.
+REFERENCE = re.compile(r"\bspec\b|\bsections?\b|\.ya?ml\b|\.md\b|§|\[S\d*\]|\[[CSU]\]", re.IGNORECASE)
+
+
+def display_texts(value, path="protocol"):
+    if isinstance(value, Provenance):
+        return
+    if isinstance(value, str):
+        yield path, value
+    elif dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            if item.name not in ("provenance", "notes", "source") and not item.name.endswith("_by_id"):
+                yield from display_texts(getattr(value, item.name), f"{path}.{item.name}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from display_texts(item, f"{path}[{key}]")
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from display_texts(item, f"{path}[{index}]")
+
+
+def test_no_text_shown_to_a_therapist_names_a_file_or_a_spec_section(p):
+    texts = list(display_texts(p))
+    assert len(texts) > 300  # the walk reaches the checklists and agendas
+    assert [(path, text) for path, text in texts if REFERENCE.search(text)] == []
+
+
+def test_the_reference_check_catches_a_file_name_and_a_section(p):
+    assert REFERENCE.search("Review the relationships (inventory.yaml).")
+    assert REFERENCE.search("Assess suicide risk (safety practice, spec section 3).")
+    assert REFERENCE.search("See § 1.6")
+    assert not REFERENCE.search("Review the important past and current relationships.")

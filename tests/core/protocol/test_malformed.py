@@ -126,6 +126,17 @@ MALFORMED = {
         lambda d: d["schedules"][0]["initial"].update(sessions=-1),
         "phases.yaml: schedules[0].initial.sessions: must be zero or more, got -1",
     ),
+    "a joint session whose task the variant is not offered": (
+        "phases",
+        lambda d: d["schedules"][1]["joint_sessions"]["sessions"][0].update(task="initial.sick_role"),
+        "phases.yaml: schedules[1].joint_sessions.sessions[0].task: no such task offered to 'ipt_a'",
+    ),
+    "a joint session that falls outside its task's phase": (
+        "phases",
+        lambda d: d["schedules"][1]["joint_sessions"]["sessions"][0].update(at="last"),
+        "phases.yaml: schedules[1].joint_sessions.sessions[0].at: in a 12-session contract this session "
+        "is not in 'initial'",
+    ),
     "an agenda step that records an unknown field": (
         "phases",
         lambda d: d["session_templates"][0]["steps"][0]["records"].append("phq9_total"),

@@ -6,7 +6,14 @@ out a session's phase and point at candidate problem areas, never choosing one.
 """
 
 from rapport.core.datafiles import DefinitionError
-from rapport.core.protocol.course import InvalidSession, Position, phase_for, position, termination_due
+from rapport.core.protocol.course import (
+    InvalidSession,
+    Position,
+    joint_sessions,
+    phase_for,
+    position,
+    termination_due,
+)
 from rapport.core.protocol.loading import DATA_DIR, get, load
 from rapport.core.protocol.model import Protocol, UnknownProtocolItem
 from rapport.core.protocol.suggestions import (
@@ -42,6 +49,7 @@ __all__ = [
     "TimelineEvent",
     "UnknownProtocolItem",
     "get",
+    "joint_sessions",
     "load",
     "phase_for",
     "position",

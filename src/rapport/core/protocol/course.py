@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapport.core.protocol.loading import get
-from rapport.core.protocol.model import Protocol
+from rapport.core.protocol.model import Protocol, Task
 
 
 class InvalidSession(ValueError):
@@ -34,18 +34,10 @@ def position(
     protocol = protocol or get()
     schedule = protocol.schedule(variant)
     _check(session_number, planned_sessions, variant, protocol)
-    # Past the contract the course stays in its last phase: it never slips back into the middle.
-    reached = min(session_number, planned_sessions)
-    if reached <= schedule.initial_sessions:
-        phase = "initial"
-    elif reached > planned_sessions - schedule.termination_sessions:
-        phase = "termination"
-    else:
-        phase = schedule.body
     return Position(
         session_number=session_number,
         planned_sessions=planned_sessions,
-        phase=phase,
+        phase=schedule.phase_at(session_number, planned_sessions),
         sessions_remaining=max(planned_sessions - session_number, 0),
         beyond_contract=session_number > planned_sessions,
         termination_due=session_number > planned_sessions - schedule.reminder_sessions_before_end,
@@ -66,12 +58,26 @@ def termination_due(
     return position(session_number, planned_sessions, variant, protocol=protocol).termination_due
 
 
+def joint_sessions(
+    planned_sessions: int, variant: str, *, protocol: Protocol | None = None
+) -> dict[int, Task]:
+    """The sessions someone besides the client joins, by session number, with the task each carries
+    out (IPT-A's caregiver sessions); empty for a variant without them."""
+    protocol = protocol or get()
+    _check(1, planned_sessions, variant, protocol)
+    schedule = protocol.schedule(variant)
+    found = {}
+    for joint in schedule.joint_sessions:
+        tasks = {task.id: task for task in protocol.tasks(joint.phase, variant)}
+        found[schedule.session_at(joint.at, planned_sessions)] = tasks[joint.task]
+    return found
+
+
 def _check(session_number: int, planned_sessions: int, variant: str, protocol: Protocol) -> None:
     for name, value in (("session number", session_number), ("planned sessions", planned_sessions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidSession(f"{name} must be a whole number from 1, got {value!r}")
     sessions = protocol.variant(variant).sessions
     if not sessions.allows(planned_sessions):
-        raise InvalidSession(
-            f"{variant} plans {sessions.min} to {sessions.max} sessions, got {planned_sessions}"
-        )
+        planned = f"{sessions.min}" if sessions.min == sessions.max else f"{sessions.min} to {sessions.max}"
+        raise InvalidSession(f"{variant} plans {planned} sessions, got {planned_sessions}")

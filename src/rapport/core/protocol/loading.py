@@ -9,11 +9,13 @@ data format, and a reviewer of a protocol change reads them in one place.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from rapport.core.datafiles import PROVENANCE_KEYS, Node, Provenance, load_yaml, provenance
 from rapport.core.protocol.model import (
+    JOINT_SESSION_POINTS,
     AgendaStep,
     Caution,
     Checklist,
@@ -23,6 +25,7 @@ from rapport.core.protocol.model import (
     Frequency,
     Inventory,
     InventoryField,
+    JointSession,
     Label,
     Phase,
     PlanSection,
@@ -86,7 +89,7 @@ def load(directory: Path) -> Protocol:
     phase_ids = [phase.id for phase in phases]
     record_fields, record_provenance = _session_record(phases_root.child("session_record"))
     templates = _templates(phases_root.child("session_templates"), phase_ids, variants, record_fields)
-    schedules = _schedules(phases_root.child("schedules"), variants, phase_ids)
+    schedules = _schedules(phases_root.child("schedules"), variants, phases)
     _check_specific_content(roots["variants"], variants, provides, phases, templates)
 
     inventory = _inventory(roots["inventory"])
@@ -290,11 +293,14 @@ def _check_replacements(tasks: list[Task], nodes: list[Node], variant_ids: list[
             )
 
 
-def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) -> dict[str, Schedule]:
+def _schedules(node: Node, variants: tuple[Variant, ...], phases: tuple[Phase, ...]) -> dict[str, Schedule]:
     schedules: dict[str, Schedule] = {}
     by_id = {variant.id: variant for variant in variants}
+    phase_ids = [phase.id for phase in phases]
     for schedule_node in node.elements(allow_empty=False):
-        schedule_node.mapping({"variant", "initial", "body", "termination", "termination_reminder"})
+        schedule_node.mapping(
+            {"variant", "initial", "body", "termination", "termination_reminder", "joint_sessions"}
+        )
         variant_id = schedule_node.child("variant").choice(list(by_id))
         if variant_id in schedules:
             schedule_node.child("variant").fail(f"a second schedule for {variant_id!r}")
@@ -329,7 +335,7 @@ def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) 
             reminder_node.child("sessions_before_end").fail(
                 f"in a {shortest}-session contract the reminder would start in the initial phase"
             )
-        schedules[variant_id] = Schedule(
+        schedule = Schedule(
             variant=variant_id,
             initial_sessions=initial,
             body=body,
@@ -341,10 +347,44 @@ def _schedules(node: Node, variants: tuple[Variant, ...], phase_ids: list[str]) 
                 "termination_reminder": provenance(reminder_node),
             },
         )
+        if schedule_node.has("joint_sessions"):
+            schedule = _joint_sessions(
+                schedule_node.child("joint_sessions"), schedule, by_id[variant_id], phases
+            )
+        schedules[variant_id] = schedule
     missing = [variant.id for variant in variants if variant.id not in schedules]
     if missing:
         node.fail(f"no schedule for variant(s) {', '.join(missing)}")
     return schedules
+
+
+def _joint_sessions(node: Node, schedule: Schedule, variant: Variant, phases: tuple[Phase, ...]) -> Schedule:
+    """Each joint session names a task as `<phase>.<task>`; in every contract length the variant
+    allows, the session must fall in that phase and the task be offered to the variant."""
+    node.mapping(with_provenance("sessions"))
+    tasks = {task.ref.removeprefix("task:"): task for phase in phases for task in phase.tasks}
+    joint, numbers = [], set()
+    for item in node.child("sessions").elements(allow_empty=False):
+        item.mapping({"task", "at"})
+        task = tasks.get(item.child("task").required_text())
+        if task is None or not task.offered_to(variant.id):
+            item.child("task").fail(f"no such task offered to {variant.id!r}")
+        at = item.child("at").choice(list(JOINT_SESSION_POINTS))
+        joint.append(JointSession(phase=task.phase, task=task.id, at=at))
+        for planned in range(variant.sessions.min, variant.sessions.max + 1):
+            number = schedule.session_at(at, planned)
+            if schedule.phase_at(number, planned) != task.phase:
+                item.child("at").fail(
+                    f"in a {planned}-session contract this session is not in {task.phase!r}"
+                )
+            if (planned, number) in numbers:
+                item.child("at").fail(f"a second joint session at session {number} of {planned}")
+            numbers.add((planned, number))
+    return replace(
+        schedule,
+        joint_sessions=tuple(joint),
+        provenance={**schedule.provenance, "joint_sessions": provenance(node)},
+    )
 
 
 def _session_record(node: Node) -> tuple[tuple[RecordField, ...], Provenance]:

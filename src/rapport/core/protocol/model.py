@@ -117,6 +117,18 @@ class Phase:
     provenance: Provenance
 
 
+JOINT_SESSION_POINTS = ("first", "middle", "last")
+
+
+@dataclass(frozen=True)
+class JointSession:
+    """A session that someone besides the client joins (IPT-A's parent or caregiver)."""
+
+    phase: str
+    task: str  # the phase's task that the session carries out
+    at: str  # one of JOINT_SESSION_POINTS, resolved against the planned sessions
+
+
 @dataclass(frozen=True)
 class Schedule:
     """How a variant's sessions fall into phases, and when to start raising the ending."""
@@ -126,7 +138,27 @@ class Schedule:
     body: str  # the phase between: "middle", or "maintenance"
     termination_sessions: int  # the last sessions
     reminder_sessions_before_end: int
-    provenance: Mapping[str, Provenance]  # "initial", "termination", "termination_reminder"
+    # "initial", "termination", "termination_reminder" and, with joint sessions, "joint_sessions"
+    provenance: Mapping[str, Provenance]
+    joint_sessions: tuple[JointSession, ...] = ()
+
+    def phase_at(self, session_number: int, planned_sessions: int) -> str:
+        # Past the contract the course stays in its last phase: it never slips back into the middle.
+        reached = min(session_number, planned_sessions)
+        if reached <= self.initial_sessions:
+            return "initial"
+        if reached > planned_sessions - self.termination_sessions:
+            return "termination"
+        return self.body
+
+    def session_at(self, point: str, planned_sessions: int) -> int:
+        """The session number of a joint session's point in a contract of `planned_sessions`."""
+        if point == "first":
+            return 1
+        if point == "last":
+            return planned_sessions
+        # The middle of the body phase, rounded down.
+        return (self.initial_sessions + 1 + planned_sessions - self.termination_sessions) // 2
 
 
 @dataclass(frozen=True)

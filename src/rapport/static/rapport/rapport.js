@@ -27,3 +27,23 @@
   ["keydown", "pointerdown", "scroll"].forEach((e) => document.addEventListener(e, arm, { passive: true }));
   arm();
 })();
+
+// The contract form: choosing a variant fills in its planned sessions and session length at once,
+// unless the therapist has typed a value. The server fills the same defaults when the page is sent
+// without this script.
+(function () {
+  const select = document.querySelector("select[data-defaults]");
+  if (!select) return;
+  const defaults = JSON.parse(select.dataset.defaults);
+  const touched = new Set();
+  Object.keys(defaults[select.value] || {}).forEach((name) => {
+    const input = select.form.elements[name];
+    if (input) input.addEventListener("input", () => touched.add(name));
+  });
+  select.addEventListener("change", () => {
+    Object.entries(defaults[select.value] || {}).forEach(([name, value]) => {
+      const input = select.form.elements[name];
+      if (input && value !== null && !touched.has(name)) input.value = value;
+    });
+  });
+})();
