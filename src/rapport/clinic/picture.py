@@ -30,7 +30,7 @@ def client_picture(client, viewer) -> dict[str, Any]:
     if course is None:
         return picture
     overview = courses.course_overview(course)
-    sessions = [s for s, _ in overview["sessions"]]
+    sessions = [row[0] for row in overview["sessions"]]  # (session, phase, caregiver session)
     held = [(s.number, s.tasks_done) for s in sessions if s.status == SessionStatus.ATTENDED]
     today = timezone.localdate()
     picture.update(overview)

@@ -32,3 +32,8 @@ def page_errors(exc: InvalidInput) -> dict[str, list[str]]:
     """A refusal's messages for a template: the form-wide ones under "form" (a template cannot
     read a key that starts with an underscore)."""
     return {("form" if key == "__all__" else key): [str(m) for m in ms] for key, ms in exc.errors.items()}
+
+
+def messages_of(exc: InvalidInput) -> list[str]:
+    """Every message of a refusal, in order, for a page that shows them in one place."""
+    return [str(m) for ms in exc.errors.values() for m in ms]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.clinic import alert_chain, portal, rules
 from rapport.common.access import signed_in
-from rapport.common.errors import InvalidInput
+from rapport.common.errors import InvalidInput, messages_of
 from rapport.core import instruments, triage
 from rapport.portal.shared import crisis_context
 
@@ -93,7 +93,7 @@ def my_check_in_question(request, instrument: str, number: int):
             try:
                 draft = portal.save_answer(request, definition.id, item.id, code)
             except InvalidInput as exc:
-                errors = [m for ms in exc.errors.values() for m in ms]
+                errors = messages_of(exc)
             else:
                 floor = _episode_tier(request, definition)
                 before = _shown_tier(definition, answers, floor)
@@ -172,7 +172,7 @@ def my_check_in_review(request, instrument: str):
         try:
             sent = portal.submit(request, definition.id)
         except InvalidInput as exc:
-            errors = [m for ms in exc.errors.values() for m in ms]
+            errors = messages_of(exc)
         else:
             return redirect("my_check_in_result", rid=sent.response.pk)
     draft = portal.draft_for(request, definition.id, create=False, audit=request.method == "GET")

@@ -14,7 +14,7 @@ from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Course, CourseStatus, Formulation, RelapsePreventionPlan
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, messages_of
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.staff.inventory import circle_for, first_name
@@ -44,7 +44,7 @@ def course_start(request, pk: int):
     try:
         courses.start_course(request, pk)
     except InvalidInput as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, " ".join(messages_of(exc)))
     return redirect("course_detail", pk=pk)
 
 
@@ -98,7 +98,7 @@ def session_add(request, pk: int):
     try:
         session = courses.add_session(request, pk, request.POST)
     except InvalidInput as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, " ".join(messages_of(exc)))
         return redirect("course_detail", pk=pk)
     return redirect("session_detail", pk=pk, sid=session.pk)
 
@@ -202,7 +202,7 @@ def maintenance_start(request, pk: int):
     try:
         ending.start_maintenance(request, pk)
     except InvalidInput as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, " ".join(messages_of(exc)))
         return redirect("termination", pk=pk)
     messages.success(request, _("A maintenance course was opened: agree its contract with the client."))
     return redirect("contract_edit", pk=pk)

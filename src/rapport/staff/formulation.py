@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rapport.clinic import formulation as service
 from rapport.clinic import rules
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, messages_of
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 
@@ -77,7 +77,7 @@ def goals_start(request, pk: int):
     try:
         created = service.start_goals(request, pk)
     except InvalidInput as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, " ".join(messages_of(exc)))
     else:
         messages.success(
             request, _("%(n)s goals were added from the protocol; edit them to fit.") % {"n": len(created)}

@@ -15,7 +15,7 @@ from rapport.clinic import inventory as inv
 from rapport.clinic import rules
 from rapport.clinic.courses import course_for
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, messages_of
 from rapport.common.forms import posted_version
 from rapport.core import protocol
 from rapport.drawings.circle import Person, Status, closeness_circle
@@ -214,7 +214,7 @@ def entry_entered_in_error(request, pk: int, eid: int):
     try:
         entry = inv.mark_entry_entered_in_error(request, pk, eid, request.POST)
     except InvalidInput as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, " ".join(messages_of(exc)))
         return redirect(_entry_url(pk, eid))
     except EditConflict:
         messages.error(request, _("This entry had already been marked as entered in error."))
