@@ -271,7 +271,9 @@ def _join_episode(request, alert_id: int, *, level: str, reasons: list[str], res
     with transaction.atomic():
         for _attempt in range(3):
             alert = (
-                RiskAlert.objects.select_for_update()
+                # Lock the alert row only: the joined acknowledger may be null, and PostgreSQL
+                # cannot lock the nullable side of an outer join.
+                RiskAlert.objects.select_for_update(of=("self",))
                 .select_related("client", "acknowledged_by")
                 .filter(pk=alert_id)
                 .first()
