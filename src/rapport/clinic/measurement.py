@@ -175,3 +175,25 @@ def list_alerts(request, client_id: int) -> list[RiskAlert]:
         request, Action.READ, client=client, detail={"object_type": "RiskAlert", "count": len(alerts)}
     )
     return alerts
+
+
+def follow_ups_left(response: Response) -> list[str]:
+    """The follow-up questionnaires a response's answers call for (spec 3.1 and 3.2: the C-SSRS
+    screener after a positive PHQ-9 item 9 or EPDS item 10) that nobody has recorded for the
+    client since. The stored response does not keep them, so they come from its stored answers
+    by the same scoring that stored it."""
+    try:
+        wanted = scoring.score(response.instrument, response.answers).follow_up
+    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
+        return []
+    if not wanted:
+        return []
+    done = set(
+        Response.objects.filter(
+            client_id=response.client_id,
+            instrument__in=wanted,
+            entered_in_error_at__isnull=True,
+            answered_at__gt=response.answered_at,
+        ).values_list("instrument", flat=True)
+    )
+    return [i for i in wanted if i not in done]

@@ -263,27 +263,15 @@ FOLLOW_UP_WITHIN = timedelta(days=7)  # a follow-up questionnaire still offered 
 
 
 def follow_ups_of(response: Response) -> list[str]:
-    """The follow-ups (the C-SSRS screener after a positive PHQ-9 item 9) that a response called
-    for and that are still unanswered. The stored response does not keep them, so they are
-    computed here, from its stored answers, by the same scoring that stored it."""
-    try:
-        wanted = scoring.score(response.instrument, response.answers).follow_up
-    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
-        return []
+    """The follow-ups a response called for that are still unanswered (the C-SSRS screener after a
+    positive PHQ-9 item 9), among the questionnaires a client fills in themselves."""
     left = []
-    for instrument_id in wanted:
+    for instrument_id in measurement.follow_ups_left(response):
         try:
             client_instrument(instrument_id)
         except Http404:
             continue
-        answered = Response.objects.filter(
-            client_id=response.client_id,
-            instrument=instrument_id,
-            entered_in_error_at__isnull=True,
-            answered_at__gt=response.answered_at,
-        ).exists()
-        if not answered:
-            left.append(instrument_id)
+        left.append(instrument_id)
     return left
 
 

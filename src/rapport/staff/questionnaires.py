@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.clinic import alert_chain, client_records, measurement, rules
-from rapport.clinic.models import Response
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput
-from rapport.core import instruments, scoring
+from rapport.core import instruments
 
 
 @signed_in(rules.is_clinician)
@@ -68,24 +67,6 @@ def questionnaire(request, pk: int, instrument: str):
     return render(request, "staff/questionnaire.html", context)
 
 
-def _follow_ups(client, response) -> list:
-    """What the answers call for next (spec 3.1 and 3.2: the C-SSRS screener after a positive
-    PHQ-9 item 9 or EPDS item 10), unless it has been recorded since."""
-    try:
-        wanted = scoring.score(response.instrument, response.answers).follow_up
-    except (scoring.InvalidAnswers, instruments.UnknownInstrument):
-        return []
-    done = set(
-        Response.objects.filter(
-            client=client,
-            instrument__in=wanted,
-            entered_in_error_at__isnull=True,
-            answered_at__gt=response.answered_at,
-        ).values_list("instrument", flat=True)
-    )
-    return [instruments.get(i) for i in wanted if i not in done]
-
-
 @signed_in(rules.is_clinical_staff)
 @require_GET
 def response_detail(request, pk: int, rid: int):
@@ -106,7 +87,7 @@ def response_detail(request, pk: int, rid: int):
         "answered": answered,
         "alert": alert,
         "joined": alert is not None and alert.response_id != response.pk,
-        "follow_ups": _follow_ups(client, response)
+        "follow_ups": [instruments.get(i) for i in measurement.follow_ups_left(response)]
         if alert is not None and request.user.has_perm("clinic.record_response", client)
         else [],
     }
