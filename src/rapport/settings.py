@@ -198,6 +198,10 @@ RAPPORT_CLIENT_IDLE_SECONDS = env_int("RAPPORT_CLIENT_IDLE_SECONDS", 30 * 60)
 RAPPORT_BREAK_GLASS_MINUTES = env_int("RAPPORT_BREAK_GLASS_MINUTES", 60)
 # The address that links in e-mails (alerts, invitations) point to.
 RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
+# FHIR: the canonical address of our Questionnaires and code systems (stable, whatever host serves
+# the API), and where bulk exports write their NDJSON files, one directory per export.
+RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
+RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
