@@ -112,7 +112,8 @@ def start(request, options: dict) -> str:
             object_type="FhirExport",
             detail={"export": export_id, "types": options["types"], "deidentified": options["deidentify"]},
         )
-        transaction.on_commit(lambda: run_export.enqueue(export_id))
+        # The database backend writes the job in this transaction: it exists exactly when the audit row does.
+        run_export.enqueue(export_id)
     return export_id
 
 
