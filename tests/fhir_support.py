@@ -42,7 +42,17 @@ def a_course(clinic, *, sessions: int = 4, responses: int = 3) -> Course:
 
 def phq9_qr(client_pk: int, codes_by_item: dict[int, str], *, version: str = "1.0", base: str = "") -> dict:
     """A PHQ-9 QuestionnaireResponse from LOINC codes, as another system would send it."""
-    item_codes = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
+    item_codes = [
+        "44250-9",
+        "44255-8",
+        "44259-0",
+        "44254-1",
+        "44251-7",
+        "44258-2",
+        "44252-5",
+        "44253-3",
+        "44260-8",
+    ]
     return {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{base}/Questionnaire/phq9|{version}",

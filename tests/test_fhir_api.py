@@ -85,7 +85,9 @@ def test_a_read_carries_the_version_as_etag_and_if_none_match_gives_304(clinic, 
     assert get(client, f"Patient/{clinic.client.pk}", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["Patient/{pk}", "QuestionnaireResponse?patient={pk}", "Patient/{pk}/$everything"])
+@pytest.mark.parametrize(
+    "path", ["Patient/{pk}", "QuestionnaireResponse?patient={pk}", "Patient/{pk}/$everything"]
+)
 def test_a_client_you_may_not_see_is_a_404_like_a_missing_one(clinic, as_user, path):
     client = as_user(clinic.other_clinician)
     theirs = get(client, path.format(pk=clinic.client.pk))
@@ -149,7 +151,9 @@ def test_an_unknown_search_parameter_is_a_400(clinic, as_user):
 
 def test_observations_by_code_with_bands_for_staff_and_none_for_the_client(clinic, as_user):
     a_course(clinic, responses=2)
-    staff = get(as_user(clinic.clinician), f"Observation?patient={clinic.client.pk}&code=http://loinc.org|44261-6")
+    staff = get(
+        as_user(clinic.clinician), f"Observation?patient={clinic.client.pk}&code=http://loinc.org|44261-6"
+    )
     found = staff.json()
     assert found["total"] == 2
     assert all(e["resource"]["interpretation"] for e in found["entry"])
@@ -203,7 +207,10 @@ def test_answers_are_matched_by_code_never_by_the_displayed_text(clinic, as_user
         (lambda b: b["item"][2]["answer"][0]["valueCoding"].update(code="LA9999-9"), "item3"),
         (lambda b: b["item"][0].update(linkId="item99"), "item[item99]"),
         (lambda b: b.update(questionnaire=b["questionnaire"].replace("|1.0", "|0.9")), "questionnaire"),
-        (lambda b: b.update(questionnaire="http://elsewhere.example/Questionnaire/phq9|1.0"), "questionnaire"),
+        (
+            lambda b: b.update(questionnaire="http://elsewhere.example/Questionnaire/phq9|1.0"),
+            "questionnaire",
+        ),
         (lambda b: b.pop("questionnaire"), "questionnaire"),
     ],
     ids=["unknown-code", "unknown-item", "wrong-version", "not-ours", "no-questionnaire"],
@@ -310,7 +317,9 @@ def test_a_deidentified_export_has_stable_pseudonyms_and_no_names_or_birth_dates
     assert lines(client, other, "Patient")[0]["id"] != patient["id"]
     response = lines(client, first, "QuestionnaireResponse")[0]
     assert response["subject"]["reference"] == f"Patient/{patient['id']}"
-    everything = json.dumps([lines(client, first, t) for t in ("Patient", "QuestionnaireResponse", "Goal", "CarePlan")])
+    everything = json.dumps(
+        [lines(client, first, t) for t in ("Patient", "QuestionnaireResponse", "Goal", "CarePlan")]
+    )
     for secret in (clinic.client.full_name, "Cai", "1990-05-17", "mother", "Call a friend"):
         assert secret not in everything
 

@@ -27,8 +27,13 @@ def canonical_base() -> str:
     return settings.RAPPORT_FHIR_CANONICAL_BASE.rstrip("/")
 
 
+def questionnaire_id(instrument_id: str) -> str:
+    """A FHIR id holds letters, digits, "-" and "." only: cssrs_screen is cssrs-screen."""
+    return instrument_id.replace("_", "-")
+
+
 def questionnaire_url(instrument_id: str) -> str:
-    return f"{canonical_base()}/Questionnaire/{instrument_id}"
+    return f"{canonical_base()}/Questionnaire/{questionnaire_id(instrument_id)}"
 
 
 def code_system(name: str) -> str:

@@ -68,7 +68,7 @@ def _item(instrument: Instrument, item: Item) -> dict:
 def questionnaire(instrument: Instrument) -> dict:
     resource: dict = {
         "resourceType": "Questionnaire",
-        "id": instrument.id,
+        "id": codes.questionnaire_id(instrument.id),
         "meta": {"versionId": _version_id(instrument.version)},
         "url": codes.questionnaire_url(instrument.id),
         "version": instrument.version,

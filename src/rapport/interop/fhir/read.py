@@ -169,10 +169,10 @@ def _resource_of(request, resource_type: str, resource_id: str, record, client: 
 
 
 def _questionnaire(request, resource_id: str) -> dict:
-    try:
-        return questionnaire(instruments.get(resource_id))
-    except instruments.UnknownInstrument:
-        deny(request, detail={"object_type": "Questionnaire"})
+    for instrument in instruments.all_instruments():
+        if codes.questionnaire_id(instrument.id) == resource_id:
+            return questionnaire(instrument)
+    deny(request, detail={"object_type": "Questionnaire"})
 
 
 def _staff_read(request, resource_type: str, resource_id: str) -> dict:
