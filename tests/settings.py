@@ -32,3 +32,12 @@ else:
     import uuid
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_rapport_{uuid.uuid4().hex[:12]}"}  # noqa: F405
+
+# FHIR bulk exports write files: each test process into a directory of its own, removed at exit.
+import atexit as _atexit
+import shutil as _shutil
+import tempfile as _tempfile
+from pathlib import Path as _Path
+
+RAPPORT_FHIR_EXPORT_DIR = _Path(_tempfile.mkdtemp(prefix="rapport-fhir-export-"))
+_atexit.register(_shutil.rmtree, RAPPORT_FHIR_EXPORT_DIR, ignore_errors=True)
