@@ -331,3 +331,12 @@ def test_export_parameters_are_checked(clinic, as_user, export_dir):
     assert kick_off(client, [{"name": "_type", "valueString": "Secret"}]).status_code == 422
     assert kick_off(as_user(clinic.client_user)).status_code == 403
     assert not list(export_dir.iterdir())
+
+
+def test_a_refused_import_still_judges_its_positive_risk_item_as_the_json_api_does(clinic, as_user):
+    body = phq9_qr(clinic.client.pk, {**ALL_NOT_AT_ALL, 3: "LA0000-0", 9: "LA6571-9"}, base=canonical_base())
+    answer = post(as_user(clinic.clinician), "QuestionnaireResponse", body)
+    assert answer.status_code == 422 and "item3" in json.dumps(answer.json())
+    assert not Response.objects.exists()
+    alert = RiskAlert.objects.get(client=clinic.client)
+    assert "refused_submission" in alert.reasons
