@@ -4,6 +4,7 @@ searchset Bundles, $everything, import scored by code, and the bulk export."""
 import json
 
 import pytest
+
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic.models import Notification, Response, RiskAlert
 from tests.fhir_support import a_course, canonical_base, phq9_qr

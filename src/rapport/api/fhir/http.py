@@ -37,7 +37,9 @@ def outcome(status: int, code: str, messages: list[tuple[str | None, str]]) -> H
 
 
 def invalid(exc: InvalidInput, status: int) -> HttpResponse:
-    messages = [(str(field), str(text)) for field, texts in exc.errors.items() for text in texts]
+    messages: list[tuple[str | None, str]] = [
+        (str(f), str(t)) for f, texts in exc.errors.items() for t in texts
+    ]
     return outcome(status, "invalid" if status == 400 else "processing", messages)
 
 
@@ -76,7 +78,7 @@ def fhir_view(view):
         except InvalidInput as exc:
             return invalid(exc, 422 if request.method == "POST" else 400)
 
-    wrapped.access_rule = "fhir:bearer_or_session"  # type: ignore[attr-defined]
+    wrapped.access_rule = "fhir:bearer_or_session"
     return wrapped
 
 
@@ -85,7 +87,7 @@ def fhir_public(view):
     def wrapped(request, *args, **kwargs):
         return view(request, *args, **kwargs)
 
-    wrapped.access_rule = "public"  # type: ignore[attr-defined]
+    wrapped.access_rule = "public"
     return wrapped
 
 

@@ -56,7 +56,7 @@ def options_from(body) -> dict:
     unknown = sorted(set(given) - {"_type", "deidentify", "pseudonymKey"})
     if unknown:
         raise InvalidInput({name: ["This export parameter is not supported."] for name in unknown})
-    types = TYPES
+    types: tuple[str, ...] = TYPES
     if given.get("_type") is not None:
         types = tuple(t.strip() for t in str(given["_type"]).split(",") if t.strip())
         wrong = [t for t in types if t not in TYPES]
