@@ -341,3 +341,15 @@ def test_a_refused_import_still_judges_its_positive_risk_item_as_the_json_api_do
     assert not Response.objects.exists()
     alert = RiskAlert.objects.get(client=clinic.client)
     assert "refused_submission" in alert.reasons
+
+
+def test_a_browser_session_must_pass_the_csrf_check_to_write(clinic):
+    from django.test import Client as Browser
+
+    browser = Browser(enforce_csrf_checks=True)
+    browser.force_login(clinic.clinician)
+    body = phq9_qr(clinic.client.pk, ALL_NOT_AT_ALL, base=canonical_base())
+    answer = post(browser, "QuestionnaireResponse", body)
+    assert answer.status_code == 403 and answer.json()["resourceType"] == "OperationOutcome"
+    assert not Response.objects.exists()
+    assert get(browser, f"Patient/{clinic.client.pk}").status_code == 200
