@@ -365,11 +365,17 @@ def _goals(courses) -> list[Goal]:
 
 
 def _sessions(courses) -> list[Session]:
-    return list(
-        Session.objects.filter(course__in=courses, entered_in_error_at__isnull=True)
-        .select_related("course")
-        .order_by("course", "number")
+    """The live sessions of these courses, each holding its course (the phase needs it) without
+    a join: the courses are in hand."""
+    by_pk = {c.pk: c for c in courses}
+    found = list(
+        Session.objects.filter(course__in=list(by_pk), entered_in_error_at__isnull=True).order_by(
+            "course", "number"
+        )
     )
+    for session in found:
+        session.course = by_pk[session.course_id]
+    return found
 
 
 def _search_observations(request, params, visible, client, count: int, offset: int) -> Page:
