@@ -231,7 +231,7 @@ def test_an_answer_to_a_skipped_cssrs_item_is_refused_naming_it(clinic, as_user)
     yes, no = "LA33-6", "LA32-8"
     body = {
         "resourceType": "QuestionnaireResponse",
-        "questionnaire": f"{canonical_base()}/Questionnaire/cssrs_screen|1.0",
+        "questionnaire": f"{canonical_base()}/Questionnaire/cssrs-screen|1.0",
         "status": "completed",
         "subject": {"reference": f"Patient/{clinic.client.pk}"},
         "item": [
