@@ -11,6 +11,7 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import timeline
 from rapport.clinic.models import Course, Formulation, InventoryEntry, Response, TimelineEvent
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import EnteredInError
 from tests.access_matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, expect
 from tests.personas import CANARY, PERSONAS
 from tests.support import request_as
@@ -290,9 +291,9 @@ def test_marking_entered_in_error_needs_a_reason(clinic, course, as_user):
 def test_an_event_cannot_be_marked_twice(clinic, course):
     event = an_event(course)
     request = request_as(clinic.clinician)
-    timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, {"reason": "Wrong client"})
+    timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, EnteredInError("Wrong client"))
     with pytest.raises(Http404):
-        timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, {"reason": "Wrong client"})
+        timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, EnteredInError("Wrong client"))
     assert AuditEvent.objects.filter(action=Action.DELETE).count() == 1
 
 

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
+from rapport.api.schemas import IsoDate, Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
 from rapport.clinic import courses, formulation, inventory, timeline
 from rapport.clinic.models import (
     Course,
@@ -34,6 +34,7 @@ from rapport.clinic.models import (
     TimelineEvent,
 )
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import EnteredInError
 from rapport.core import protocol
 
 router = Router(tags=["course"])
@@ -146,15 +147,15 @@ class ContractIn(StrictIn):
     ending_reason: Literal[("", *EndingReason.values)] = Field(  # type: ignore[valid-type]
         description="Empty unless the course has ended"
     )
-    started_on: date
-    planned_end_on: date | None
-    ended_on: date | None
+    started_on: IsoDate
+    planned_end_on: IsoDate | None
+    ended_on: IsoDate | None
     planned_sessions: int = Field(description="Within the variant's range")
     frequency: str = Field(max_length=40)
     session_minutes: int | None
     missed_session_policy: str
     contract_goals: str
-    agreed_on: date | None = Field(description="When the client agreed the contract")
+    agreed_on: IsoDate | None = Field(description="When the client agreed the contract")
 
 
 class ContractUpdate(ContractIn):
@@ -246,11 +247,11 @@ class SessionOut(SessionSummary):
 
 
 class NewSessionIn(StrictIn):
-    date: date
+    date: IsoDate
 
 
 class SessionUpdate(StrictIn):
-    date: date
+    date: IsoDate
     status: Literal[tuple(SessionStatus.values)]  # type: ignore[valid-type]
     phase_override: str = Field(max_length=20, description="A phase id, or empty to keep the derived one")
     phase_override_reason: str
@@ -510,10 +511,10 @@ def update_entry(request: HttpRequest, client_id: int, entry_id: int, payload: E
 )
 def entry_entered_in_error(request: HttpRequest, client_id: int, entry_id: int, payload: EnteredInErrorIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict())
+    reason = EnteredInError(payload.reason)
 
     def save() -> None:
-        inventory.mark_entry_entered_in_error(request, client_id, entry_id, data)
+        inventory.mark_entry_entered_in_error(request, client_id, entry_id, reason)
 
     return _save(save, 204)
 
@@ -522,8 +523,8 @@ def entry_entered_in_error(request: HttpRequest, client_id: int, entry_id: int, 
 
 
 class EventIn(StrictIn):
-    start: date = Field(description="The date, or the start of a period; never in the future")
-    end: date | None = Field(None, description="The end of a period; null for one date")
+    start: IsoDate = Field(description="The date, or the start of a period; never in the future")
+    end: IsoDate | None = Field(None, description="The end of a period; null for one date")
     event: str = Field(max_length=300, description="What happened, as the client puts it")
     kind: str = Field(
         max_length=40, description="A kind of event: " + ", ".join(protocol.get().timeline.kind_ids())
@@ -542,7 +543,7 @@ class EventIn(StrictIn):
 
 
 class EventUpdate(EventIn):
-    end: date | None
+    end: IsoDate | None
     # Required on a change, so that a caller that does not know them never resets them.
     whose: str = Field(max_length=20)
     whose_person: RecordId | None
@@ -623,22 +624,22 @@ def update_event(request: HttpRequest, client_id: int, event_id: int, payload: E
 )
 def event_entered_in_error(request: HttpRequest, client_id: int, event_id: int, payload: EnteredInErrorIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict())
-    return _save(lambda: timeline.mark_event_entered_in_error(request, client_id, event_id, data), 204)
+    reason = EnteredInError(payload.reason)
+    return _save(lambda: timeline.mark_event_entered_in_error(request, client_id, event_id, reason), 204)
 
 
 # The problem-area formulation and the goals
 
 
 class FormulationIn(StrictIn):
-    onset: date | None = Field(description="When this episode of depression began")
+    onset: IsoDate | None = Field(description="When this episode of depression began")
     cues: dict[str, list[str]] = Field(description="Problem area id to the ids of its cues that apply")
     primary_area: str = Field(max_length=40, description="A problem area id, or empty until chosen")
     secondary_area: str = Field(max_length=40, description="Another problem area id, or empty")
     dispute_stage: str = Field(max_length=20, description="For a role dispute: its stage id")
     text: str
-    shared_on: date | None
-    agreed_on: date | None
+    shared_on: IsoDate | None
+    agreed_on: IsoDate | None
 
 
 class FormulationUpdate(FormulationIn):
@@ -646,7 +647,7 @@ class FormulationUpdate(FormulationIn):
 
 
 class FormulationOut(FormulationIn):
-    model_config = ConfigDict(extra="ignore")  # an answer, not a request body
+    model_config = ConfigDict(extra="ignore", strict=False)  # an answer, not a request body
     course_id: int
     version: int = Field(description="0 until the formulation is first saved")
     suggestions: list[SuggestionOut] = Field(

@@ -19,7 +19,7 @@ from rapport.audit.models import Action
 from rapport.clinic.courses import course_for
 from rapport.clinic.models import Client, Course, InventoryEntry
 from rapport.common.errors import EditConflict, invalid
-from rapport.common.records import deny, enter_in_error, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol.model import InventoryField
 
@@ -217,10 +217,10 @@ def update_entry(request, client_id: int, entry_id: int, data, version: int) -> 
     return InventoryEntry.objects.get(pk=entry.pk)
 
 
-def mark_entry_entered_in_error(request, client_id: int, entry_id: int, data) -> InventoryEntry:
+def mark_entry_entered_in_error(request, client_id: int, entry_id: int, given: EnteredInError) -> InventoryEntry:
     """Hide an entry that should never have been written; the entry and the reason are kept."""
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
-    if not enter_in_error(request, entry, data, client=client):
+    if not enter_in_error(request, entry, given, client=client):
         raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
     return InventoryEntry.objects.get(pk=entry.pk)
 

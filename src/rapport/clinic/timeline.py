@@ -23,7 +23,7 @@ from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
 from rapport.common.errors import InvalidInput, invalid
 from rapport.common.forms import DATE_INPUT
-from rapport.common.records import deny, enter_in_error, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import protocol
 
 FIELDS = [
@@ -301,11 +301,11 @@ def update_event(request, client_id: int, event_id: int, data, version: int) -> 
     return TimelineEvent.objects.get(pk=event.pk)
 
 
-def mark_event_entered_in_error(request, client_id: int, event_id: int, data) -> None:
+def mark_event_entered_in_error(request, client_id: int, event_id: int, given: EnteredInError) -> None:
     """Hide the event from the timeline and the chart; the record and the reason are kept."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
     _refuse_earlier_course(client, event)
-    marked = enter_in_error(request, event, data, client=client)
+    marked = enter_in_error(request, event, given, client=client)
     if not marked:
         # Marked in another tab a moment ago: answer as for any event that is not there.
         deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})

@@ -16,11 +16,17 @@ class EnteredInErrorForm(forms.Form):
         max_length=2000,
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 5:
-            raise forms.ValidationError(_("Give a reason of at least a few words."))
-        return reason
+    # How long a reason must be is the service's rule (common.records.check_entered_in_error).
+
+
+def show_refusal(form, exc, names: dict[str, str] | None = None) -> None:
+    """A service's refusal (InvalidInput) on the page's form: each message on the field it names,
+    by the page's name for it (`names` maps a nested key such as "cues.grief" to "cue_grief"); a
+    key the form has no field for shows at the top of the form."""
+    for key, messages in exc.errors.items():
+        name = (names or {}).get(key, key)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
 
 
 @overload

@@ -12,7 +12,8 @@ from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm, posted_version
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import instruments
 
 
@@ -98,11 +99,11 @@ def client_edit(request, pk: int):
 def client_entered_in_error(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
     form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
-            client_records.mark_entered_in_error(request, client, request.POST)
-        except InvalidInput:
-            pass
+            client_records.mark_entered_in_error(request, client, EnteredInError(form.cleaned_data["reason"]))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The record was marked as entered in error and is now hidden."))
             return redirect("caseload")

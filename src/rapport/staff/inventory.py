@@ -17,6 +17,7 @@ from rapport.clinic.courses import course_for
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, messages_of
 from rapport.common.forms import posted_version
+from rapport.common.records import EnteredInError
 from rapport.core import protocol
 from rapport.drawings.circle import Person, Status, closeness_circle
 
@@ -212,7 +213,7 @@ def entry_edit(request, pk: int, eid: int):
 @require_POST
 def entry_entered_in_error(request, pk: int, eid: int):
     try:
-        entry = inv.mark_entry_entered_in_error(request, pk, eid, request.POST)
+        entry = inv.mark_entry_entered_in_error(request, pk, eid, EnteredInError(request.POST.get("reason", "")))
     except InvalidInput as exc:
         messages.error(request, " ".join(messages_of(exc)))
         return redirect(_entry_url(pk, eid))

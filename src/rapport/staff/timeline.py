@@ -15,7 +15,8 @@ from rapport.clinic import timeline as service
 from rapport.clinic.models import Course
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm, posted_version
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import instruments, protocol
 from rapport.drawings import timeline_chart
 
@@ -184,12 +185,15 @@ def event_edit(request, pk: int, eid: int):
 @signed_in(rules.is_clinician)
 @require_POST
 def event_entered_in_error(request, pk: int, eid: int):
+    error_form = EnteredInErrorForm(request.POST)
     try:
-        service.mark_event_entered_in_error(request, pk, eid, request.POST)
-    except InvalidInput:
+        if not error_form.is_valid():
+            raise InvalidInput({})
+        reason = EnteredInError(error_form.cleaned_data["reason"])
+        service.mark_event_entered_in_error(request, pk, eid, reason)
+    except InvalidInput as exc:
+        show_refusal(error_form, exc)
         client, event = service.get_event(request, pk, eid, "clinic.change_client")
-        error_form = EnteredInErrorForm(request.POST)
-        error_form.is_valid()
         return _edit_page(request, client, event, error_form=error_form)
     messages.success(request, _("The event was marked as entered in error and is no longer shown."))
     return redirect("timeline", pk=pk)
