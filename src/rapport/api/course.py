@@ -684,7 +684,7 @@ def _formulation_out(course: Course, found: Formulation) -> dict:
     found_review = formulation.review(course, found)
     return {
         "course_id": course.pk,
-        **{name: getattr(found, name) for name in formulation.FormulationForm.Meta.fields},
+        **{name: getattr(found, name) for name in formulation.FIELDS},
         "cues": found.cues,
         "version": found.version if found.pk else 0,
         "suggestions": [
@@ -729,17 +729,13 @@ def get_formulation(request: HttpRequest, client_id: int):
 )
 def update_formulation(request: HttpRequest, client_id: int, payload: FormulationUpdate):
     _clinical_staff(request)
-    areas = [a.id for a in protocol.get().problem_areas]
-    _refuse_unknown(payload.cues, areas, "cues", "Not one of the protocol's problem areas.")
-    values = payload.dict(exclude={"version", "cues"})
-    values.update({f"cue_{area}": cues for area, cues in payload.cues.items()})
-    data = _form_data(values)
+    values = formulation.FormulationValues(**payload.dict(exclude={"version"}))
 
     def save():
-        saved = formulation.update(request, client_id, data, payload.version)
+        saved = formulation.update(request, client_id, values, payload.version)
         return _formulation_out(saved.course, saved)
 
-    return _save(save, named={f"cue_{area}": f"cues.{area}" for area in areas})
+    return _save(save)
 
 
 @router.get(
@@ -771,5 +767,5 @@ def start_goals(request: HttpRequest, client_id: int):
 )
 def update_goal(request: HttpRequest, client_id: int, goal_id: int, payload: GoalIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict(exclude={"version"}))
-    return _save(lambda: formulation.update_goal(request, client_id, goal_id, data, payload.version))
+    values = formulation.GoalValues(text=payload.text, strategies=payload.strategies)
+    return _save(lambda: formulation.update_goal(request, client_id, goal_id, values, payload.version))

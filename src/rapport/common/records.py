@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
-from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.text import check_text
+from rapport.common.checks import Problems
+from rapport.common.errors import EditConflict
 
 REASON_LIMIT = 2000
 
@@ -26,12 +26,11 @@ class EnteredInError:
 
 def check_entered_in_error(given: EnteredInError) -> EnteredInError:
     """The reason as it will be kept (trimmed), or InvalidInput keyed "reason"."""
-    reason = given.reason.strip()
-    problems = check_text(reason, "reason", limit=REASON_LIMIT, required=True)
-    if not problems and len(reason) < 5:
-        problems["reason"] = [_("Give a reason of at least a few words.")]
-    if problems:
-        raise InvalidInput(problems)
+    problems = Problems()
+    reason = problems.text("reason", given.reason, limit=REASON_LIMIT, required=True)
+    if "reason" not in problems and len(reason) < 5:
+        problems.add("reason", _("Give a reason of at least a few words."))
+    problems.raise_any()
     return EnteredInError(reason)
 
 

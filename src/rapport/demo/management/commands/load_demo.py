@@ -92,17 +92,18 @@ class Command(BaseCommand):
                 "mood_rating": mood,
             }
             timeline.add_event(request, client.pk, data)
-        data = QueryDict(mutable=True)
-        data.update(
-            {
-                "onset": (today - timedelta(weeks=20)).isoformat(),
-                "primary_area": "role_transition",
-                "text": clinic.JORDAN_FORMULATION,
-                "shared_on": (today - timedelta(weeks=3)).isoformat(),
-                "agreed_on": (today - timedelta(weeks=3)).isoformat(),
-            }
+        shared = today - timedelta(weeks=3)
+        values = formulation.FormulationValues(
+            onset=today - timedelta(weeks=20),
+            cues={},
+            primary_area="role_transition",
+            secondary_area="",
+            dispute_stage="",
+            text=clinic.JORDAN_FORMULATION,
+            shared_on=shared,
+            agreed_on=shared,
         )
-        formulation.update(request, client.pk, data, 0)
+        formulation.update(request, client.pk, values, 0)
         formulation.start_goals(request, client.pk)
 
     def _portal(self, clinician, client):
