@@ -581,8 +581,8 @@ class TimelineOut(Schema):
     events: list[EventOut] = Field(description="Oldest first")
 
 
-def _event_data(payload: EventIn) -> QueryDict:
-    return _form_data(payload.dict(exclude={"version"}))
+def _event(payload: EventIn) -> timeline.Event:
+    return timeline.Event(**payload.dict(exclude={"version"}))
 
 
 @router.get(
@@ -603,7 +603,7 @@ def get_timeline(request: HttpRequest, client_id: int):
 )
 def create_event(request: HttpRequest, client_id: int, payload: EventIn):
     _clinical_staff(request)
-    return Status(201, timeline.add_event(request, client_id, _event_data(payload)))
+    return Status(201, timeline.add_event(request, client_id, _event(payload)))
 
 
 @router.put(
@@ -613,8 +613,8 @@ def create_event(request: HttpRequest, client_id: int, payload: EventIn):
 )
 def update_event(request: HttpRequest, client_id: int, event_id: int, payload: EventUpdate):
     _clinical_staff(request)
-    data = _event_data(payload)
-    return _save(lambda: timeline.update_event(request, client_id, event_id, data, payload.version))
+    given = _event(payload)
+    return _save(lambda: timeline.update_event(request, client_id, event_id, given, payload.version))
 
 
 @router.post(

@@ -138,13 +138,12 @@ def event_add(request, pk: int):
     client, course = courses.course_for(request, pk, "clinic.change_client", audit=request.method == "GET")
     if course is None:
         return redirect("timeline", pk=pk)
-    form = service.EventForm(course=course)
+    form = service.EventForm(request.POST or None, course=course)
     if request.method == "POST":
         try:
-            service.add_event(request, pk, request.POST)
-        except InvalidInput:
-            form = service.EventForm(request.POST, course=course)
-            form.is_valid()
+            service.add_event(request, pk, service.event_from(form))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The event was added to the timeline."))
             return redirect("timeline", pk=pk)
@@ -167,16 +166,14 @@ def event_edit(request, pk: int, eid: int):
     if request.method == "GET":
         return _edit_page(request, client, event)
     version, conflict = posted_version(request), None
+    form = service.EventForm(request.POST, instance=event, course=event.course)
     try:
-        service.update_event(request, pk, eid, request.POST, version)
+        service.update_event(request, pk, eid, service.event_from(form), version)
     except (InvalidInput, EditConflict) as exc:
         if isinstance(exc, EditConflict):
             conflict, version = exc.current, exc.current.version
-        form = service.EventForm(request.POST, instance=event, course=event.course)
-        form.is_valid()
-        if isinstance(exc, InvalidInput):
-            for message in exc.errors.get("__all__", []):
-                form.add_error(None, message)
+        else:
+            show_refusal(form, exc)
         return _edit_page(request, client, event, form=form, version=version, conflict=conflict)
     messages.success(request, _("The event was saved."))
     return redirect("timeline", pk=pk)

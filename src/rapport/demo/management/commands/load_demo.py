@@ -85,13 +85,9 @@ class Command(BaseCommand):
         for person in clinic.JORDAN_INVENTORY:
             inventory.add_entry(request, client.pk, person)
         for weeks_ago, what, kind, mood in clinic.JORDAN_TIMELINE:
-            data = {
-                "start": today - timedelta(weeks=weeks_ago),
-                "event": what,
-                "kind": kind,
-                "mood_rating": mood,
-            }
-            timeline.add_event(request, client.pk, data)
+            start = today - timedelta(weeks=weeks_ago)
+            event = timeline.Event(start=start, end=None, event=what, kind=kind, mood_rating=mood)
+            timeline.add_event(request, client.pk, event)
         shared = today - timedelta(weeks=3)
         values = formulation.FormulationValues(
             onset=today - timedelta(weeks=20),
