@@ -371,11 +371,6 @@ def update_session(request: HttpRequest, client_id: int, session_id: int, payloa
 # The interpersonal inventory
 
 
-def _value_fields() -> dict:
-    """The protocol's relationship fields kept in an entry's `values`, by id."""
-    return {f.id: f for f in protocol.get().inventory.relationship_fields if f.id not in inventory.COLUMNS}
-
-
 class EntryIn(StrictIn):
     person_label: str = Field(max_length=120, description="A name or a role")
     closeness_ring: int | None = Field(None, description="1 is the closest ring; null: not on the circle")
@@ -383,7 +378,7 @@ class EntryIn(StrictIn):
         {},
         description=(
             "The protocol's other relationship fields by id ("
-            + ", ".join(_value_fields())
+            + ", ".join(inventory.value_fields())
             + "); yes/no fields take true or false; leave a field out when it is not known"
         ),
     )
@@ -423,23 +418,8 @@ class InventoryOut(NotesOut):
     entries: list[EntryOut]
 
 
-def _entry_data(payload: EntryIn) -> QueryDict:
-    fields = _value_fields()
-    _refuse_unknown(payload.values, fields, "values", "The protocol's inventory has no such field.")
-    values = {}
-    for key, value in payload.values.items():
-        if isinstance(value, bool):
-            if fields[key].type != "boolean":
-                raise InvalidInput({f"values.{key}": ["Give text here, not true or false."]})
-            value = inventory.YES if value else inventory.NO
-        values[key] = value
-    return _form_data(
-        {"person_label": payload.person_label, "closeness_ring": payload.closeness_ring, **values}
-    )
-
-
-def _values_named() -> dict[str, str]:
-    return {key: f"values.{key}" for key in _value_fields()}
+def _entry(payload: EntryIn) -> inventory.Entry:
+    return inventory.Entry(payload.person_label, payload.closeness_ring, payload.values)
 
 
 @router.get(
@@ -467,8 +447,8 @@ def get_inventory(request: HttpRequest, client_id: int):
 )
 def create_entry(request: HttpRequest, client_id: int, payload: EntryIn):
     _clinical_staff(request)
-    data = _entry_data(payload)
-    return _save(lambda: inventory.add_entry(request, client_id, data), 201, named=_values_named())
+    given = _entry(payload)
+    return _save(lambda: inventory.add_entry(request, client_id, given), 201)
 
 
 # Before the entry's route: its {entry_id} would take "notes" too.
@@ -479,15 +459,12 @@ def create_entry(request: HttpRequest, client_id: int, payload: EntryIn):
 )
 def update_inventory_notes(request: HttpRequest, client_id: int, payload: NotesIn):
     _clinical_staff(request)
-    known = [f.id for f in protocol.get().inventory.whole_inventory_fields]
-    _refuse_unknown(payload.notes, known, "notes", "The protocol's inventory notes have no such field.")
-    data = _form_data(payload.notes)
 
     def save():
-        course = inventory.update_notes(request, client_id, data, payload.version)
+        course = inventory.update_notes(request, client_id, payload.notes, payload.version)
         return {"notes": course.inventory_notes, "course_version": course.version}
 
-    return _save(save, named={key: f"notes.{key}" for key in known})
+    return _save(save)
 
 
 @router.put(
@@ -497,11 +474,8 @@ def update_inventory_notes(request: HttpRequest, client_id: int, payload: NotesI
 )
 def update_entry(request: HttpRequest, client_id: int, entry_id: int, payload: EntryUpdate):
     _clinical_staff(request)
-    data = _entry_data(payload)
-    return _save(
-        lambda: inventory.update_entry(request, client_id, entry_id, data, payload.version),
-        named=_values_named(),
-    )
+    given = _entry(payload)
+    return _save(lambda: inventory.update_entry(request, client_id, entry_id, given, payload.version))
 
 
 @router.post(

@@ -83,7 +83,12 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         today = timezone.localdate()
         for person in clinic.JORDAN_INVENTORY:
-            inventory.add_entry(request, client.pk, person)
+            entry = inventory.Entry(
+                person_label=person["person_label"],
+                closeness_ring=int(person["closeness_ring"]),
+                values={k: v for k, v in person.items() if k not in inventory.COLUMNS},
+            )
+            inventory.add_entry(request, client.pk, entry)
         for weeks_ago, what, kind, mood in clinic.JORDAN_TIMELINE:
             start = today - timedelta(weeks=weeks_ago)
             event = timeline.Event(start=start, end=None, event=what, kind=kind, mood_rating=mood)
