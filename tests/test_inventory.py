@@ -183,7 +183,9 @@ def test_the_service_refuses_a_stale_edit(clinic, course, sister):
     request = request_as(clinic.clinician)
     inventory.update_entry(request, clinic.client.pk, sister.pk, typed(person()), version=1)
     with pytest.raises(EditConflict) as refused:
-        inventory.update_entry(request, clinic.client.pk, sister.pk, typed(person(person_label="Ann")), version=1)
+        inventory.update_entry(
+            request, clinic.client.pk, sister.pk, typed(person(person_label="Ann")), version=1
+        )
     assert refused.value.current.version == 2
     assert InventoryEntry.objects.get(pk=sister.pk).person_label == "Anna"
 

@@ -300,7 +300,9 @@ def test_an_event_cannot_be_marked_twice(clinic, course):
     request = request_as(clinic.clinician)
     timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, EnteredInError("Wrong client"))
     with pytest.raises(Http404):
-        timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, EnteredInError("Wrong client"))
+        timeline.mark_event_entered_in_error(
+            request, clinic.client.pk, event.pk, EnteredInError("Wrong client")
+        )
     assert AuditEvent.objects.filter(action=Action.DELETE).count() == 1
 
 

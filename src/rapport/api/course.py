@@ -1,8 +1,13 @@
 """The course of IPT through the API: course, sessions, inventory, timeline, formulation, goals.
 
 Every route calls the service the pages call, so access, validation, the refusal of a stale edit
-and the audit trail are the services'. The JSON is turned into the form data the pages send
-(`_form_data`), so that one validation serves both.
+and the audit trail are the services'. One validation path: the body's schema (StrictIn: strict
+types, no unknown field, no NUL) reads the JSON into the service's typed input (courses.Contract,
+courses.SessionNote, inventory.Entry, timeline.Event, formulation.FormulationValues, ...), and
+the service checks what it means (the variant's sessions, dates, the protocol's ids, the course's
+inventory) and refuses with InvalidInput keyed by the body's own names ("cues.grief",
+"step_notes.x", "values.x", "notes.x"), passed through unchanged as a 422. The pages read their
+forms into the same typed input, so the same bad input gets the same message on both.
 
 Who may do what, as on the pages: the clinicians who see the client read and change; the team's
 supervisor reads, and a change by them is answered 404; clients and administrators never read a
@@ -17,7 +22,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -33,7 +38,7 @@ from rapport.clinic.models import (
     SessionStatus,
     TimelineEvent,
 )
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict
 from rapport.common.records import EnteredInError
 from rapport.core import protocol
 
@@ -88,41 +93,14 @@ def _no_course(course: Course | None) -> Course:
     return course
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _form_data(values: dict) -> QueryDict:
-    """JSON values as the pages' forms post them: text, empty for null, a list as repeated keys."""
-    data = QueryDict(mutable=True)
-    for key, value in values.items():
-        data.setlist(key, [_text(v) for v in (value if isinstance(value, list) else [value])])
-    return data
-
-
-def _refuse_unknown(given, known, where: str, message: str) -> None:
-    """The forms ignore a key they do not know; the API says so rather than drop what was sent."""
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise InvalidInput({f"{where}.{key}": [message] for key in unknown})
-
-
-def _save(save: Callable, status: int = 200, *, named: dict[str, str] | None = None):
-    """Run a service's save: a stale version becomes a 409, and the service's error keys (form
-    field names) are given the names they have in the JSON body."""
+def _save(save: Callable, status: int = 200):
+    """Run a service's save: a stale version becomes a 409. A refusal (InvalidInput) passes
+    through unchanged: the services key it by the names the JSON body has."""
     try:
         return Status(status, save())
     except EditConflict as exc:
         current = exc.current.version if exc.current.pk else 0
         return Status(409, {"detail": CONFLICT_DETAIL, "errors": {}, "current_version": current})
-    except InvalidInput as exc:
-        if not named:
-            raise
-        raise InvalidInput({named.get(k, k): v for k, v in exc.errors.items()}) from None
 
 
 # The course and its contract
@@ -185,7 +163,7 @@ class CourseOut(Schema):
 
 def _course_out(course: Course) -> dict:
     overview = courses.course_overview(course)
-    fields = {name: getattr(course, name) for name in courses.ContractForm.Meta.fields}
+    fields = {name: getattr(course, name) for name in courses.CONTRACT_FIELDS}
     return {
         "id": course.pk,
         **fields,
@@ -214,8 +192,8 @@ def get_course(request: HttpRequest, client_id: int):
 )
 def update_course(request: HttpRequest, client_id: int, payload: ContractUpdate):
     _clinical_staff(request)
-    data = _form_data(payload.dict(exclude={"version"}))
-    return _save(lambda: _course_out(courses.update_contract(request, client_id, data, payload.version)))
+    given = courses.Contract(**payload.dict(exclude={"version"}))
+    return _save(lambda: _course_out(courses.update_contract(request, client_id, given, payload.version)))
 
 
 # Sessions
@@ -326,7 +304,7 @@ def list_sessions(request: HttpRequest, client_id: int):
 )
 def create_session(request: HttpRequest, client_id: int, payload: NewSessionIn):
     _clinical_staff(request)
-    session = courses.add_session(request, client_id, _form_data(payload.dict()))
+    session = courses.add_session(request, client_id, payload.date)
     return Status(201, _session_out(session))
 
 
@@ -349,22 +327,16 @@ def get_session(request: HttpRequest, client_id: int, session_id: int):
 def update_session(request: HttpRequest, client_id: int, session_id: int, payload: SessionUpdate):
     _clinical_staff(request)
     _client, session = courses.get_session(request, client_id, session_id, "clinic.change_client")
-    # The pages offer only the agenda's steps; here a note for any other step would be dropped
-    # without a word, so it is refused instead.
-    spec = protocol.get()
-    phase = payload.phase_override if payload.phase_override in spec.phases_by_id else None
-    agenda = spec.agenda(phase or courses.phase_of(session), session.course.variant)
-    steps = [s.id for s in agenda.steps] if agenda else []
-    _refuse_unknown(payload.step_notes, steps, "step_notes", "Not a step of this session's agenda.")
-    values = payload.dict(exclude={"version", "step_notes", "goal_ratings", "task_review"})
-    values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
     # Fields an older caller does not send are kept, never wiped.
-    values["task_review"] = session.task_review if payload.task_review is None else payload.task_review
+    task_review = session.task_review if payload.task_review is None else payload.task_review
     ratings = session.goal_ratings if payload.goal_ratings is None else payload.goal_ratings
-    values.update({f"goal_{goal}": str(rating) for goal, rating in ratings.items()})
-    data = _form_data(values)
+    given = courses.SessionNote(
+        **payload.dict(exclude={"version", "task_review", "goal_ratings"}),
+        task_review=task_review,
+        goal_ratings=ratings,
+    )
     return _save(
-        lambda: _session_out(courses.update_session(request, client_id, session_id, data, payload.version))
+        lambda: _session_out(courses.update_session(request, client_id, session_id, given, payload.version))
     )
 
 

@@ -123,7 +123,7 @@ def entry_from(form: EntryForm) -> Entry:
         value = data.get(item.id)
         if item.id in COLUMNS or value in (None, ""):
             continue
-        values[item.id] = {YES: True, NO: False}[value] if item.type == "boolean" else value
+        values[item.id] = (value == YES) if item.type == "boolean" else value
     return Entry(person_label=data["person_label"], closeness_ring=data["closeness_ring"], values=values)
 
 
@@ -148,7 +148,8 @@ def check_entry(given: Entry) -> Entry:
     ring = given.closeness_ring
     if ring is not None and not 1 <= ring <= spec.rings:
         problems.choice("closeness_ring", str(ring), [])
-    fields, values = value_fields(), {}
+    fields = value_fields()
+    values: dict[str, str | bool] = {}
     for key, value in given.values.items():
         where, item = f"values.{key}", fields.get(key)
         if item is None:
@@ -288,7 +289,9 @@ def update_entry(request, client_id: int, entry_id: int, given: Entry, version: 
     before = _stored_of(entry)
     after = {"person_label": checked.person_label, "closeness_ring": checked.closeness_ring, **values}
     changed = [
-        item.id for item in protocol.get().inventory.relationship_fields if before.get(item.id) != after.get(item.id)
+        item.id
+        for item in protocol.get().inventory.relationship_fields
+        if before.get(item.id) != after.get(item.id)
     ]
     with transaction.atomic():
         save_versioned(
@@ -303,7 +306,9 @@ def update_entry(request, client_id: int, entry_id: int, given: Entry, version: 
     return InventoryEntry.objects.get(pk=entry.pk)
 
 
-def mark_entry_entered_in_error(request, client_id: int, entry_id: int, given: EnteredInError) -> InventoryEntry:
+def mark_entry_entered_in_error(
+    request, client_id: int, entry_id: int, given: EnteredInError
+) -> InventoryEntry:
     """Hide an entry that should never have been written; the entry and the reason are kept."""
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
     if not enter_in_error(request, entry, given, client=client):

@@ -207,14 +207,20 @@ def check_event(given: Event, course: Course) -> Checked:
             problems.add(name, future)
     if given.start and given.end and given.end < given.start and "end" not in problems:
         problems.add("end", _("The end of a period cannot be before its start."))
-    text = problems.text("event", given.event, limit=300, required=True, required_message=_("Say what happened."))
+    text = problems.text(
+        "event", given.event, limit=300, required=True, required_message=_("Say what happened.")
+    )
     if not given.kind:
         problems.add("kind", _("Choose the kind of event."))
     else:
         problems.choice("kind", given.kind, scale.kind_ids(), _("Choose one of the kinds of event listed."))
     whose = given.whose or scale.whose[0].id
-    problems.choice("whose", whose, scale.whose_ids(), _("Choose one of the answers listed for whose event it is."))
-    inventory = {e.pk: e for e in InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True)}
+    problems.choice(
+        "whose", whose, scale.whose_ids(), _("Choose one of the answers listed for whose event it is.")
+    )
+    inventory = {
+        e.pk: e for e in InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True)
+    }
     person = None
     if given.whose_person is not None:
         person = inventory.get(given.whose_person)
@@ -231,10 +237,13 @@ def check_event(given: Event, course: Course) -> Checked:
     if mood is not None and not scale.mood_min <= mood <= scale.mood_max:
         problems.add(
             "mood_rating",
-            _("The mood rating runs from %(min)s to %(max)s.") % {"min": scale.mood_min, "max": scale.mood_max},
+            _("The mood rating runs from %(min)s to %(max)s.")
+            % {"min": scale.mood_min, "max": scale.mood_max},
         )
     areas = ["", *(a.id for a in spec.problem_areas)]
-    problems.choice("problem_area_hint", given.problem_area_hint, areas, _("Choose one of the problem areas listed."))
+    problems.choice(
+        "problem_area_hint", given.problem_area_hint, areas, _("Choose one of the problem areas listed.")
+    )
     problems.raise_any()
     people = [inventory[pk] for pk in dict.fromkeys(given.people)]
     checked = replace(given, event=text, whose=whose, people=[p.pk for p in people])

@@ -35,7 +35,9 @@ class Problems:
                 ok = False
         return ok
 
-    def text(self, key: str, value: str, *, limit: int | None = None, required=False, required_message=None) -> str:
+    def text(
+        self, key: str, value: str, *, limit: int | None = None, required=False, required_message=None
+    ) -> str:
         """The text trimmed, as a form keeps it; refused when required and empty, longer than
         `limit`, or holding a NUL character (which the database refuses)."""
         value = value.strip()

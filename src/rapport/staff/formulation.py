@@ -38,9 +38,8 @@ def formulation(request, pk: int):
                 conflict = exc.current
                 version = exc.current.version if exc.current.pk else 0
             else:
-                errors = exc.errors
-                # The banner lists every message; a cue's shows there only.
-                show_refusal(form, exc, rest_on_form=False)
+                # A field's message shows on its field; a cue's in the banner.
+                errors = show_refusal(form, exc, rest_on_form=False)
         else:
             messages.success(request, _("The formulation was saved."))
             return redirect("formulation", pk=pk)
@@ -102,7 +101,9 @@ def goal_edit(request, pk: int, gid: int):
         try:
             if not form.is_valid():
                 raise invalid(form)
-            values = service.GoalValues(text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"])
+            values = service.GoalValues(
+                text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"]
+            )
             service.update_goal(request, pk, gid, values, version)
         except InvalidInput as exc:
             show_refusal(form, exc)

@@ -216,7 +216,9 @@ def entry_edit(request, pk: int, eid: int):
 @require_POST
 def entry_entered_in_error(request, pk: int, eid: int):
     try:
-        entry = inv.mark_entry_entered_in_error(request, pk, eid, EnteredInError(request.POST.get("reason", "")))
+        entry = inv.mark_entry_entered_in_error(
+            request, pk, eid, EnteredInError(request.POST.get("reason", ""))
+        )
     except InvalidInput as exc:
         messages.error(request, " ".join(messages_of(exc)))
         return redirect(_entry_url(pk, eid))

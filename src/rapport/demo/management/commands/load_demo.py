@@ -4,7 +4,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.http import QueryDict
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
@@ -120,11 +119,23 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         start = timezone.localdate() - timedelta(weeks=weeks) + timedelta(days=3)  # next one in 3 days
         for week in range(weeks + (0 if ended else 1)):
-            session = courses.add_session(request, client.pk, {"date": start + timedelta(weeks=week)})
+            session = courses.add_session(request, client.pk, start + timedelta(weeks=week))
             if week < weeks:
-                data = QueryDict(mutable=True)
-                data.update({"date": session.date.isoformat(), "status": "attended"})
-                courses.update_session(request, client.pk, session.pk, data, session.version)
+                held = courses.SessionNote(
+                    date=session.date,
+                    status="attended",
+                    phase_override="",
+                    phase_override_reason="",
+                    tasks_done=[],
+                    techniques=[],
+                    step_notes={},
+                    problem_area_progress=None,
+                    between_session_task="",
+                    task_review="",
+                    goal_ratings={},
+                    note="",
+                )
+                courses.update_session(request, client.pk, session.pk, held, session.version)
 
     def _measures(self, clinician, client, phq9, item9, gad7):
         """Record the questionnaires through the same service as the pages, back-dated weekly."""
