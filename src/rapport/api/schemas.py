@@ -1,9 +1,11 @@
 """The API's shared schemas, and the strict base every request body is read with.
 
-One validation path: a body's unknown fields and NUL characters are refused by `StrictIn`, and
-what pydantic refuses is worded as the pages' forms word it (`form_message`), so that the same
-bad input gets the same message through a page and through the API. Everything else is checked
-by the services' forms, which the pages use too."""
+One validation path: a body's unknown fields, NUL characters and values of the wrong type are
+refused by `StrictIn` (strict types; dates from ISO strings only, `IsoDate`), and what pydantic
+refuses is worded as the pages' forms word it (`form_message`), so that the same bad input gets
+the same message through a page and through the API. The routes then build the services' typed
+input from the body; what the values mean (the protocol's ids, dates in order, the course's
+inventory) is checked by the services, for the pages and the API alike."""
 
 import re
 from datetime import date
