@@ -115,9 +115,9 @@ JORDAN_INVENTORY = [
 ]
 # weeks before today, what happened, kind, mood
 JORDAN_TIMELINE = [
-    (30, "Moved to a new city for a job", "move_or_migration", "-1"),
-    (26, "Started the new job", "job_start", "-2"),
-    (12, "Stopped calling old friends", "other", "-3"),
+    (30, "Moved to a new city for a job", "move_or_migration", -1),
+    (26, "Started the new job", "job_start", -2),
+    (12, "Stopped calling old friends", "other", -3),
 ]
 JORDAN_FORMULATION = (
     "Jo's low mood began some months after moving city for a new job, away from friends and family. "
