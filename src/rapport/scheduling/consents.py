@@ -113,10 +113,11 @@ def withdraw(request, client_id: int, consent_id: int, on: date | None = None) -
     return consent
 
 
-def consents_of(request, client_id: int) -> tuple[Client, list[Consent]]:
+def consents_of(request, client_id: int, *, audit: bool = True) -> tuple[Client, list[Consent]]:
     client = get_client_for(request, client_id, audit=False)
     found = list(Consent.objects.filter(client=client).select_related("recorded_by"))
-    trail.record(request, Action.READ, client=client, object_type="Consent")
+    if audit:
+        trail.record(request, Action.READ, client=client, object_type="Consent")
     return client, found
 
 

@@ -52,7 +52,7 @@ def appointments(request, pk: int):
                 messages.warning(request, warning)
             return redirect("appointments", pk=pk)
     client, found = booking.appointments_of(request, pk)
-    _client, given = consents.consents_of(request, pk)
+    _client, given = consents.consents_of(request, pk, audit=False)  # one read row for the page
     now = timezone.now()
     context = {
         "client": client,
