@@ -8,6 +8,7 @@ import pytest
 import recurring_ical_events
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from rapport.clinic.models import CheckInSchedule, Course, Notification
 from rapport.common.errors import EditConflict, InvalidInput
@@ -325,3 +326,34 @@ def test_a_link_expires(clinic):
             links.use(token)
     assert expired.value.reason == "expired"
     assert SignInLink.objects.get().used_at is None
+
+
+def test_the_link_page_signs_in_once_into_that_check_in_only(clinic, client, as_user):
+    token = links.issue(clinic.client, "phq9")
+    page = client.get(f"/check-in-link/{token}/")
+    assert page.status_code == 200 and b"works once" in page.content
+    assert SignInLink.objects.get().used_at is None  # opening the link spends nothing
+    answer = client.post(f"/check-in-link/{token}/")
+    assert answer.status_code == 302 and answer["Location"] == "/my/check-ins/phq9/"
+    assert client.get("/my/check-ins/phq9/", follow=True).status_code == 200
+    # Anywhere else ends the narrow session: the usual sign-in.
+    away = client.get("/my/plan/")
+    assert away.status_code == 302 and "/sign-in/" in away["Location"]
+    assert "/sign-in/" in client.get("/my/check-ins/phq9/")["Location"]
+    again = client.post(f"/check-in-link/{token}/")
+    assert (
+        again.status_code == 410
+        and b"already been used" in again.content
+        and b"Nothing was changed" in again.content
+    )
+
+
+def test_a_link_for_another_client_changes_nothing_and_says_so(clinic, as_user):
+    token = links.issue(clinic.client, "phq9")
+    browser = as_user(clinic.other_client_user)
+    answer = browser.post(f"/check-in-link/{token}/")
+    assert answer.status_code == 410 and b"someone else" in answer.content
+    assert SignInLink.objects.get().used_at is None
+    with time_machine.travel(timezone.now() + links.LIFETIME + timedelta(minutes=1)):
+        expired = browser.get(f"/check-in-link/{token}/")
+    assert expired.status_code == 410 and b"expired" in expired.content

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.accounts.middleware.IdleLogoutMiddleware",
     "rapport.accounts.middleware.TimezoneMiddleware",
+    "rapport.scheduling.middleware.CheckInLinkScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

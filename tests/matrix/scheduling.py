@@ -115,7 +115,9 @@ API_READERS = expect(
 
 
 def api_changers(status):
-    return expect(NOT_FOUND, anonymous=UNAUTHORISED, clinician=status, co_clinician=status, administrator=FORBIDDEN)
+    return expect(
+        NOT_FOUND, anonymous=UNAUTHORISED, clinician=status, co_clinician=status, administrator=FORBIDDEN
+    )
 
 
 def api_update(clinic) -> dict:

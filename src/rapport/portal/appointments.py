@@ -15,6 +15,7 @@ from rapport.common.access import public, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.scheduling import booking, calendar, links, reminders, video
+from rapport.scheduling.middleware import SCOPE
 from rapport.scheduling.models import HOLDING, Consent, ReminderChoice
 
 
@@ -130,6 +131,8 @@ def check_in_link(request, token: str):
             user = link.client.user
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # Only this check-in: anything else ends the session (scheduling.middleware).
+                request.session[SCOPE] = link.instrument
             return redirect("my_check_in", instrument=link.instrument)
         links.peek(token)
     except links.LinkRefused as exc:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
+from rapport.scheduling.booking import next_appointments
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
@@ -32,6 +33,7 @@ def client_detail(request, pk: int):
     context = {
         "client": client,
         **picture.client_picture(client, request.user),
+        "next_appointment": next_appointments([client.pk]).get(client.pk),
         "age": client.age_on(timezone.localdate()),
         "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
         "open_alerts": list(client.alerts.filter(status="open")),
