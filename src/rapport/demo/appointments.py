@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 from django.http import QueryDict
 
-
 from rapport.accounts.models import Role, User
 from rapport.clinic.models import Client, CourseStatus
 from rapport.scheduling import booking, calendar, consents
@@ -31,7 +30,7 @@ def load(today) -> str:
         for weekday in range(5):
             WorkingHours.objects.create(clinician=clinician, weekday=weekday, starts=time(9), ends=time(17))
     first_day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
-    slot = {}
+    slot: dict[int, int] = {}
     for client in Client.objects.filter(courses__status=CourseStatus.ACTIVE).select_related(
         "responsible_clinician"
     ):

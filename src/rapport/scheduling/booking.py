@@ -314,13 +314,14 @@ def _save(appt: Appointment, version: int, **values) -> None:
 def _link_session(appt: Appointment) -> None:
     """An attended appointment of a course becomes (or joins) the course's Session of that date."""
     appt.refresh_from_db()
-    if appt.course_id is None or appt.session_id:
+    course = appt.course
+    if course is None or appt.session_id:
         return
-    session = _session_on(appt.course, appt.local_date)
+    session = _session_on(course, appt.local_date)
     if session is None:
-        last = appt.course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+        last = course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
         session = Session.objects.create(
-            course=appt.course, number=last + 1, date=appt.local_date, status="attended"
+            course=course, number=last + 1, date=appt.local_date, status="attended"
         )
     Appointment.objects.filter(pk=appt.pk).update(session=session)
 

@@ -99,7 +99,7 @@ def feed_body(token: str) -> bytes | None:
     found = Appointment.objects.filter(entered_in_error_at__isnull=True, starts_at__gte=since).select_related(
         "clinician", "client"
     )
-    if feed.clinician_id:
+    if feed.clinician is not None:
         if not feed.clinician.is_active:
             return None
         found = found.filter(clinician=feed.clinician)

@@ -59,9 +59,9 @@ class ConsentForm(forms.Form):
         given_on = data.get("given_on")
         if given_on and given_on > timezone.localdate():
             self.add_error("given_on", _("A consent cannot be dated in the future."))
-        if given_on and self.client.age_on(given_on) < CAREGIVER_UNDER:
-            if data.get("given_by") != "caregiver":
-                self.add_error("given_by", _("The client is under 16: record the caregiver's consent."))
+        under_age = given_on and self.client.age_on(given_on) < CAREGIVER_UNDER
+        if under_age and data.get("given_by") != "caregiver":
+            self.add_error("given_by", _("The client is under 16: record the caregiver's consent."))
         if data.get("given_by") == "caregiver" and not (data.get("caregiver_name") or "").strip():
             self.add_error("caregiver_name", _("Name the caregiver who gave consent."))
         if data.get("kind") == ConsentKind.ONLINE:

@@ -96,6 +96,9 @@ class WorkingHours(models.Model):
     class Meta:
         ordering = ["clinician", "weekday", "starts"]
 
+    def __str__(self) -> str:
+        return f"working hours {self.pk} of user {self.clinician_id}"
+
 
 class Absence(models.Model):
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
@@ -105,6 +108,9 @@ class Absence(models.Model):
 
     class Meta:
         ordering = ["clinician", "first_day"]
+
+    def __str__(self) -> str:
+        return f"absence {self.pk} of user {self.clinician_id}"
 
 
 def default_lead_hours() -> list[int]:
@@ -124,6 +130,9 @@ class OrganisationScheduling(models.Model):
     quiet_from = models.TimeField(_("quiet hours from"), default=time(21, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=time(8, 0))
 
+    def __str__(self) -> str:
+        return f"scheduling settings of organisation {self.organisation_id}"
+
 
 class ReminderChoice(models.Model):
     """What a client chose: which channels, and whether reminders stop altogether."""
@@ -133,6 +142,9 @@ class ReminderChoice(models.Model):
     by_sms = models.BooleanField(_("by text message"), default=False)
     phone = models.CharField(_("mobile number"), max_length=32, blank=True)
     stopped = models.BooleanField(_("stop all reminders"), default=False)
+
+    def __str__(self) -> str:
+        return f"reminder choice of client {self.client_id}"
 
 
 class Reminder(models.Model):
@@ -146,6 +158,9 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["send_at"]
 
+    def __str__(self) -> str:
+        return f"reminder {self.pk} of appointment {self.appointment_id}"
+
 
 class SignInLink(models.Model):
     """A one-time link into one check-in: single use, short-lived, only its digest stored."""
@@ -155,6 +170,9 @@ class SignInLink(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
 
 
 class CalendarFeed(models.Model):
@@ -170,6 +188,9 @@ class CalendarFeed(models.Model):
     show_names = models.BooleanField(_("show client names"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk}"
 
 
 class ConsentKind(models.TextChoices):
@@ -196,3 +217,6 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["client", "kind", "-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} of client {self.client_id}"

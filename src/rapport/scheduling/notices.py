@@ -36,23 +36,21 @@ def booked(client: Client, made: list, *, by_client: bool) -> None:
     from rapport.scheduling.calendar import ics_for
 
     first = made[0]
+    user = client.user
     more = _(" and %(n)s more weekly") % {"n": len(made) - 1} if len(made) > 1 else ""
-    if client.user_id and client.user.is_active:
+    if user is not None and user.is_active:
         text = _("An appointment with %(name)s is booked for %(when)s%(more)s.") % {
             "name": first_name(first.clinician),
             "when": when(first, client.time_zone),
             "more": more,
         }
-        Notification.objects.create(
-            recipient=client.user, client=client, subject=_("Appointment booked"), body=text
-        )
+        Notification.objects.create(recipient=user, client=client, subject=_("Appointment booked"), body=text)
         link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("portal_appointments")
-        _mail(
-            client.user.email, _("Appointment booked"), f"{text}\n\n{link}\n", ics_for(made, show_names=False)
-        )
+        _mail(user.email, _("Appointment booked"), f"{text}\n\n{link}\n", ics_for(made, show_names=False))
 
 
 def changed(client: Client, appt, *, by_client: bool) -> None:
+    user = client.user
     status = appt.get_status_display()
     if by_client:
         text = _("A client's appointment on %(when)s: %(status)s.") % {
@@ -64,7 +62,7 @@ def changed(client: Client, appt, *, by_client: bool) -> None:
         )
         link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("appointments", args=[client.pk])
         _mail(appt.clinician.email, _("An appointment changed"), f"{text}\n\n{link}\n")
-    elif client.user_id and client.user.is_active:
+    elif user is not None and user.is_active:
         from rapport.scheduling.calendar import ics_for
 
         text = _("Your appointment with %(name)s on %(when)s: %(status)s.") % {
@@ -73,11 +71,11 @@ def changed(client: Client, appt, *, by_client: bool) -> None:
             "status": status,
         }
         Notification.objects.create(
-            recipient=client.user, client=client, subject=_("Appointment changed"), body=text
+            recipient=user, client=client, subject=_("Appointment changed"), body=text
         )
         link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("portal_appointments")
         _mail(
-            client.user.email,
+            user.email,
             _("Appointment changed"),
             f"{text}\n\n{link}\n",
             ics_for([appt], show_names=False),

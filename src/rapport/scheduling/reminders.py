@@ -7,6 +7,7 @@ is simply not sent. Reminders carry no clinical content and the therapist's firs
 check-in due before the session comes with a one-time link (links.issue)."""
 
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -84,8 +85,12 @@ def plan(appt: Appointment, now=None) -> list[Reminder]:
                 Reminder.objects.create(appointment=appt, channel=channel, lead_hours=lead, send_at=at)
             )
     for at in sorted({r.send_at for r in made}):
-        transaction.on_commit(lambda at=at: send_reminders.using(run_after=at).enqueue())
+        transaction.on_commit(partial(_queue, at))
     return made
+
+
+def _queue(at: datetime) -> None:
+    send_reminders.using(run_after=at).enqueue()
 
 
 def text_of(reminder: Reminder, link: str) -> str:
@@ -129,9 +134,10 @@ def deliver_due(now=None) -> int:
             token = links.issue(appt.client, checks[0].schedule.instrument, until=appt.starts_at, now=now)
             link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("check_in_link", args=[token])
         text = text_of(reminder, link)
-        if reminder.channel == "email":
-            send_mail(_("Appointment reminder"), text, settings.DEFAULT_FROM_EMAIL, [appt.client.user.email])
-        else:
+        user = appt.client.user
+        if reminder.channel == "email" and user is not None:
+            send_mail(_("Appointment reminder"), text, settings.DEFAULT_FROM_EMAIL, [user.email])
+        elif reminder.channel == "sms":
             choice = ReminderChoice.objects.get(client=appt.client)
             backend().send(choice.phone, text)
         Reminder.objects.filter(pk=reminder.pk).update(outcome="sent")

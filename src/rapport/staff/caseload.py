@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from rapport.clinic import client_records, rules, standing
 from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.models import Notification
-from rapport.scheduling.booking import next_appointments
 from rapport.common.access import signed_in
+from rapport.scheduling.booking import next_appointments
 
 
 @signed_in(rules.is_clinical_staff)

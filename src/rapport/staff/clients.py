@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
-from rapport.scheduling.booking import next_appointments
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.core import instruments
+from rapport.scheduling.booking import next_appointments
 
 
 @signed_in(rules.is_clinical_staff)
