@@ -356,3 +356,18 @@ def test_a_link_for_another_client_changes_nothing_and_says_so(clinic, as_user):
     with time_machine.travel(timezone.now() + links.LIFETIME + timedelta(minutes=1)):
         expired = browser.get(f"/check-in-link/{token}/")
     assert expired.status_code == 410 and b"expired" in expired.content
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_client_makes_and_stops_their_own_feed(clinic, course, as_user):
+    booking.book(request_as(clinic.clinician), clinic.client.pk, form())
+    browser = as_user(clinic.client_user)
+    page = browser.post("/my/calendar/", follow=True)
+    text = page.content.decode()
+    token = text.split("/calendar/")[1].split(".ics")[0]
+    feed = browser.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    event = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Appointment with Cleo"
+    browser.post("/my/calendar/", {"action": "stop"})
+    assert browser.get(f"/calendar/{token}.ics").status_code == 404

@@ -183,6 +183,7 @@ ROUTES = [
         client_page(REDIRECT),
         data=lambda c: {"by_email": "on"},
     ),
+    Route("portal_calendar_feed", "POST", lambda c: "/my/calendar/", client_page(REDIRECT)),
     Route("check_in_link", "GET", lambda c: f"/check-in-link/{a_link(c)}/", PUBLIC),
     Route(
         "calendar_feed",

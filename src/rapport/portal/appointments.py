@@ -2,15 +2,18 @@
 join a video session; their reminder choices; what they consented to. Also the public one-time
 check-in link and the calendar feed, where the token is the credential."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.clinic import portal, rules
+from rapport.clinic.measurement import current_course
 from rapport.common.access import public, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
@@ -37,6 +40,8 @@ def my_appointments(request):
         "rows": rows,
         "choice": ReminderChoice.objects.filter(client=client).first() or ReminderChoice(client=client),
         "consents": Consent.objects.filter(client=client),
+        "feed": calendar.current_feed(client=client),
+        "policy": getattr(current_course(client), "missed_session_policy", ""),
     }
     return render(request, "portal/appointments.html", context)
 
@@ -87,6 +92,24 @@ def my_appointment_reschedule(request, aid: int):
     times = [(t.isoformat(), timezone.localtime(t)) for t in booking.free_times(appt)]
     context = {"client": client, "appt": appt, "times": times, "errors": errors}
     return render(request, "portal/appointment_reschedule.html", context)
+
+
+@signed_in(rules.is_client_user)
+@require_POST
+def my_calendar_feed(request):
+    """A new address of the client's own feed (the old one stops), shown once; or stop it."""
+    client = portal.my_record(request)
+    if request.POST.get("action") == "stop":
+        calendar.revoke_feeds(client=client)
+        messages.success(request, _("Your calendar address no longer works."))
+        return redirect("portal_appointments")
+    _feed, token = calendar.issue_feed(client=client)
+    address = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
+    messages.success(
+        request,
+        _("Your calendar address (copy it now; it is shown only once): %(address)s") % {"address": address},
+    )
+    return redirect("portal_appointments")
 
 
 @signed_in(rules.is_client_user)

@@ -38,6 +38,7 @@ my_urls = [
         name="portal_appointment_reschedule",
     ),
     path("reminders/", appointments.my_reminders, name="portal_reminders"),
+    path("calendar/", appointments.my_calendar_feed, name="portal_calendar_feed"),
     path("safety-plan/edit/", safety_plan.my_safety_plan_edit, name="my_safety_plan_edit"),
     path("safety-plan/history/", safety_plan.my_safety_plan_history, name="my_safety_plan_history"),
 ]

@@ -39,7 +39,9 @@ DEFAULT_MINUTES = 50
 LATE_CANCEL_HOURS = 24
 # How far ahead the client may choose a new time, and the step between offered times.
 FREE_DAYS = 21
-SLOT_STEP = timedelta(minutes=30)
+SLOT_STEP = timedelta(minutes=60)
+# A short list a client can read on a phone: a few times a day, over several days.
+PER_DAY, OFFERED = 3, 15
 MAX_SERIES = 30
 
 
@@ -414,14 +416,22 @@ def free_times(appt: Appointment, now=None) -> list[datetime]:
         day = today + timedelta(days=offset)
         if any(a.first_day <= day <= a.last_day for a in away):
             continue
+        today_found = 0
         for block in (h for h in hours if h.weekday == day.weekday()):
             slot = datetime.combine(day, block.starts)
-            while (slot + length).time() <= block.ends and (slot + length).date() == day:
+            while (
+                (slot + length).time() <= block.ends
+                and (slot + length).date() == day
+                and today_found < PER_DAY
+            ):
                 start = times.instant(day, slot.time(), zone)
                 if start > now and not any(s < start + length and start < e for s, e in busy):
                     found.append(start)
+                    today_found += 1
                 slot += SLOT_STEP
-    return found
+        if len(found) >= OFFERED:
+            break
+    return found[:OFFERED]
 
 
 def ask_reschedule(request, appointment_id: int, version: int, choice: str) -> Appointment:
