@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.scheduling.models import Appointment, AppointmentStatus, CalendarFeed, Format
-from rapport.scheduling.notices import first_name
+from rapport.scheduling.wording import first_name
 
 CANCELLED = (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
 FEED_PAST = timedelta(days=60)  # how far back a feed reaches

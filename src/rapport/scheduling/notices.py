@@ -9,17 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rapport.clinic.models import Client, Notification
-from rapport.scheduling import times
-
-
-def first_name(user) -> str:
-    """The therapist as a client's messages name them: first name, never the surname."""
-    return (user.full_name or "").split(" ")[0] if user.full_name else _("your therapist")
-
-
-def when(appt, zone: str) -> str:
-    moment = times.local(appt.starts_at, zone)
-    return f"{moment:%A %d %B %Y, %H:%M} ({zone})"
+from rapport.scheduling.wording import first_name, when
 
 
 def _mail(to: str, subject: str, body: str, ics: bytes | None = None) -> None:

@@ -26,6 +26,7 @@ from rapport.scheduling.models import (
     ReminderChoice,
     default_lead_hours,
 )
+from rapport.scheduling.wording import first_name, when
 
 
 def settings_of(organisation) -> OrganisationScheduling:
@@ -94,8 +95,6 @@ def _queue(at: datetime) -> None:
 
 
 def text_of(reminder: Reminder, link: str) -> str:
-    from rapport.scheduling.notices import first_name, when
-
     appt = reminder.appointment
     text = _("Reminder: your appointment with %(name)s is on %(when)s.") % {
         "name": first_name(appt.clinician),
