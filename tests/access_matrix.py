@@ -347,10 +347,10 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import alerts, api_course, fhir, formulation, inventory, portal, timeline  # noqa: E402
+from tests.matrix import alerts, api_course, fhir, formulation, inventory, portal, scheduling, timeline  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
-ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES
+ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + scheduling.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

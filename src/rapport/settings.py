@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.audit",
     "rapport.clinic",
+    "rapport.scheduling",
     "rapport.common",
     "rapport.staff",
     "rapport.portal",
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.accounts.middleware.IdleLogoutMiddleware",
     "rapport.accounts.middleware.TimezoneMiddleware",
+    "rapport.scheduling.middleware.CheckInLinkScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -276,6 +278,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
+
+# Video sessions: each online appointment's room is this address plus an unguessable name. The
+# default is a placeholder for the organisation's own self-hosted Jitsi Meet; an organisation sets
+# its own on its scheduling settings.
+RAPPORT_VIDEO_BASE_URL = env_str("RAPPORT_VIDEO_BASE_URL", "https://meet.example.org/")
+# Text-message reminders go through this back-end (dotted path to a class with send(to, text)).
+RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.ConsoleBackend")
 
 # Background jobs (alert e-mail, escalation) wait in the same database and run in
 # `rapport db_worker`; a job row is written in the same transaction as the alert it serves.

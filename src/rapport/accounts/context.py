@@ -8,6 +8,7 @@ _NAV = {
     Role.CLINICIAN: [
         ("caseload", _("Caseload")),
         ("alerts", _("Alerts")),
+        ("my_schedule", _("My schedule")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
     ],
@@ -16,6 +17,7 @@ _NAV = {
     Role.CLIENT: [
         ("my_home", _("Home")),
         ("my_check_ins", _("Check-ins")),
+        ("portal_appointments", _("Appointments")),
         ("my_plan", _("My plan")),
         ("my_learn", _("Learn")),
     ],

@@ -15,6 +15,7 @@ from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
 from rapport.common.records import EnteredInError
 from rapport.core import instruments
+from rapport.scheduling.booking import next_appointments
 
 
 @signed_in(rules.is_clinical_staff)
@@ -33,6 +34,7 @@ def client_detail(request, pk: int):
     context = {
         "client": client,
         **picture.client_picture(client, request.user),
+        "next_appointment": next_appointments([client.pk]).get(client.pk),
         "age": client.age_on(timezone.localdate()),
         "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
         "open_alerts": list(client.alerts.filter(status="open")),

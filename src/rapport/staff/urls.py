@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from rapport.staff import (
     alerts,
+    appointments,
     caseload,
     clients,
     course,
@@ -67,6 +68,9 @@ client_urls = [
     path("portal/check-ins/", portal_settings.client_check_ins, name="client_check_ins"),
     path("portal/message/", portal_settings.client_message, name="client_message"),
     path("safety-plan/", safety_plan.safety_plan, name="safety_plan"),
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/<int:aid>/", appointments.appointment_edit, name="appointment_edit"),
+    path("consents/<int:cid>/withdraw/", appointments.consent_withdraw, name="consent_withdraw"),
     path("safety-plan/history/", safety_plan.safety_plan_history, name="safety_plan_history"),
 ]
 
@@ -76,6 +80,7 @@ urlpatterns = [
     path("clients/new/", clients.client_add, name="client_add"),
     path("clients/<int:pk>/", include(client_urls)),
     path("emergency-access/", clients.break_glass, name="break_glass"),
+    path("my-schedule/", appointments.my_schedule, name="my_schedule"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/<int:aid>/", alerts.alert_detail, name="alert_detail"),

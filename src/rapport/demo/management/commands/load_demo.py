@@ -4,12 +4,13 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
-from rapport.demo import clinic
+from rapport.demo import appointments, clinic
 
 
 class Command(BaseCommand):
@@ -75,7 +76,11 @@ class Command(BaseCommand):
                     if weeks >= 3
                     else "",
                 )
+            token = appointments.load(today)
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+        # Only the token's digest is stored, so the address can be shown now and never again.
+        feed = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
+        self.stdout.write(f"Calendar feed of therapist@demo.rapport: {feed}")
 
     def _initial_phase(self, clinician, client):
         """Inventory, timeline and an agreed formulation, through the same services as the pages."""
