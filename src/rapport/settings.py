@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.audit",
     "rapport.clinic",
+    "rapport.messaging",
     "rapport.common",
     "rapport.staff",
     "rapport.portal",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "rapport.accounts.context.navigation",
+                "rapport.messaging.context.unread",
             ],
         },
     }

@@ -14,6 +14,7 @@ from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version
 from rapport.core import instruments
+from rapport.messaging import threads
 
 
 @signed_in(rules.is_clinical_staff)
@@ -37,6 +38,7 @@ def client_detail(request, pk: int):
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
+        "unread_here": threads.unread_for_client(request.user, client),
         "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
         .order_by("-expires_at")
         .first(),
