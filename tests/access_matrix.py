@@ -347,10 +347,19 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import alerts, api_course, fhir, formulation, inventory, portal, timeline  # noqa: E402
+from tests.matrix import (  # noqa: E402
+    alerts,
+    api_course,
+    fhir,
+    formulation,
+    inventory,
+    messaging,
+    portal,
+    timeline,
+)
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
-ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES
+ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

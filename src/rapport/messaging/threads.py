@@ -90,19 +90,24 @@ class ThreadView:
 def read_thread(request, client_id: int, *, mark_read: bool = True) -> ThreadView:
     """The thread as one person sees it (an audited read); opening it marks it read for them."""
     client = _client(request, client_id, "messaging.read_thread")
-    thread = _thread(client)
-    found = list(
-        Message.objects.filter(thread=thread, entered_in_error_at__isnull=True).select_related(
-            "author", "retracted_by"
+    # Reading writes nothing until there is something to mark read: the thread itself is made
+    # by the first message.
+    thread = Thread.objects.filter(client=client).first() or Thread(client=client)
+    found: list[Message] = []
+    mark = None
+    if thread.pk:
+        found = list(
+            Message.objects.filter(thread=thread, entered_in_error_at__isnull=True).select_related(
+                "author", "retracted_by"
+            )
         )
-    )
-    mark = (
-        ReadMark.objects.filter(thread=thread, user=request.user)
-        .values_list("last_read_id", flat=True)
-        .first()
-    )
+        mark = (
+            ReadMark.objects.filter(thread=thread, user=request.user)
+            .values_list("last_read_id", flat=True)
+            .first()
+        )
     unread = [m for m in found if m.pk > (mark or 0) and m.author_id != request.user.pk]
-    trail.record(request, Action.READ, client=client, obj=thread, detail={"count": len(found)})
+    trail.record(request, Action.READ, client=client, object_type="Thread", detail={"count": len(found)})
     if mark_read and found and found[-1].pk > (mark or 0):
         _mark_read(thread, request.user, found[-1].pk)
     return ThreadView(
