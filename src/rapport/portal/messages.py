@@ -37,7 +37,7 @@ def my_messages(request):
     try:
         sent = threads.send(request, threads.client_id_of(request), body)
     except InvalidInput as exc:
-        return _page(request, errors=page_errors(exc), typed=body, status=422)
+        return _page(request, errors=page_errors(exc), typed=body)
     if sent.alert is not None:
         messages.warning(
             request,
@@ -64,7 +64,7 @@ def my_message_withdraw(request, mid: int):
             request.POST.get("reason", ""),
         )
     except InvalidInput as exc:
-        return _page(request, errors=page_errors(exc), status=422)
+        return _page(request, errors=page_errors(exc))
     except EditConflict:
         return _page(
             request,

@@ -64,7 +64,7 @@ def client_thread(request, pk: int):
     try:
         threads.send(request, pk, body)
     except InvalidInput as exc:
-        return _thread_page(request, pk, errors=page_errors(exc), typed=body, status=422)
+        return _thread_page(request, pk, errors=page_errors(exc), typed=body)
     messages.success(request, _("Your message is sent. The client is told by e-mail, without its content."))
     return redirect("client_thread", pk=pk)
 
@@ -75,7 +75,7 @@ def client_thread_withdraw(request, pk: int, mid: int):
     try:
         threads.retract(request, pk, mid, posted_version(request), request.POST.get("reason", ""))
     except InvalidInput as exc:
-        return _thread_page(request, pk, errors=page_errors(exc), status=422)
+        return _thread_page(request, pk, errors=page_errors(exc))
     except EditConflict:
         return _thread_page(
             request,
