@@ -251,3 +251,31 @@ def test_the_digest_job_is_queued_once(team):
     queued = DBTaskResult.objects.get(task_path=digest.send_daily_digests.module_path)
     local = queued.run_after.astimezone(ZoneInfo("Europe/London"))
     assert local.time() == messaging_rules.rules().digest_at and queued.run_after > timezone.now()
+
+
+def test_a_client_account_uses_its_own_client_id_through_the_api(team, as_user):
+    api = as_user(team.client_user)
+    url = f"/api/v1/clients/{team.client.pk}/messages"
+    made = api.post(url, {"body": "Hello from the app"}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["from_client"] is True
+    assert [m["body"] for m in api.get(url).json()] == ["Hello from the app"]
+    refused = api.post(url, {"body": " "}, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["errors"]["body"] == ["Write the message."]
+    assert api.get(f"/api/v1/clients/{team.other_client.pk}/messages").status_code == 404
+    assert Message.objects.count() == 1
+
+
+def test_a_withdrawn_message_shows_no_words_to_the_other_side_through_the_api(team, as_user):
+    sent = send_as(team.clinician, team, "Wrong client, sorry")
+    threads.retract(request_as(team.clinician), team.client.pk, sent.message.pk, 1, "")
+    url = f"/api/v1/clients/{team.client.pk}/messages"
+    assert as_user(team.client_user).get(url).json()[0]["body"] is None
+    assert as_user(team.co_clinician).get(url).json()[0]["body"] == "Wrong client, sorry"
+
+
+def test_the_portal_menu_counts_unread_replies(team, as_user):
+    send_as(team.clinician, team, "See you Thursday")
+    page = as_user(team.client_user).get("/my/").content.decode()
+    assert 'id="unread-badge"' in page
+    as_user(team.client_user).get("/my/messages/")
+    assert 'id="unread-badge"' not in as_user(team.client_user).get("/my/").content.decode()

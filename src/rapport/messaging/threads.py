@@ -24,8 +24,8 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alerts
 from rapport.clinic.client_records import get_client_for
-from rapport.clinic.models import Client, RiskAlert
-from rapport.clinic.rules import is_client_user
+from rapport.clinic.models import AlertSource, AlertStatus, Client, RiskAlert
+from rapport.clinic.rules import is_client_user, sees_risk_triage
 from rapport.common.errors import InvalidInput
 from rapport.common.records import save_versioned
 from rapport.core import hours
@@ -106,6 +106,14 @@ def read_thread(request, client_id: int, *, mark_read: bool = True) -> ThreadVie
             .values_list("last_read_id", flat=True)
             .first()
         )
+    if found and sees_risk_triage(request.user):
+        # Staff see which message raised a risk alert, with a link to it; a client never does.
+        raised = RiskAlert.objects.filter(
+            client=client, source=AlertSource.FREE_TEXT, source_record__type="Message"
+        ).values_list("source_record__id", "pk", "tier")
+        by_message = {message_id: (pk, tier) for message_id, pk, tier in raised}
+        for m in found:
+            m.raised_alert = by_message.get(m.pk)
     unread = [m for m in found if m.pk > (mark or 0) and m.author_id != request.user.pk]
     trail.record(request, Action.READ, client=client, object_type="Thread", detail={"count": len(found)})
     if mark_read and found and found[-1].pk > (mark or 0):
@@ -268,8 +276,6 @@ def care_team_names(client: Client) -> list[str]:
 def support_needed(client: Client) -> bool:
     """Whether something the client wrote in a message raised a review that is still open: their
     thread then offers help at once, as the preparation page does."""
-    from rapport.clinic.models import AlertSource, AlertStatus
-
     return RiskAlert.objects.filter(
         client=client, source=AlertSource.FREE_TEXT, source_record__type="Message", status=AlertStatus.OPEN
     ).exists()
