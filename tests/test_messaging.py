@@ -51,7 +51,9 @@ def test_a_client_message_is_kept_audited_and_tells_the_care_team(team, django_c
     assert message.from_client and message.author == team.client_user and message.version == 1
     assert Thread.objects.get(client=team.client).last_message_at == message.created_at
     assert sent.alert is None
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_type="Message", client_id=team.client.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE, object_type="Message", client_id=team.client.pk
+    ).exists()
     told = Notification.objects.filter(client=team.client, kind=notices.MESSAGE)
     assert {n.recipient for n in told} == {team.clinician, team.co_clinician}
     # A second message before the notice is read adds no second notice.
@@ -146,7 +148,9 @@ def test_a_withdrawn_message_keeps_its_words_in_the_record(team):
     withdrawn = threads.retract(request, team.client.pk, sent.message.pk, 1, "meant for my friend")
     assert withdrawn.retracted_at is not None and withdrawn.body == "Sorry, wrong person"
     assert withdrawn.retracted_by == team.client_user and withdrawn.version == 2
-    assert AuditEvent.objects.filter(action=Action.UPDATE, object_type="Message", detail__retracted=True).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.UPDATE, object_type="Message", detail__retracted=True
+    ).exists()
     # Withdrawn messages are not unread; withdrawing twice, or from a stale page, changes nothing.
     assert threads.unread_count(team.clinician) == 0
     with pytest.raises(InvalidInput):
@@ -190,9 +194,10 @@ def test_a_shared_preparation_tells_the_care_team(team, django_capture_on_commit
     assert not Notification.objects.filter(kind=notices.PREPARATION).exists()  # only typed
     with django_capture_on_commit_callbacks(execute=True):
         portal.save_preparation(request, {"what_happened": "A hard week"}, prep.version, share=True)
-    assert set(
-        Notification.objects.filter(kind=notices.PREPARATION).values_list("recipient", flat=True)
-    ) == {team.clinician.pk, team.co_clinician.pk}
+    assert set(Notification.objects.filter(kind=notices.PREPARATION).values_list("recipient", flat=True)) == {
+        team.clinician.pk,
+        team.co_clinician.pk,
+    }
 
 
 def test_a_check_in_tells_the_care_team(team, django_capture_on_commit_callbacks):
@@ -200,7 +205,9 @@ def test_a_check_in_tells_the_care_team(team, django_capture_on_commit_callbacks
 
     Course.objects.create(client=team.client, planned_sessions=12)
     with django_capture_on_commit_callbacks(execute=True):
-        measurement.record_response(request_as(team.client_user), team.client.pk, "phq9", {"item1": "not_at_all"})
+        measurement.record_response(
+            request_as(team.client_user), team.client.pk, "phq9", {"item1": "not_at_all"}
+        )
     assert Notification.objects.filter(kind=notices.CHECK_IN, recipient=team.clinician).exists()
 
 

@@ -59,8 +59,12 @@ def test_a_risk_message_raises_an_alert_shows_the_crisis_lines_and_the_clinician
     row.get_by_role("link").click()
     expect(desk.get_by_text("I can't go on, I want to kill myself")).to_be_visible()
     expect(desk.get_by_text("New", exact=True)).to_be_visible()
-    expect(desk.get_by_role("link", name="Raised a T1 risk alert")).to_have_attribute("href", f"/alerts/{alert.pk}/")
-    expect(desk.get_by_role("navigation", name="Main").get_by_role("link", name="Messages", exact=True)).to_be_visible()
+    expect(desk.get_by_role("link", name="Raised a T1 risk alert")).to_have_attribute(
+        "href", f"/alerts/{alert.pk}/"
+    )
+    expect(
+        desk.get_by_role("navigation", name="Main").get_by_role("link", name="Messages", exact=True)
+    ).to_be_visible()
     desk.get_by_label("Write to the client").fill("Thank you for telling me. I will ring you this afternoon.")
     desk.get_by_role("button", name="Send").click()
     expect(desk.get_by_text("Your message is sent.")).to_be_visible()
@@ -88,7 +92,9 @@ def test_out_of_hours_the_note_shows_the_crisis_lines(new_page, clinic):
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
-def test_every_messaging_page_passes_axe_and_our_page_checks(new_page, clinic, live_server, watch, screen: Screen):
+def test_every_messaging_page_passes_axe_and_our_page_checks(
+    new_page, clinic, live_server, watch, screen: Screen
+):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make install-test`, which installs axe-core from npm")
     opening_hours(clinic, ALWAYS_CLOSED)
@@ -96,7 +102,8 @@ def test_every_messaging_page_passes_axe_and_our_page_checks(new_page, clinic, l
 
     def look(page, name):
         page.route(
-            f"{live_server.url}{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript")
+            f"{live_server.url}{AXE_URL}",
+            lambda route: route.fulfill(path=AXE, content_type="text/javascript"),
         )
         check_page(page, f"messages-{name}", screen, problems)
         problems.extend(f"{name} ({screen.name}): axe {v}" for v in run_axe(page))

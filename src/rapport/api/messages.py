@@ -29,7 +29,9 @@ class MessageOut(Schema):
     author_id: int
     author_name: str
     from_client: bool
-    body: str | None = Field(description="Null for a withdrawn message, unless the caller wrote it or is staff")
+    body: str | None = Field(
+        description="Null for a withdrawn message, unless the caller wrote it or is staff"
+    )
     created_at: datetime
     retracted_at: datetime | None
     version: int

@@ -132,7 +132,10 @@ JORDAN_MESSAGE = (
 
 # Jordan's secure messages with Dr Okafor, oldest first (invented).
 JORDAN_THREAD = [
-    ("client", "Hi, is it all right if I bring my partner's work trip up on Thursday? It has been on my mind."),
+    (
+        "client",
+        "Hi, is it all right if I bring my partner's work trip up on Thursday? It has been on my mind.",
+    ),
     ("clinician", "Of course, Jo. Put it at the top of your notes for the session and we will start there."),
     ("client", "Thanks. I tried the conversation with my manager today. It went better than I feared."),
     (

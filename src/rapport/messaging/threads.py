@@ -113,7 +113,7 @@ def read_thread(request, client_id: int, *, mark_read: bool = True) -> ThreadVie
         ).values_list("source_record__id", "pk", "tier")
         by_message = {message_id: (pk, tier) for message_id, pk, tier in raised}
         for m in found:
-            m.raised_alert = by_message.get(m.pk)
+            m.raised_alert = by_message.get(m.pk)  # type: ignore[attr-defined]
     unread = [m for m in found if m.pk > (mark or 0) and m.author_id != request.user.pk]
     trail.record(request, Action.READ, client=client, object_type="Thread", detail={"count": len(found)})
     if mark_read and found and found[-1].pk > (mark or 0):
@@ -242,7 +242,7 @@ def care_team_clients(user: User):
 @dataclass
 class InboxRow:
     client: Client
-    last_message_at: datetime
+    last_message_at: datetime | None
     unread: int
 
 
