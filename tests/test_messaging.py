@@ -286,3 +286,15 @@ def test_the_portal_menu_counts_unread_replies(team, as_user):
     assert 'id="unread-badge"' in page
     as_user(team.client_user).get("/my/messages/")
     assert 'id="unread-badge"' not in as_user(team.client_user).get("/my/").content.decode()
+
+
+def test_the_caseload_notice_links_to_the_thread_and_names_no_one_in_its_subject(
+    team, as_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_as(team.client_user, team, "Hello")
+    page = as_user(team.clinician).get("/caseload/").content.decode()
+    assert f"New message from client #{team.client.pk}" in page
+    assert f'href="/clients/{team.client.pk}/messages/"' in page
+    notice = Notification.objects.get(recipient=team.clinician, kind=notices.MESSAGE)
+    assert CANARY not in notice.subject + notice.body
