@@ -30,7 +30,7 @@ def test_a_risk_message_raises_an_alert_shows_the_crisis_lines_and_the_clinician
     opening_hours(clinic, ALWAYS_OPEN)
     phone = new_page(PHONE)
     sign_in(phone, clinic.client_user.email)
-    phone.get_by_role("link", name="Messages").click()
+    phone.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
     expect(phone.get_by_role("heading", name="Messages", level=1)).to_be_visible()
     expect(phone.get_by_text("This is not a crisis service.")).to_be_visible()
     # The clinic is open: the note does not fill the page with crisis lines before anything is said.
