@@ -22,6 +22,7 @@ LAYERS = {
     "clinic": 4,
     "interop": 4,
     "scheduling": 4,
+    "messaging": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

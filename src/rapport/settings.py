@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rapport.audit",
     "rapport.clinic",
     "rapport.scheduling",
+    "rapport.messaging",
     "rapport.common",
     "rapport.staff",
     "rapport.portal",
@@ -135,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "rapport.accounts.context.navigation",
+                "rapport.messaging.context.unread",
             ],
         },
     }

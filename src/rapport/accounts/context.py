@@ -7,17 +7,23 @@ from rapport.accounts.models import Role
 _NAV = {
     Role.CLINICIAN: [
         ("caseload", _("Caseload")),
+        ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("my_schedule", _("My schedule")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
     ],
-    Role.SUPERVISOR: [("caseload", _("Team clients")), ("alerts", _("Alerts"))],
+    Role.SUPERVISOR: [
+        ("caseload", _("Team clients")),
+        ("messages_inbox", _("Messages")),
+        ("alerts", _("Alerts")),
+    ],
     Role.ADMINISTRATOR: [("administration", _("Administration"))],
     Role.CLIENT: [
         ("my_home", _("Home")),
         ("my_check_ins", _("Check-ins")),
         ("portal_appointments", _("Appointments")),
+        ("my_messages", _("Messages")),
         ("my_plan", _("My plan")),
         ("my_learn", _("Learn")),
     ],

@@ -130,6 +130,20 @@ JORDAN_MESSAGE = (
     "and jot down anything you want to bring. See you on Thursday. Amara"
 )
 
+# Jordan's secure messages with Dr Okafor, oldest first (invented).
+JORDAN_THREAD = [
+    (
+        "client",
+        "Hi, is it all right if I bring my partner's work trip up on Thursday? It has been on my mind.",
+    ),
+    ("clinician", "Of course, Jo. Put it at the top of your notes for the session and we will start there."),
+    ("client", "Thanks. I tried the conversation with my manager today. It went better than I feared."),
+    (
+        "clinician",
+        "That is good to hear. Notice what made it go better, and we will look at it together on Thursday.",
+    ),
+]
+
 # Invented, and in the client's own words as a safety plan should be.
 JORDAN_SAFETY_PLAN = {
     "warning_signs": [

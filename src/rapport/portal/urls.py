@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from rapport.portal import appointments, check_ins, home, invitation, learn, plan, preparation, safety_plan
+from rapport.portal import (
+    appointments,
+    check_ins,
+    home,
+    invitation,
+    learn,
+    messages,
+    plan,
+    preparation,
+    safety_plan,
+)
 
 my_urls = [
     path("", home.my_home, name="my_home"),
@@ -22,6 +32,8 @@ my_urls = [
     path("tasks/<int:sid>/", plan.my_task, name="my_task"),
     path("learn/", learn.my_learn, name="my_learn"),
     path("learn/<slug:slug>/", learn.my_learn_page, name="my_learn_page"),
+    path("messages/", messages.my_messages, name="my_messages"),
+    path("messages/<int:mid>/withdraw/", messages.my_message_withdraw, name="my_message_withdraw"),
     path("safety-plan/", safety_plan.my_safety_plan, name="my_safety_plan"),
     path("appointments/", appointments.my_appointments, name="portal_appointments"),
     path(

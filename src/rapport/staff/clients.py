@@ -16,6 +16,7 @@ from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusa
 from rapport.common.records import EnteredInError
 from rapport.core import instruments
 from rapport.scheduling.booking import next_appointments
+from rapport.messaging import threads
 
 
 @signed_in(rules.is_clinical_staff)
@@ -40,6 +41,7 @@ def client_detail(request, pk: int):
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
+        "unread_here": threads.unread_for_client(request.user, client),
         "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
         .order_by("-expires_at")
         .first(),

@@ -11,6 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
+from rapport.messaging import digest, threads
 
 
 class Command(BaseCommand):
@@ -77,6 +78,8 @@ class Command(BaseCommand):
                     else "",
                 )
             token = appointments.load(today)
+        # The worker sends the clinicians' daily digest from now on.
+        digest.ensure_scheduled()
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
         # Only the token's digest is stored, so the address can be shown now and never again.
         feed = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
@@ -118,6 +121,16 @@ class Command(BaseCommand):
         portal.set_schedule(request, client.pk, "gad7", "fortnightly", True)
         portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
         safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
+        self._thread(clinician, client)
+
+    def _thread(self, clinician, client):
+        """A secure-message thread, written through the same service as the pages: the client's
+        question, the clinician's answer, and a last note from the clinician the client has not
+        read yet (so the portal's badge shows one)."""
+        as_client = SimpleNamespace(user=client.user, META={}, id=None, resolver_match=None)
+        as_clinician = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        for who, body in clinic.JORDAN_THREAD:
+            threads.send(as_client if who == "client" else as_clinician, client.pk, body)
 
     def _sessions(self, clinician, client, weeks, *, ended):
         """Weekly sessions through the course service: held ones attended, then the next one booked."""
