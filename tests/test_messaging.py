@@ -220,9 +220,10 @@ def test_the_daily_digest_counts_without_names_once_a_day(team):
     send_as(team.client_user, team, f"{CANARY} here")
     course = Course.objects.create(client=team.client, planned_sessions=12)
     CheckInSchedule.objects.create(client=team.client, instrument="phq9", created_by=team.clinician)
-    morning = _at_local(7)
+    # The next 07:05 after the message was sent, so that the message falls in the digest's day.
+    morning = _at_local(7) if _at_local(7) > timezone.now() else _at_local(7, day_offset=1)
     Session.objects.create(course=course, number=1, date=morning.date(), status=SessionStatus.SCHEDULED)
-    assert digest.send_due(_at_local(6)) == 0  # not yet the digest hour
+    assert digest.send_due(morning - timedelta(hours=1)) == 0  # not yet the digest hour
     handled = digest.send_due(morning + timedelta(hours=0))
     assert handled >= 2  # every active clinician of the organisation is handled, once
     to_clinician = [m for m in mail.outbox if m.to == [team.clinician.email]]

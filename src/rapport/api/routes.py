@@ -11,8 +11,8 @@ from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
-from rapport.api.scheduling import router as scheduling_router
 from rapport.api.messages import router as messages_router
+from rapport.api.scheduling import router as scheduling_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
 from rapport.clinic import client_records, rules, standing
 from rapport.clinic.models import Client

@@ -15,8 +15,8 @@ from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
 from rapport.common.records import EnteredInError
 from rapport.core import instruments
-from rapport.scheduling.booking import next_appointments
 from rapport.messaging import threads
+from rapport.scheduling.booking import next_appointments
 
 
 @signed_in(rules.is_clinical_staff)
