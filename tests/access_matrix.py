@@ -347,10 +347,10 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import alerts, api_course, formulation, inventory, portal, timeline  # noqa: E402
+from tests.matrix import alerts, api_course, formulation, inventory, portal, supervision, timeline  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
-ROUTES += portal.ROUTES + alerts.ROUTES
+ROUTES += portal.ROUTES + alerts.ROUTES + supervision.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

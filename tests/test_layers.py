@@ -20,6 +20,7 @@ LAYERS = {
     "drawings": 2,
     "accounts": 3,
     "clinic": 4,
+    "supervision": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

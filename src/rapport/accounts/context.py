@@ -11,8 +11,15 @@ _NAV = {
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
     ],
-    Role.SUPERVISOR: [("caseload", _("Team clients")), ("alerts", _("Alerts"))],
-    Role.ADMINISTRATOR: [("administration", _("Administration"))],
+    Role.SUPERVISOR: [
+        ("supervision_home", _("Workspace")),
+        ("caseload", _("Team clients")),
+        ("alerts", _("Alerts")),
+    ],
+    Role.ADMINISTRATOR: [
+        ("administration", _("Administration")),
+        ("teams", _("Teams and sites")),
+    ],
     Role.CLIENT: [
         ("my_home", _("Home")),
         ("my_check_ins", _("Check-ins")),

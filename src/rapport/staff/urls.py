@@ -13,6 +13,7 @@ from rapport.staff import (
     portal_settings,
     questionnaires,
     safety_plan,
+    supervision,
     timeline,
 )
 
@@ -77,6 +78,11 @@ urlpatterns = [
     path("clients/<int:pk>/", include(client_urls)),
     path("emergency-access/", clients.break_glass, name="break_glass"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("supervision/", supervision.supervision_home, name="supervision_home"),
+    path("supervision/reviews/new/", supervision.review_add, name="review_add"),
+    path("supervision/reviews/<int:pk>/", supervision.review_detail, name="review_detail"),
+    path("supervision/reviews/<int:pk>/actions/", supervision.review_action_add, name="review_action_add"),
+    path("supervision/actions/<int:aid>/done/", supervision.action_done, name="action_done"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/<int:aid>/", alerts.alert_detail, name="alert_detail"),
     path("alerts/<int:aid>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),

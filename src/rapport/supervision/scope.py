@@ -1,0 +1,36 @@
+"""Who sees the supervisor's workspace, and of which teams: the one predicate and the one
+function every workspace page, review and figure asks. A programme lead role (issue 12 item 4)
+is added here, in these two places, and nowhere else."""
+
+import rules
+
+from rapport.accounts.models import Role, Team
+
+
+@rules.predicate
+def sees_workspace(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR
+
+
+def teams_in_view(user):
+    """The teams whose workspace this person sees: a supervisor's own teams, in their
+    organisation. Every query of the workspace is filtered by these ids, never by a parameter."""
+    if not sees_workspace(user):
+        return Team.objects.none()
+    return Team.objects.filter(organisation_id=user.organisation_id, supervisors=user)
+
+
+def team_ids(user, chosen: str | None = None) -> list[int]:
+    """The ids in view, narrowed to `chosen` (a ?team= parameter) when it is one of them; a team
+    outside the view gives the empty list, never another team's data."""
+    ids = list(teams_in_view(user).values_list("pk", flat=True))
+    if chosen:
+        try:
+            wanted = int(chosen)
+        except ValueError:
+            return []
+        return [wanted] if wanted in ids else []
+    return ids
+
+
+rules.add_perm("supervision.view_workspace", sees_workspace)
