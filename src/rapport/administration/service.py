@@ -139,7 +139,7 @@ def account_handover(request, user_id: int):
     form = service.HandoverForm(organisation=org, leaving=leaving)
     if request.method == "POST":
         try:
-            _, moved = service.hand_over_and_deactivate(request, user_id, request.POST)
+            leaving, moved = service.hand_over_and_deactivate(request, user_id, request.POST)
         except (InvalidInput, EditConflict) as exc:
             form = service.HandoverForm(request.POST, organisation=org, leaving=leaving)
             form.is_valid()
