@@ -130,7 +130,9 @@ def test_a_case_review_tells_the_clinician_and_its_actions_show_on_their_caseloa
     review = reviews.create(request_as(clinic.supervisor), review_data(clinic))
     assert review.team == clinic.team_a and review.clinician == clinic.clinician
     assert Notification.objects.filter(recipient=clinic.clinician, client=clinic.client).exists()
-    assert AuditEvent.objects.filter(action="create", object_type="CaseReview", client_id=clinic.client.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_type="CaseReview", client_id=clinic.client.pk
+    ).exists()
     assert [a.text for a in reviews.actions_due(clinic.clinician)] == ["Finish the inventory"]
     page = as_user(clinic.clinician).get("/caseload/").content.decode()
     assert "Supervision actions due" in page and "Finish the inventory" in page
@@ -166,7 +168,12 @@ def test_concurrent_edits_of_a_review_conflict(clinic, as_user):
     page = as_user(clinic.supervisor).post(f"/supervision/reviews/{review.pk}/", {**edit, "version": "1"})
     assert page.status_code == 200 and "Someone else saved this review" in page.content.decode()
     # The clinician reads it but cannot change it.
-    assert as_user(clinic.clinician).post(f"/supervision/reviews/{review.pk}/", {**edit, "version": "2"}).status_code == 404
+    assert (
+        as_user(clinic.clinician)
+        .post(f"/supervision/reviews/{review.pk}/", {**edit, "version": "2"})
+        .status_code
+        == 404
+    )
 
 
 def test_the_clinician_marks_an_action_done(clinic):
@@ -226,7 +233,10 @@ def test_a_transfer_never_leaves_a_client_with_nobody_responsible(clinic, proble
         Client.objects.filter(pk=clinic.client.pk).update(version=2)
     with pytest.raises((InvalidInput, EditConflict)):
         service.transfer(
-            request_as(clinic.administrator), clinic.client.pk, transfer_data(clinic, to, team, reason), version
+            request_as(clinic.administrator),
+            clinic.client.pk,
+            transfer_data(clinic, to, team, reason),
+            version,
         )
     client = Client.objects.get(pk=clinic.client.pk)
     assert client.responsible_clinician == clinic.clinician and client.team == clinic.team_a
@@ -244,7 +254,9 @@ def test_deactivating_a_clinician_who_holds_clients_asks_where_the_caseload_goes
         accounts.deactivate(request_as(clinic.administrator), clinic.clinician.pk)
     page = admin.get(answer["Location"])
     assert "responsible for 1 client" in page.content.decode()
-    done = admin.post(answer["Location"], {"to_clinician": str(clinic.co_clinician.pk), "reason": "Left the service"})
+    done = admin.post(
+        answer["Location"], {"to_clinician": str(clinic.co_clinician.pk), "reason": "Left the service"}
+    )
     assert done.status_code == 302
     assert not User.objects.get(pk=clinic.clinician.pk).is_active
     assert Client.objects.get(pk=clinic.client.pk).responsible_clinician == clinic.co_clinician
@@ -253,7 +265,9 @@ def test_deactivating_a_clinician_who_holds_clients_asks_where_the_caseload_goes
 def test_a_hand_over_to_someone_who_cannot_take_it_changes_nothing(clinic):
     with pytest.raises(InvalidInput):
         service.hand_over_and_deactivate(
-            request_as(clinic.administrator), clinic.clinician.pk, {"to_clinician": str(clinic.clinician.pk), "reason": "x"}
+            request_as(clinic.administrator),
+            clinic.clinician.pk,
+            {"to_clinician": str(clinic.clinician.pk), "reason": "x"},
         )
     assert User.objects.get(pk=clinic.clinician.pk).is_active
     assert Client.objects.get(pk=clinic.client.pk).responsible_clinician == clinic.clinician
@@ -262,7 +276,12 @@ def test_a_hand_over_to_someone_who_cannot_take_it_changes_nothing(clinic):
 def test_teams_and_sites_are_created_renamed_and_staffed(clinic):
     request = request_as(clinic.administrator)
     team = service.save_team(
-        request, {"name": "Team C", "supervisors": [str(clinic.supervisor.pk)], "members": [str(clinic.other_clinician.pk)]}
+        request,
+        {
+            "name": "Team C",
+            "supervisors": [str(clinic.supervisor.pk)],
+            "members": [str(clinic.other_clinician.pk)],
+        },
     )
     assert list(team.supervisors.all()) == [clinic.supervisor]
     assert clinic.team_b.pk not in scope.team_ids(clinic.supervisor)
@@ -282,7 +301,11 @@ def test_a_member_who_holds_the_teams_clients_stays_until_they_are_moved(clinic)
     with pytest.raises(InvalidInput) as refused:
         service.save_team(
             request_as(clinic.administrator),
-            {"name": "Team A", "supervisors": [str(clinic.supervisor.pk)], "members": [str(clinic.co_clinician.pk)]},
+            {
+                "name": "Team A",
+                "supervisors": [str(clinic.supervisor.pk)],
+                "members": [str(clinic.co_clinician.pk)],
+            },
             clinic.team_a.pk,
         )
     assert "members" in refused.value.errors
@@ -292,4 +315,4 @@ def test_a_member_who_holds_the_teams_clients_stays_until_they_are_moved(clinic)
 def test_supervisors_land_on_the_workspace(clinic, as_user):
     assert as_user(clinic.supervisor).get("/")["Location"] == "/supervision/"
     assert as_user(clinic.clinician).get("/")["Location"] == "/caseload/"
-    assert Role.SUPERVISOR == clinic.supervisor.role
+    assert clinic.supervisor.role == Role.SUPERVISOR

@@ -53,7 +53,14 @@ ROUTES = [
         lambda c: f"/supervision/reviews/{a_review(c).pk}/",
         # The team's supervisor and the clinician it is with; another team's supervisor and every
         # other clinician meet a 404.
-        expect(NOT_FOUND, anonymous=LOGIN, supervisor=OK, clinician=OK, administrator=FORBIDDEN, **CLIENT_ROLES_FORBIDDEN),
+        expect(
+            NOT_FOUND,
+            anonymous=LOGIN,
+            supervisor=OK,
+            clinician=OK,
+            administrator=FORBIDDEN,
+            **CLIENT_ROLES_FORBIDDEN,
+        ),
         read_audited=True,
     ),
     Route(

@@ -108,7 +108,14 @@ def deactivate(request, user_id: int) -> User:
     # the hand-over page, in the same transaction as this deactivation.
     if user.responsible_for.filter(entered_in_error_at__isnull=True).exists():
         raise InvalidInput(
-            {"account": [str(_("%(name)s still holds clients: choose where their caseload goes first.") % {"name": user})]}
+            {
+                "account": [
+                    str(
+                        _("%(name)s still holds clients: choose where their caseload goes first.")
+                        % {"name": user}
+                    )
+                ]
+            }
         )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)

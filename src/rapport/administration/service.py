@@ -36,7 +36,9 @@ def teams(request):
             else:
                 made = service.save_team(request, request.POST)
         except InvalidInput as exc:
-            bound = (service.SiteForm if which == "site" else service.TeamForm)(request.POST, organisation=org)
+            bound = (service.SiteForm if which == "site" else service.TeamForm)(
+                request.POST, organisation=org
+            )
             bound.is_valid()
             for field, msgs in exc.errors.items():
                 if field in bound.fields and field not in bound.errors:
@@ -106,7 +108,9 @@ def client_transfer(request, client_id: int):
         try:
             service.transfer(request, client_id, request.POST, version)
         except (InvalidInput, EditConflict) as exc:
-            form = service.TransferForm(request.POST, organisation=org, exclude=client.responsible_clinician_id)
+            form = service.TransferForm(
+                request.POST, organisation=org, exclude=client.responsible_clinician_id
+            )
             form.is_valid()
             if isinstance(exc, EditConflict):
                 conflict, version = True, exc.current.version
@@ -117,7 +121,9 @@ def client_transfer(request, client_id: int):
                         for m in msgs:
                             form.add_error(field, m)
         else:
-            messages.success(request, _("The client was moved; both clinicians and the supervisors were told."))
+            messages.success(
+                request, _("The client was moved; both clinicians and the supervisors were told.")
+            )
             return redirect("administration")
     context = {
         "client": client,
@@ -143,9 +149,11 @@ def account_handover(request, user_id: int):
         except (InvalidInput, EditConflict) as exc:
             form = service.HandoverForm(request.POST, organisation=org, leaving=leaving)
             form.is_valid()
-            errors = exc.errors if isinstance(exc, InvalidInput) else {
-                "to_clinician": [_("A client changed meanwhile; please try again.")]
-            }
+            errors = (
+                exc.errors
+                if isinstance(exc, InvalidInput)
+                else {"to_clinician": [_("A client changed meanwhile; please try again.")]}
+            )
             for field, msgs in errors.items():
                 if field in form.fields and field not in form.errors:
                     for m in msgs:
@@ -153,7 +161,8 @@ def account_handover(request, user_id: int):
         else:
             messages.success(
                 request,
-                _("%(n)s clients were moved and %(name)s can no longer sign in.") % {"n": moved, "name": leaving},
+                _("%(n)s clients were moved and %(name)s can no longer sign in.")
+                % {"n": moved, "name": leaving},
             )
             return redirect("administration")
     context = {"leaving": leaving, "form": form, "holds": service.holds_clients(leaving)}

@@ -18,7 +18,9 @@ class WorkspaceRules:
 
 
 def load(path: Path = PATH) -> WorkspaceRules:
-    root = load_yaml(path).mapping(["version", "no_measure_sessions", "alert_age_hours", "action_due_within_days"])
+    root = load_yaml(path).mapping(
+        ["version", "no_measure_sessions", "alert_age_hours", "action_due_within_days"]
+    )
     gap = root.child("no_measure_sessions").mapping(["sessions", *_PROVENANCE])
     sessions = gap.child("sessions").required_integer()
     if sessions < 1:

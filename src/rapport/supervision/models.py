@@ -33,7 +33,10 @@ class CaseReview(ClinicalRecord):
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="case_reviews")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_reviews", verbose_name=_("clinician")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_reviews",
+        verbose_name=_("clinician"),
     )
     client = models.ForeignKey(
         "clinic.Client",

@@ -2,7 +2,7 @@
 actions agreed; the clinician reads it and sees its actions due on their caseload. Every read
 and write is audited; edits are versioned, so two supervisors never overwrite each other."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.db import transaction
@@ -77,7 +77,7 @@ class ReviewForm(forms.Form):
                 self.add_error(f"action_{i}", _("Say what was agreed, or clear the date."))
         return data
 
-    def actions(self) -> list[tuple[str, object]]:
+    def actions(self) -> list[tuple[str, date]]:
         data = self.cleaned_data
         return [
             (data[f"action_{i}"], data[f"due_{i}"])
@@ -126,12 +126,17 @@ def create(request, data) -> CaseReview:
         AgreedAction.objects.bulk_create(
             AgreedAction(review=review, text=text, due_on=due) for text, due in form.actions()
         )
-        trail.record(request, Action.CREATE, client=client, obj=review, detail={"actions": len(form.actions())})
+        trail.record(
+            request, Action.CREATE, client=client, obj=review, detail={"actions": len(form.actions())}
+        )
         _tell(
             clinician,
             client,
             str(_("A supervision case review was recorded")),
-            str(_("%(supervisor)s recorded a case review with you; it is on your caseload page.") % {"supervisor": user}),
+            str(
+                _("%(supervisor)s recorded a case review with you; it is on your caseload page.")
+                % {"supervisor": user}
+            ),
         )
     return review
 
@@ -147,7 +152,12 @@ def visible(user):
 
 
 def get(request, pk: int, *, audit: bool = True) -> CaseReview:
-    review = visible(request.user).select_related("client", "clinician", "supervisor", "team").filter(pk=pk).first()
+    review = (
+        visible(request.user)
+        .select_related("client", "clinician", "supervisor", "team")
+        .filter(pk=pk)
+        .first()
+    )
     if review is None:
         # The denial names the client the review is about, so that their own trail shows it.
         about = CaseReview.objects.filter(pk=pk).values_list("client_id", flat=True).first()
@@ -173,7 +183,11 @@ def update(request, pk: int, data, version: int) -> CaseReview:
     with transaction.atomic():
         save_versioned(CaseReview, review.pk, version, **form.cleaned_data)
         trail.record(
-            request, Action.UPDATE, client=review.client_id, obj=review, detail={"fields": sorted(form.cleaned_data)}
+            request,
+            Action.UPDATE,
+            client=review.client_id,
+            obj=review,
+            detail={"fields": sorted(form.cleaned_data)},
         )
     return review
 

@@ -35,7 +35,10 @@ def _staff(org, role):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     supervisors = forms.ModelMultipleChoiceField(
-        label=_("Supervised by"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Supervised by"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     members = forms.ModelMultipleChoiceField(
         label=_("Members"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -50,7 +53,10 @@ class TeamForm(forms.Form):
 class SiteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     teams = forms.ModelMultipleChoiceField(
-        label=_("Teams working here"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Teams working here"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -73,14 +79,19 @@ def save_team(request, data, team_id: int | None = None) -> Team:
     form = TeamForm(data, organisation=admin.organisation)
     if not form.is_valid():
         raise invalid(form)
-    held = Client.objects.filter(team=team, entered_in_error_at__isnull=True) if team else Client.objects.none()
-    dropped = set(team.members.values_list("pk", flat=True)) - {m.pk for m in form.cleaned_data["members"]} if team else set()
+    held = (
+        Client.objects.filter(team=team, entered_in_error_at__isnull=True) if team else Client.objects.none()
+    )
+    dropped = (
+        set(team.members.values_list("pk", flat=True)) - {m.pk for m in form.cleaned_data["members"]}
+        if team
+        else set()
+    )
     stranded = held.filter(responsible_clinician_id__in=dropped)
     if stranded.exists():
         # A member who leaves keeps their clients here otherwise: move the clients first.
-        raise InvalidInput(
-            {"members": [str(_("A clinician who still holds clients of this team stays a member until they are moved."))]}
-        )
+        message = _("A clinician who still holds clients of this team stays a member until they are moved.")
+        raise InvalidInput({"members": [str(message)]})
     try:
         with transaction.atomic():
             if team is None:
@@ -141,15 +152,19 @@ class TransferForm(forms.Form):
 def _move(request, client: Client, to: User, team: Team, reason: str, version: int | None) -> ClientTransfer:
     """Inside a transaction: re-check the receiving clinician under a row lock (a deactivation
     racing this transfer waits, then sees the client), write, record, audit, tell."""
-    to_locked = User.objects.select_for_update().filter(
-        pk=to.pk, organisation_id=client.organisation_id, role=Role.CLINICIAN, is_active=True
-    ).first()
+    to_locked = (
+        User.objects.select_for_update()
+        .filter(pk=to.pk, organisation_id=client.organisation_id, role=Role.CLINICIAN, is_active=True)
+        .first()
+    )
     if to_locked is None:
         raise InvalidInput({"to_clinician": [str(_("Choose an active clinician of your organisation."))]})
     if not team.members.filter(pk=to.pk).exists():
         raise InvalidInput({"to_team": [str(_("The new clinician is not a member of this team."))]})
     if to.pk == client.responsible_clinician_id and team.pk == client.team_id:
-        raise InvalidInput({"to_clinician": [str(_("This clinician is already responsible for the client."))]})
+        raise InvalidInput(
+            {"to_clinician": [str(_("This clinician is already responsible for the client."))]}
+        )
     old_clinician, old_team = client.responsible_clinician, client.team
     if version is None:
         version = Client.objects.select_for_update().get(pk=client.pk).version
@@ -206,8 +221,12 @@ def transfer(request, client_id: int, data, version: int) -> ClientTransfer:
         raise invalid(form)
     with transaction.atomic():
         return _move(
-            request, client, form.cleaned_data["to_clinician"], form.cleaned_data["to_team"],
-            form.cleaned_data["reason"], version,
+            request,
+            client,
+            form.cleaned_data["to_clinician"],
+            form.cleaned_data["to_team"],
+            form.cleaned_data["reason"],
+            version,
         )
 
 
@@ -244,9 +263,11 @@ def hand_over_and_deactivate(request, user_id: int, data) -> tuple[User, int]:
     moved = 0
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=leaving.pk).first()
-        held = Client.objects.select_for_update().filter(
-            responsible_clinician=leaving, entered_in_error_at__isnull=True
-        ).select_related("responsible_clinician", "team")
+        held = (
+            Client.objects.select_for_update()
+            .filter(responsible_clinician=leaving, entered_in_error_at__isnull=True)
+            .select_related("responsible_clinician", "team")
+        )
         for client in held:
             team = client.team if client.team in receiving else receiving[0]
             _move(request, client, to, team, form.cleaned_data["reason"], client.version)

@@ -83,7 +83,9 @@ def _name(full: str, preferred: str) -> str:
 
 
 def _clients(org_id: int, team_ids: list[int]):
-    return Client.objects.filter(organisation_id=org_id, team_id__in=team_ids, entered_in_error_at__isnull=True)
+    return Client.objects.filter(
+        organisation_id=org_id, team_id__in=team_ids, entered_in_error_at__isnull=True
+    )
 
 
 def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
@@ -103,7 +105,9 @@ def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
     buckets[f"age{len(bounds)}"] = Count("pk", filter=Q(created_at__lte=lower))
     found = {
         row["tier"]: row
-        for row in open_alerts.values("tier").annotate(total=Count("pk"), overdue=Count("pk", filter=late), **buckets)
+        for row in open_alerts.values("tier").annotate(
+            total=Count("pk"), overdue=Count("pk", filter=late), **buckets
+        )
     }
     labels = [f"< {h} h" for h in rules.alert_age_hours] + [f"≥ {rules.alert_age_hours[-1]} h"]
     rows = []
@@ -132,7 +136,9 @@ def _open_courses(clients):
     attended = Session.objects.filter(
         course=OuterRef("pk"), entered_in_error_at__isnull=True, status=SessionStatus.ATTENDED
     )
-    scored = Response.objects.filter(course=OuterRef("pk"), entered_in_error_at__isnull=True, total__isnull=False)
+    scored = Response.objects.filter(
+        course=OuterRef("pk"), entered_in_error_at__isnull=True, total__isnull=False
+    )
     # tasks_done is a JSON list; its text holds the review task's quoted id once ticked (the same
     # test on SQLite and PostgreSQL).
     review = attended.annotate(tasks_text=Cast("tasks_done", TextField())).filter(
@@ -222,8 +228,20 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
     )
     series = _series(courses)
     phase_mix: dict[int, Counter] = defaultdict(Counter)
-    for (pk, client_id, full, preferred, clinician_id, variant, planned, status, planned_end, reached,
-         review_done, unmeasured) in rows:
+    for (
+        pk,
+        client_id,
+        full,
+        preferred,
+        clinician_id,
+        variant,
+        planned,
+        status,
+        planned_end,
+        reached,
+        review_done,
+        unmeasured,
+    ) in rows:
         name = _name(full, preferred)
         flag = standing.off_track(series[pk]) if pk in series else None
         if flag is not None:
@@ -241,9 +259,10 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         phase_mix[clinician_id][_phase(variant, planned, reached)] += 1
 
     caseloads = dict(
-        clients.order_by().values("responsible_clinician").annotate(n=Count("pk")).values_list(
-            "responsible_clinician", "n"
-        )
+        clients.order_by()
+        .values("responsible_clinician")
+        .annotate(n=Count("pk"))
+        .values_list("responsible_clinician", "n")
     )
     members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
     people = User.objects.filter(
