@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import rules
+from rapport.clinic.models import Client, Notification
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, messages_of
 from rapport.common.forms import posted_version
@@ -21,7 +22,15 @@ def supervision_home(request):
     ids = scope.team_ids(request.user, request.GET.get("team"))
     data = workspace.build(request.user, ids)
     trail.record(request, Action.LIST, object_type="Workspace", detail={"teams": ids})
+    # Supervisors' notices (escalated alerts, emergency access, transfers) wait here, as on the
+    # caseload: a client is named only to someone who may see them.
+    notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20])
+    named = Client.objects.visible_to(request.user).filter(pk__in=[n.client_id for n in notifications if n.client_id])
+    visible = {c.pk: c for c in named}
+    for note in notifications:
+        note.named_client = visible.get(note.client_id)
     context = {
+        "notifications": notifications,
         "ws": data,
         "all_teams": scope.teams_in_view(request.user),
         "chosen": request.GET.get("team", ""),
