@@ -88,6 +88,13 @@ def _clients(org_id: int, team_ids: list[int]):
     )
 
 
+def _span(hours: int) -> str:
+    if hours % 24:
+        return f"{hours} h"
+    days = hours // 24
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
     rules = workspace_rules.rules()
     tiers = triage.triage_rules().tiers
@@ -109,7 +116,7 @@ def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
             total=Count("pk"), overdue=Count("pk", filter=late), **buckets
         )
     }
-    labels = [f"< {h} h" for h in rules.alert_age_hours] + [f"≥ {rules.alert_age_hours[-1]} h"]
+    labels = [f"Under {_span(h)}" for h in rules.alert_age_hours] + [f"{_span(rules.alert_age_hours[-1])} or more"]
     rows = []
     for tier in reversed(tiers):  # the most urgent first
         row = found.get(tier.id)
@@ -269,17 +276,17 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=list(caseloads)),
         organisation_id=user.organisation_id,
     ).order_by("full_name")
+    phases = [(p.id, p.name) for p in protocol.get().phases] + [(NOT_STARTED, "Not started")]
     wired = figures.clinician_figures(team_ids, [p.pk for p in people])
     clinicians = [
         ClinicianRow(
             p,
             caseloads.get(p.pk, 0),
-            dict(phase_mix.get(p.pk, {})),
+            {phase: phase_mix[p.pk][phase] for phase, _ in phases} if p.pk in phase_mix else {},
             (wired or {}).get(p.pk) if wired is not None else None,
         )
         for p in people
     ]
-    phases = [(p.id, p.name) for p in protocol.get().phases] + [(NOT_STARTED, "Not started")]
     return Workspace(
         teams=list(Team.objects.filter(pk__in=team_ids)),
         risk=risk,
