@@ -63,7 +63,9 @@ def main(repeat: int) -> dict:
         if answer.status_code != 200:
             raise SystemExit(f"GET /supervision/ answered {answer.status_code}")
 
-    every_team = list(Team.objects.filter(organisation_id=supervisor.organisation_id).values_list("pk", flat=True))
+    every_team = list(
+        Team.objects.filter(organisation_id=supervisor.organisation_id).values_list("pk", flat=True)
+    )
     return {
         "clients_in_database": Client.objects.count(),
         "supervisor_page": {

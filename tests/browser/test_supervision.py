@@ -18,7 +18,11 @@ pytestmark = pytest.mark.browser
 def a_course_past_its_end(client):
     start = timezone.localdate() - timedelta(weeks=12)
     course = Course.objects.create(
-        client=client, status="active", planned_sessions=16, started_on=start, planned_end_on=start + timedelta(weeks=10)
+        client=client,
+        status="active",
+        planned_sessions=16,
+        started_on=start,
+        planned_end_on=start + timedelta(weeks=10),
     )
     for n in range(1, 10):
         Session.objects.create(course=course, number=n, date=start + timedelta(weeks=n), status="attended")
@@ -74,7 +78,9 @@ def test_an_administrator_moves_a_client_and_everyone_concerned_is_told(new_page
     page = new_page(screen)
     sign_in(page, clinic.administrator.email)
     page.get_by_role("link", name=f"Transfer #{clinic.client.pk}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Move a client to another responsible clinician")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Move a client to another responsible clinician"
+    )
     page.get_by_role("button", name="Move the client").click()
     expect(page.get_by_text("Nothing was moved.")).to_be_visible()
     check_page(page, "client-transfer-errors", screen, problems)

@@ -25,7 +25,9 @@ def supervision_home(request):
     # Supervisors' notices (escalated alerts, emergency access, transfers) wait here, as on the
     # caseload: a client is named only to someone who may see them.
     notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20])
-    named = Client.objects.visible_to(request.user).filter(pk__in=[n.client_id for n in notifications if n.client_id])
+    named = Client.objects.visible_to(request.user).filter(
+        pk__in=[n.client_id for n in notifications if n.client_id]
+    )
     visible = {c.pk: c for c in named}
     for note in notifications:
         note.named_client = visible.get(note.client_id)

@@ -116,7 +116,9 @@ def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
             total=Count("pk"), overdue=Count("pk", filter=late), **buckets
         )
     }
-    labels = [f"Under {_span(h)}" for h in rules.alert_age_hours] + [f"{_span(rules.alert_age_hours[-1])} or more"]
+    labels = [f"Under {_span(h)}" for h in rules.alert_age_hours] + [
+        f"{_span(rules.alert_age_hours[-1])} or more"
+    ]
     rows = []
     for tier in reversed(tiers):  # the most urgent first
         row = found.get(tier.id)

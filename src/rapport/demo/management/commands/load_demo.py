@@ -11,6 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
+from rapport.supervision import reviews, service
 
 
 class Command(BaseCommand):
@@ -76,7 +77,28 @@ class Command(BaseCommand):
                     if weeks >= 3
                     else "",
                 )
+            self._supervision(people, teams, today)
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+
+    def _supervision(self, people, teams, today):
+        """A site for every team, and one case review of Jordan's course with an action due soon,
+        through the services as the administrator and the supervisor would make them."""
+        admin = SimpleNamespace(user=people["admin@demo.rapport"], META={}, id=None, resolver_match=None)
+        service.save_site(admin, {"name": clinic.SITE, "teams": [str(t.pk) for t in teams.values()]})
+        supervisor = SimpleNamespace(
+            user=people["supervisor@demo.rapport"], META={}, id=None, resolver_match=None
+        )
+        jordan = Client.objects.get(full_name="Jordan Ellis")
+        reviews.create(
+            supervisor,
+            {
+                "held_on": today.isoformat(),
+                "client": str(jordan.pk),
+                "discussion": clinic.REVIEW_DISCUSSION,
+                "action_1": clinic.REVIEW_ACTION,
+                "due_1": (today + timedelta(days=5)).isoformat(),
+            },
+        )
 
     def _initial_phase(self, clinician, client):
         """Inventory, timeline and an agreed formulation, through the same services as the pages."""
