@@ -15,7 +15,7 @@ from rapport.accounts.models import ApiToken
 from rapport.clinic.models import Client, Course, Response, RiskAlert, Session
 
 # Queries per request, signed in (session for pages, Bearer token for the API).
-CASELOAD = 16
+CASELOAD = 17  # with the supervision actions due to the clinician
 CLIENT_PAGE = 16  # the course's sessions, for where the course stands on the first screen
 OUTCOMES = 5
 ALERTS_API = 4

@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import rules
 from rapport.clinic.models import Client, Notification
 from rapport.common.access import signed_in
@@ -16,12 +14,10 @@ from rapport.common.forms import posted_version
 from rapport.supervision import reviews, scope, workspace
 
 
-@signed_in(scope.sees_workspace)
+@signed_in(rules.sees_workspace)
 @require_GET
 def supervision_home(request):
-    ids = scope.team_ids(request.user, request.GET.get("team"))
-    data = workspace.build(request.user, ids)
-    trail.record(request, Action.LIST, object_type="Workspace", detail={"teams": ids})
+    data = workspace.for_page(request, request.GET.get("team"))
     # Supervisors' notices (escalated alerts, emergency access, transfers) wait here, as on the
     # caseload: a client is named only to someone who may see them.
     notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20])
@@ -41,7 +37,7 @@ def supervision_home(request):
     return render(request, "staff/supervision.html", context)
 
 
-@signed_in(scope.sees_workspace)
+@signed_in(rules.sees_workspace)
 @require_http_methods(["GET", "POST"])
 def review_add(request):
     if request.method == "POST":
@@ -94,7 +90,7 @@ def review_detail(request, pk: int):
     return render(request, "staff/review_detail.html", context)
 
 
-@signed_in(scope.sees_workspace)
+@signed_in(rules.sees_workspace)
 @require_POST
 def review_action_add(request, pk: int):
     try:

@@ -1,15 +1,12 @@
-"""Who sees the supervisor's workspace, and of which teams: the one predicate and the one
-function every workspace page, review and figure asks. A programme lead role (issue 12 item 4)
+"""Who sees the supervisor's workspace, and of which teams: the one predicate (clinic.rules
+.sees_workspace, re-exported here) and the one function every workspace page, review and figure
+asks. A programme lead role (issue 12 item 4)
 is added here, in these two places, and nowhere else."""
 
-import rules
+from rapport.accounts.models import Team
+from rapport.clinic.rules import sees_workspace
 
-from rapport.accounts.models import Role, Team
-
-
-@rules.predicate
-def sees_workspace(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR
+__all__ = ["sees_workspace", "team_ids", "teams_in_view"]
 
 
 def teams_in_view(user):
@@ -31,6 +28,3 @@ def team_ids(user, chosen: str | None = None) -> list[int]:
             return []
         return [wanted] if wanted in ids else []
     return ids
-
-
-rules.add_perm("supervision.view_workspace", sees_workspace)

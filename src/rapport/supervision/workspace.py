@@ -22,10 +22,12 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from rapport.accounts.models import Role, Team, User
+from rapport.audit import trail
+from rapport.audit.models import Action
 from rapport.clinic import standing
 from rapport.clinic.models import Client, Course, CourseStatus, Response, RiskAlert, Session, SessionStatus
 from rapport.core import protocol, triage, workspace_rules
-from rapport.supervision import figures
+from rapport.supervision import figures, scope
 
 LIST_LIMIT = 25  # clients named under each progress flag; the count is always the full one
 NOT_STARTED = "not_started"
@@ -300,3 +302,12 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         figures_wired=wired is not None,
         no_measure_sessions=rules.no_measure_sessions,
     )
+
+
+def for_page(request, chosen: str | None) -> Workspace:
+    """The workspace of the teams in view (narrowed to `chosen` when it is one of them), with the
+    listing audited as every other list of clients is."""
+    ids = scope.team_ids(request.user, chosen)
+    data = build(request.user, ids)
+    trail.record(request, Action.LIST, object_type="Workspace", detail={"teams": ids})
+    return data
