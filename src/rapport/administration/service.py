@@ -27,7 +27,8 @@ def _team_initial(team):
 def teams(request):
     org = request.user.organisation
     form = service.TeamForm(organisation=org)
-    site_form = service.SiteForm(organisation=org)
+    # Two forms on one page: the site form's ids differ so that every label finds its field.
+    site_form = service.SiteForm(organisation=org, auto_id="site_%s")
     if request.method == "POST":
         which = request.POST.get("form")
         try:
