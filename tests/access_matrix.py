@@ -347,10 +347,22 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import alerts, api_course, formulation, inventory, portal, supervision, timeline  # noqa: E402
+from tests.matrix import (  # noqa: E402
+    alerts,
+    api_course,
+    fhir,
+    formulation,
+    inventory,
+    messaging,
+    portal,
+    scheduling,
+    supervision,
+    timeline,
+)
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
-ROUTES += portal.ROUTES + alerts.ROUTES + supervision.ROUTES
+ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
+ROUTES += supervision.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -1,7 +1,11 @@
 """Test settings: the real settings with a fast hasher and in-memory e-mail, and a test database
 of each run's own, so that two checkouts (or two runs) testing at once never share one."""
 
+import atexit
 import os
+import pathlib
+import shutil
+import tempfile
 
 os.environ.setdefault("RAPPORT_ENV", "test")
 
@@ -32,3 +36,7 @@ else:
     import uuid
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_rapport_{uuid.uuid4().hex[:12]}"}  # noqa: F405
+
+# FHIR bulk exports write files: each test process into a directory of its own, removed at exit.
+RAPPORT_FHIR_EXPORT_DIR = pathlib.Path(tempfile.mkdtemp(prefix="rapport-fhir-export-"))
+atexit.register(shutil.rmtree, RAPPORT_FHIR_EXPORT_DIR, ignore_errors=True)

@@ -59,3 +59,14 @@ def test_the_demo_clinic_has_courses_in_every_phase(demo_clinic, db):
             phases.add(overview["position"].phase)
     assert {"initial", "middle", "termination", "maintenance"} <= phases
     assert {"referred", "assessment", "active", "maintenance", "ended"} <= statuses
+
+
+def test_the_demo_client_has_a_message_thread_with_one_reply_unread(demo_clinic, db):
+    from rapport.messaging import threads
+    from rapport.messaging.models import Message
+
+    jo = User.objects.get(email="client@demo.rapport")
+    thread = list(Message.objects.filter(client__user=jo).order_by("id"))
+    assert [m.from_client for m in thread] == [True, False, True, False]
+    assert threads.unread_count(jo) == 1
+    assert threads.unread_count(User.objects.get(email="therapist@demo.rapport")) == 0

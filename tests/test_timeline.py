@@ -11,6 +11,7 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import timeline
 from rapport.clinic.models import Course, Formulation, InventoryEntry, Response, TimelineEvent
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import EnteredInError
 from tests.access_matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, expect
 from tests.personas import CANARY, PERSONAS
 from tests.support import request_as
@@ -42,6 +43,11 @@ def event_data(**change):
         "problem_area_hint": "grief",
     }
     return {**data, **change}
+
+
+def typed(data, course) -> timeline.Event:
+    """Form data as a page reads it into the service's typed event."""
+    return timeline.event_from(timeline.EventForm(data, course=course))
 
 
 def an_event(course, **values):
@@ -140,7 +146,9 @@ def test_a_bad_event_is_refused_with_a_clear_message_and_nothing_is_saved(
 @pytest.mark.parametrize(("change", "message"), BAD_INPUT[:6], ids=[m for _, m in BAD_INPUT[:6]])
 def test_the_service_refuses_the_same_input_whoever_calls_it(change, message, clinic, course):
     with pytest.raises(InvalidInput) as refused:
-        timeline.add_event(request_as(clinic.clinician), clinic.client.pk, event_data(**resolved(change)))
+        timeline.add_event(
+            request_as(clinic.clinician), clinic.client.pk, typed(event_data(**resolved(change)), course)
+        )
     assert message in str(refused.value.errors)
 
 
@@ -229,7 +237,7 @@ def test_the_service_raises_an_edit_conflict_for_a_stale_version(clinic, course)
     TimelineEvent.objects.filter(pk=event.pk).update(version=3)
     with pytest.raises(EditConflict) as conflict:
         timeline.update_event(
-            request_as(clinic.clinician), clinic.client.pk, event.pk, event_data(), version=1
+            request_as(clinic.clinician), clinic.client.pk, event.pk, typed(event_data(), course), version=1
         )
     assert conflict.value.current.version == 3
     assert not AuditEvent.objects.filter(action=Action.UPDATE).exists()
@@ -290,9 +298,11 @@ def test_marking_entered_in_error_needs_a_reason(clinic, course, as_user):
 def test_an_event_cannot_be_marked_twice(clinic, course):
     event = an_event(course)
     request = request_as(clinic.clinician)
-    timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, {"reason": "Wrong client"})
+    timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, EnteredInError("Wrong client"))
     with pytest.raises(Http404):
-        timeline.mark_event_entered_in_error(request, clinic.client.pk, event.pk, {"reason": "Wrong client"})
+        timeline.mark_event_entered_in_error(
+            request, clinic.client.pk, event.pk, EnteredInError("Wrong client")
+        )
     assert AuditEvent.objects.filter(action=Action.DELETE).count() == 1
 
 
@@ -341,7 +351,7 @@ def test_a_supervisor_reads_the_timeline_but_cannot_change_it(clinic, course, as
     )
     assert TimelineEvent.objects.get(pk=event.pk).version == 1
     with pytest.raises(Http404):
-        timeline.add_event(request_as(clinic.supervisor), clinic.client.pk, event_data())
+        timeline.add_event(request_as(clinic.supervisor), clinic.client.pk, typed(event_data(), course))
     assert TimelineEvent.objects.count() == 1
 
 
@@ -515,7 +525,9 @@ def test_a_person_from_another_clients_inventory_cannot_be_whose_event_it_is(cli
 def test_changing_whose_event_it_is_is_saved_and_audited_by_field_name(clinic, course, mother):
     event = an_event(course)
     data = event_data(whose="someone_else", whose_person=mother.pk, version=event.version)
-    timeline.update_event(request_as(clinic.clinician), clinic.client.pk, event.pk, data, event.version)
+    timeline.update_event(
+        request_as(clinic.clinician), clinic.client.pk, event.pk, typed(data, course), event.version
+    )
     row = AuditEvent.objects.filter(action=Action.UPDATE, object_type="TimelineEvent").latest("pk")
     assert {"whose", "whose_person"} <= set(row.detail["fields"])
     saved = TimelineEvent.objects.get(pk=event.pk)

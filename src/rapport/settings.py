@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "rapport.audit",
     "rapport.clinic",
     "rapport.supervision",
+    "rapport.scheduling",
+    "rapport.messaging",
     "rapport.common",
     "rapport.staff",
     "rapport.portal",
@@ -115,6 +117,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.accounts.middleware.IdleLogoutMiddleware",
     "rapport.accounts.middleware.TimezoneMiddleware",
+    "rapport.scheduling.middleware.CheckInLinkScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -134,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "rapport.accounts.context.navigation",
+                "rapport.messaging.context.unread",
             ],
         },
     }
@@ -199,6 +203,10 @@ RAPPORT_CLIENT_IDLE_SECONDS = env_int("RAPPORT_CLIENT_IDLE_SECONDS", 30 * 60)
 RAPPORT_BREAK_GLASS_MINUTES = env_int("RAPPORT_BREAK_GLASS_MINUTES", 60)
 # The address that links in e-mails (alerts, invitations) point to.
 RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
+# FHIR: the canonical address of our Questionnaires and code systems (stable, whatever host serves
+# the API), and where bulk exports write their NDJSON files, one directory per export.
+RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
+RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
@@ -273,6 +281,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
+
+# Video sessions: each online appointment's room is this address plus an unguessable name. The
+# default is a placeholder for the organisation's own self-hosted Jitsi Meet; an organisation sets
+# its own on its scheduling settings.
+RAPPORT_VIDEO_BASE_URL = env_str("RAPPORT_VIDEO_BASE_URL", "https://meet.example.org/")
+# Text-message reminders go through this back-end (dotted path to a class with send(to, text)).
+RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.ConsoleBackend")
 
 # Background jobs (alert e-mail, escalation) wait in the same database and run in
 # `rapport db_worker`; a job row is written in the same transaction as the alert it serves.

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("rapport.portal.urls")),
     path("", include("rapport.administration.urls")),
     path("api/v1/", api.urls),
+    path("fhir/R4/", include("rapport.api.fhir.urls")),
 ]

@@ -7,13 +7,16 @@ from rapport.accounts.models import Role
 _NAV = {
     Role.CLINICIAN: [
         ("caseload", _("Caseload")),
+        ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
+        ("my_schedule", _("My schedule")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
     ],
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
         ("caseload", _("Team clients")),
+        ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
     ],
     Role.ADMINISTRATOR: [
@@ -23,6 +26,8 @@ _NAV = {
     Role.CLIENT: [
         ("my_home", _("Home")),
         ("my_check_ins", _("Check-ins")),
+        ("portal_appointments", _("Appointments")),
+        ("my_messages", _("Messages")),
         ("my_plan", _("My plan")),
         ("my_learn", _("Learn")),
     ],

@@ -1,8 +1,13 @@
 """The course of IPT through the API: course, sessions, inventory, timeline, formulation, goals.
 
 Every route calls the service the pages call, so access, validation, the refusal of a stale edit
-and the audit trail are the services'. The JSON is turned into the form data the pages send
-(`_form_data`), so that one validation serves both.
+and the audit trail are the services'. One validation path: the body's schema (StrictIn: strict
+types, no unknown field, no NUL) reads the JSON into the service's typed input (courses.Contract,
+courses.SessionNote, inventory.Entry, timeline.Event, formulation.FormulationValues, ...), and
+the service checks what it means (the variant's sessions, dates, the protocol's ids, the course's
+inventory) and refuses with InvalidInput keyed by the body's own names ("cues.grief",
+"step_notes.x", "values.x", "notes.x"), passed through unchanged as a 422. The pages read their
+forms into the same typed input, so the same bad input gets the same message on both.
 
 Who may do what, as on the pages: the clinicians who see the client read and change; the team's
 supervisor reads, and a change by them is answered 404; clients and administrators never read a
@@ -17,11 +22,11 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from rapport.api.schemas import Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
+from rapport.api.schemas import IsoDate, Problem, QuestionOut, SetAsideOut, StrictIn, SuggestionOut
 from rapport.clinic import courses, formulation, inventory, timeline
 from rapport.clinic.models import (
     Course,
@@ -33,7 +38,8 @@ from rapport.clinic.models import (
     SessionStatus,
     TimelineEvent,
 )
-from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.errors import EditConflict
+from rapport.common.records import EnteredInError
 from rapport.core import protocol
 
 router = Router(tags=["course"])
@@ -87,41 +93,14 @@ def _no_course(course: Course | None) -> Course:
     return course
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _form_data(values: dict) -> QueryDict:
-    """JSON values as the pages' forms post them: text, empty for null, a list as repeated keys."""
-    data = QueryDict(mutable=True)
-    for key, value in values.items():
-        data.setlist(key, [_text(v) for v in (value if isinstance(value, list) else [value])])
-    return data
-
-
-def _refuse_unknown(given, known, where: str, message: str) -> None:
-    """The forms ignore a key they do not know; the API says so rather than drop what was sent."""
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise InvalidInput({f"{where}.{key}": [message] for key in unknown})
-
-
-def _save(save: Callable, status: int = 200, *, named: dict[str, str] | None = None):
-    """Run a service's save: a stale version becomes a 409, and the service's error keys (form
-    field names) are given the names they have in the JSON body."""
+def _save(save: Callable, status: int = 200):
+    """Run a service's save: a stale version becomes a 409. A refusal (InvalidInput) passes
+    through unchanged: the services key it by the names the JSON body has."""
     try:
         return Status(status, save())
     except EditConflict as exc:
         current = exc.current.version if exc.current.pk else 0
         return Status(409, {"detail": CONFLICT_DETAIL, "errors": {}, "current_version": current})
-    except InvalidInput as exc:
-        if not named:
-            raise
-        raise InvalidInput({named.get(k, k): v for k, v in exc.errors.items()}) from None
 
 
 # The course and its contract
@@ -146,15 +125,15 @@ class ContractIn(StrictIn):
     ending_reason: Literal[("", *EndingReason.values)] = Field(  # type: ignore[valid-type]
         description="Empty unless the course has ended"
     )
-    started_on: date
-    planned_end_on: date | None
-    ended_on: date | None
+    started_on: IsoDate
+    planned_end_on: IsoDate | None
+    ended_on: IsoDate | None
     planned_sessions: int = Field(description="Within the variant's range")
     frequency: str = Field(max_length=40)
     session_minutes: int | None
     missed_session_policy: str
     contract_goals: str
-    agreed_on: date | None = Field(description="When the client agreed the contract")
+    agreed_on: IsoDate | None = Field(description="When the client agreed the contract")
 
 
 class ContractUpdate(ContractIn):
@@ -184,7 +163,7 @@ class CourseOut(Schema):
 
 def _course_out(course: Course) -> dict:
     overview = courses.course_overview(course)
-    fields = {name: getattr(course, name) for name in courses.ContractForm.Meta.fields}
+    fields = {name: getattr(course, name) for name in courses.CONTRACT_FIELDS}
     return {
         "id": course.pk,
         **fields,
@@ -213,8 +192,8 @@ def get_course(request: HttpRequest, client_id: int):
 )
 def update_course(request: HttpRequest, client_id: int, payload: ContractUpdate):
     _clinical_staff(request)
-    data = _form_data(payload.dict(exclude={"version"}))
-    return _save(lambda: _course_out(courses.update_contract(request, client_id, data, payload.version)))
+    given = courses.Contract(**payload.dict(exclude={"version"}))
+    return _save(lambda: _course_out(courses.update_contract(request, client_id, given, payload.version)))
 
 
 # Sessions
@@ -246,11 +225,11 @@ class SessionOut(SessionSummary):
 
 
 class NewSessionIn(StrictIn):
-    date: date
+    date: IsoDate
 
 
 class SessionUpdate(StrictIn):
-    date: date
+    date: IsoDate
     status: Literal[tuple(SessionStatus.values)]  # type: ignore[valid-type]
     phase_override: str = Field(max_length=20, description="A phase id, or empty to keep the derived one")
     phase_override_reason: str
@@ -325,7 +304,7 @@ def list_sessions(request: HttpRequest, client_id: int):
 )
 def create_session(request: HttpRequest, client_id: int, payload: NewSessionIn):
     _clinical_staff(request)
-    session = courses.add_session(request, client_id, _form_data(payload.dict()))
+    session = courses.add_session(request, client_id, payload.date)
     return Status(201, _session_out(session))
 
 
@@ -348,31 +327,20 @@ def get_session(request: HttpRequest, client_id: int, session_id: int):
 def update_session(request: HttpRequest, client_id: int, session_id: int, payload: SessionUpdate):
     _clinical_staff(request)
     _client, session = courses.get_session(request, client_id, session_id, "clinic.change_client")
-    # The pages offer only the agenda's steps; here a note for any other step would be dropped
-    # without a word, so it is refused instead.
-    spec = protocol.get()
-    phase = payload.phase_override if payload.phase_override in spec.phases_by_id else None
-    agenda = spec.agenda(phase or courses.phase_of(session), session.course.variant)
-    steps = [s.id for s in agenda.steps] if agenda else []
-    _refuse_unknown(payload.step_notes, steps, "step_notes", "Not a step of this session's agenda.")
-    values = payload.dict(exclude={"version", "step_notes", "goal_ratings", "task_review"})
-    values.update({f"step_{step}": note for step, note in payload.step_notes.items()})
     # Fields an older caller does not send are kept, never wiped.
-    values["task_review"] = session.task_review if payload.task_review is None else payload.task_review
+    task_review = session.task_review if payload.task_review is None else payload.task_review
     ratings = session.goal_ratings if payload.goal_ratings is None else payload.goal_ratings
-    values.update({f"goal_{goal}": str(rating) for goal, rating in ratings.items()})
-    data = _form_data(values)
+    given = courses.SessionNote(
+        **payload.dict(exclude={"version", "task_review", "goal_ratings"}),
+        task_review=task_review,
+        goal_ratings=ratings,
+    )
     return _save(
-        lambda: _session_out(courses.update_session(request, client_id, session_id, data, payload.version))
+        lambda: _session_out(courses.update_session(request, client_id, session_id, given, payload.version))
     )
 
 
 # The interpersonal inventory
-
-
-def _value_fields() -> dict:
-    """The protocol's relationship fields kept in an entry's `values`, by id."""
-    return {f.id: f for f in protocol.get().inventory.relationship_fields if f.id not in inventory.COLUMNS}
 
 
 class EntryIn(StrictIn):
@@ -382,7 +350,7 @@ class EntryIn(StrictIn):
         {},
         description=(
             "The protocol's other relationship fields by id ("
-            + ", ".join(_value_fields())
+            + ", ".join(inventory.value_fields())
             + "); yes/no fields take true or false; leave a field out when it is not known"
         ),
     )
@@ -422,23 +390,8 @@ class InventoryOut(NotesOut):
     entries: list[EntryOut]
 
 
-def _entry_data(payload: EntryIn) -> QueryDict:
-    fields = _value_fields()
-    _refuse_unknown(payload.values, fields, "values", "The protocol's inventory has no such field.")
-    values = {}
-    for key, value in payload.values.items():
-        if isinstance(value, bool):
-            if fields[key].type != "boolean":
-                raise InvalidInput({f"values.{key}": ["Give text here, not true or false."]})
-            value = inventory.YES if value else inventory.NO
-        values[key] = value
-    return _form_data(
-        {"person_label": payload.person_label, "closeness_ring": payload.closeness_ring, **values}
-    )
-
-
-def _values_named() -> dict[str, str]:
-    return {key: f"values.{key}" for key in _value_fields()}
+def _entry(payload: EntryIn) -> inventory.Entry:
+    return inventory.Entry(payload.person_label, payload.closeness_ring, payload.values)
 
 
 @router.get(
@@ -466,8 +419,8 @@ def get_inventory(request: HttpRequest, client_id: int):
 )
 def create_entry(request: HttpRequest, client_id: int, payload: EntryIn):
     _clinical_staff(request)
-    data = _entry_data(payload)
-    return _save(lambda: inventory.add_entry(request, client_id, data), 201, named=_values_named())
+    given = _entry(payload)
+    return _save(lambda: inventory.add_entry(request, client_id, given), 201)
 
 
 # Before the entry's route: its {entry_id} would take "notes" too.
@@ -478,15 +431,12 @@ def create_entry(request: HttpRequest, client_id: int, payload: EntryIn):
 )
 def update_inventory_notes(request: HttpRequest, client_id: int, payload: NotesIn):
     _clinical_staff(request)
-    known = [f.id for f in protocol.get().inventory.whole_inventory_fields]
-    _refuse_unknown(payload.notes, known, "notes", "The protocol's inventory notes have no such field.")
-    data = _form_data(payload.notes)
 
     def save():
-        course = inventory.update_notes(request, client_id, data, payload.version)
+        course = inventory.update_notes(request, client_id, payload.notes, payload.version)
         return {"notes": course.inventory_notes, "course_version": course.version}
 
-    return _save(save, named={key: f"notes.{key}" for key in known})
+    return _save(save)
 
 
 @router.put(
@@ -496,11 +446,8 @@ def update_inventory_notes(request: HttpRequest, client_id: int, payload: NotesI
 )
 def update_entry(request: HttpRequest, client_id: int, entry_id: int, payload: EntryUpdate):
     _clinical_staff(request)
-    data = _entry_data(payload)
-    return _save(
-        lambda: inventory.update_entry(request, client_id, entry_id, data, payload.version),
-        named=_values_named(),
-    )
+    given = _entry(payload)
+    return _save(lambda: inventory.update_entry(request, client_id, entry_id, given, payload.version))
 
 
 @router.post(
@@ -510,10 +457,10 @@ def update_entry(request: HttpRequest, client_id: int, entry_id: int, payload: E
 )
 def entry_entered_in_error(request: HttpRequest, client_id: int, entry_id: int, payload: EnteredInErrorIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict())
+    reason = EnteredInError(payload.reason)
 
     def save() -> None:
-        inventory.mark_entry_entered_in_error(request, client_id, entry_id, data)
+        inventory.mark_entry_entered_in_error(request, client_id, entry_id, reason)
 
     return _save(save, 204)
 
@@ -522,8 +469,8 @@ def entry_entered_in_error(request: HttpRequest, client_id: int, entry_id: int, 
 
 
 class EventIn(StrictIn):
-    start: date = Field(description="The date, or the start of a period; never in the future")
-    end: date | None = Field(None, description="The end of a period; null for one date")
+    start: IsoDate = Field(description="The date, or the start of a period; never in the future")
+    end: IsoDate | None = Field(None, description="The end of a period; null for one date")
     event: str = Field(max_length=300, description="What happened, as the client puts it")
     kind: str = Field(
         max_length=40, description="A kind of event: " + ", ".join(protocol.get().timeline.kind_ids())
@@ -542,7 +489,7 @@ class EventIn(StrictIn):
 
 
 class EventUpdate(EventIn):
-    end: date | None
+    end: IsoDate | None
     # Required on a change, so that a caller that does not know them never resets them.
     whose: str = Field(max_length=20)
     whose_person: RecordId | None
@@ -580,8 +527,8 @@ class TimelineOut(Schema):
     events: list[EventOut] = Field(description="Oldest first")
 
 
-def _event_data(payload: EventIn) -> QueryDict:
-    return _form_data(payload.dict(exclude={"version"}))
+def _event(payload: EventIn) -> timeline.Event:
+    return timeline.Event(**payload.dict(exclude={"version"}))
 
 
 @router.get(
@@ -602,7 +549,7 @@ def get_timeline(request: HttpRequest, client_id: int):
 )
 def create_event(request: HttpRequest, client_id: int, payload: EventIn):
     _clinical_staff(request)
-    return Status(201, timeline.add_event(request, client_id, _event_data(payload)))
+    return Status(201, timeline.add_event(request, client_id, _event(payload)))
 
 
 @router.put(
@@ -612,8 +559,8 @@ def create_event(request: HttpRequest, client_id: int, payload: EventIn):
 )
 def update_event(request: HttpRequest, client_id: int, event_id: int, payload: EventUpdate):
     _clinical_staff(request)
-    data = _event_data(payload)
-    return _save(lambda: timeline.update_event(request, client_id, event_id, data, payload.version))
+    given = _event(payload)
+    return _save(lambda: timeline.update_event(request, client_id, event_id, given, payload.version))
 
 
 @router.post(
@@ -623,22 +570,22 @@ def update_event(request: HttpRequest, client_id: int, event_id: int, payload: E
 )
 def event_entered_in_error(request: HttpRequest, client_id: int, event_id: int, payload: EnteredInErrorIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict())
-    return _save(lambda: timeline.mark_event_entered_in_error(request, client_id, event_id, data), 204)
+    reason = EnteredInError(payload.reason)
+    return _save(lambda: timeline.mark_event_entered_in_error(request, client_id, event_id, reason), 204)
 
 
 # The problem-area formulation and the goals
 
 
 class FormulationIn(StrictIn):
-    onset: date | None = Field(description="When this episode of depression began")
+    onset: IsoDate | None = Field(description="When this episode of depression began")
     cues: dict[str, list[str]] = Field(description="Problem area id to the ids of its cues that apply")
     primary_area: str = Field(max_length=40, description="A problem area id, or empty until chosen")
     secondary_area: str = Field(max_length=40, description="Another problem area id, or empty")
     dispute_stage: str = Field(max_length=20, description="For a role dispute: its stage id")
     text: str
-    shared_on: date | None
-    agreed_on: date | None
+    shared_on: IsoDate | None
+    agreed_on: IsoDate | None
 
 
 class FormulationUpdate(FormulationIn):
@@ -646,7 +593,7 @@ class FormulationUpdate(FormulationIn):
 
 
 class FormulationOut(FormulationIn):
-    model_config = ConfigDict(extra="ignore")  # an answer, not a request body
+    model_config = ConfigDict(extra="ignore", strict=False)  # an answer, not a request body
     course_id: int
     version: int = Field(description="0 until the formulation is first saved")
     suggestions: list[SuggestionOut] = Field(
@@ -683,7 +630,7 @@ def _formulation_out(course: Course, found: Formulation) -> dict:
     found_review = formulation.review(course, found)
     return {
         "course_id": course.pk,
-        **{name: getattr(found, name) for name in formulation.FormulationForm.Meta.fields},
+        **{name: getattr(found, name) for name in formulation.FIELDS},
         "cues": found.cues,
         "version": found.version if found.pk else 0,
         "suggestions": [
@@ -728,17 +675,13 @@ def get_formulation(request: HttpRequest, client_id: int):
 )
 def update_formulation(request: HttpRequest, client_id: int, payload: FormulationUpdate):
     _clinical_staff(request)
-    areas = [a.id for a in protocol.get().problem_areas]
-    _refuse_unknown(payload.cues, areas, "cues", "Not one of the protocol's problem areas.")
-    values = payload.dict(exclude={"version", "cues"})
-    values.update({f"cue_{area}": cues for area, cues in payload.cues.items()})
-    data = _form_data(values)
+    values = formulation.FormulationValues(**payload.dict(exclude={"version"}))
 
     def save():
-        saved = formulation.update(request, client_id, data, payload.version)
+        saved = formulation.update(request, client_id, values, payload.version)
         return _formulation_out(saved.course, saved)
 
-    return _save(save, named={f"cue_{area}": f"cues.{area}" for area in areas})
+    return _save(save)
 
 
 @router.get(
@@ -770,5 +713,5 @@ def start_goals(request: HttpRequest, client_id: int):
 )
 def update_goal(request: HttpRequest, client_id: int, goal_id: int, payload: GoalIn):
     _clinical_staff(request)
-    data = _form_data(payload.dict(exclude={"version"}))
-    return _save(lambda: formulation.update_goal(request, client_id, goal_id, data, payload.version))
+    values = formulation.GoalValues(text=payload.text, strategies=payload.strategies)
+    return _save(lambda: formulation.update_goal(request, client_id, goal_id, values, payload.version))

@@ -1,12 +1,16 @@
 """The API's shared schemas, and the strict base every request body is read with.
 
-One validation path: a body's unknown fields and NUL characters are refused by `StrictIn`, and
-what pydantic refuses is worded as the pages' forms word it (`form_message`), so that the same
-bad input gets the same message through a page and through the API. Everything else is checked
-by the services' forms, which the pages use too."""
+One validation path: a body's unknown fields, NUL characters and values of the wrong type are
+refused by `StrictIn` (strict types; dates from ISO strings only, `IsoDate`), and what pydantic
+refuses is worded as the pages' forms word it (`form_message`), so that the same bad input gets
+the same message through a page and through the API. The routes then build the services' typed
+input from the body; what the values mean (the protocol's ids, dates in order, the course's
+inventory) is checked by the services, for the pages and the API alike."""
 
+import re
 from datetime import date
 from enum import Enum
+from typing import Annotated
 
 from django import forms
 from django.conf import global_settings
@@ -15,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_countries import countries
 from ninja import Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from rapport.clinic import standing
@@ -89,11 +93,32 @@ def _django_message(validator, value) -> str:
     return ""
 
 
+def _iso_date(value):
+    """JSON has no date type, so a date comes as an ISO string: that, and only that, is read as one
+    (strict mode alone would refuse the string; lax mode would take 0 as 1970-01-01)."""
+    if isinstance(value, date) or not isinstance(value, str):
+        return value  # a date passes; anything else meets the strict check and is refused
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise PydanticCustomError("date_parsing", "Input should be a valid date as YYYY-MM-DD")
+
+
+# A date in a request body: an ISO string ("2026-12-07"), never a number.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class StrictIn(Schema):
     """A request body: a field the schema does not name is refused rather than dropped, and so
-    is a NUL character anywhere (the database refuses one; the forms say so in these words)."""
+    is a NUL character anywhere (the database refuses one; the forms say so in these words).
 
-    model_config = ConfigDict(extra="forbid")
+    Types are strict: nothing is converted silently ("12" is not a number, false is not 0, 0 is
+    not a date). Dates are the one conversion kept, from ISO strings only (`IsoDate`); a choice
+    from a list (an Enum) is read from its value with `Field(strict=False)`, as JSON gives it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -140,10 +165,11 @@ def form_message(error: dict) -> str:
 class ClientIn(StrictIn):
     full_name: str = Field(min_length=1, max_length=200)
     preferred_name: str = Field("", max_length=100)
-    date_of_birth: date
-    language: Language = Field(Language["en"])
-    country: Country = Field(description="ISO 3166-1 alpha-2 code")
-    time_zone: TimeZone = Field(description="IANA time zone, e.g. Europe/London")
+    date_of_birth: IsoDate
+    # Values of a closed list of strings: lax reads "en" as the member, and a number never matches.
+    language: Language = Field(Language["en"], strict=False)
+    country: Country = Field(description="ISO 3166-1 alpha-2 code", strict=False)
+    time_zone: TimeZone = Field(description="IANA time zone, e.g. Europe/London", strict=False)
     team_id: int | None = Field(None, description="One of the caller's teams; required if they have several")
 
 

@@ -23,7 +23,7 @@ from rapport.clinic import rules
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.clinic.models import BreakGlassGrant, Client, Course, Notification
 from rapport.common.errors import invalid
-from rapport.common.records import deny, enter_in_error, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 
 
 def get_client_for(request, pk: int, perm: str = "clinic.view_client", *, audit: bool = True) -> Client:
@@ -125,10 +125,10 @@ def update_client(request, client: Client, data: dict, version: int) -> Client:
     return Client.objects.get(pk=client.pk)
 
 
-def mark_entered_in_error(request, client: Client, data: dict) -> None:
+def mark_entered_in_error(request, client: Client, given: EnteredInError) -> None:
     if not request.user.has_perm("clinic.change_client", client):
         deny(request, client_id=client.pk)
-    enter_in_error(request, client, data, client=client)
+    enter_in_error(request, client, given, client=client)
 
 
 def open_break_glass(request, data: dict) -> BreakGlassGrant | None:

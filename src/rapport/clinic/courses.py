@@ -1,7 +1,12 @@
 """The course of IPT: its contract and its sessions. Every change checks access, validates
-against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
+against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited.
+
+The services take typed values (Contract, a session's date, SessionNote) and check them here
+(check_contract, check_session), so that a page and the API meet the same rules with the same
+messages; the forms only read what a page posts."""
 
 import json
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, cast
 
@@ -16,7 +21,16 @@ from rapport.audit.models import Action
 from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course, summarise
-from rapport.clinic.models import Course, CourseStatus, Response, Session, SessionStatus
+from rapport.clinic.models import (
+    Course,
+    CourseFormat,
+    CourseStatus,
+    EndingReason,
+    Response,
+    Session,
+    SessionStatus,
+)
+from rapport.common.checks import Problems
 from rapport.common.errors import InvalidInput, invalid
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
@@ -67,36 +81,81 @@ class ContractForm(forms.ModelForm):
             {v.id: variant_defaults(v) for v in variants}
         )
 
-    def clean(self):
-        data = super().clean()
-        variant = data.get("variant")
-        if variant and "variant" in self.changed_data:
-            self._fill_variant_defaults(data, protocol.get().variant(variant))
-        planned = data.get("planned_sessions")
-        if variant and planned is not None:
-            allowed = protocol.get().variant(variant).sessions
-            if not allowed.allows(planned):
-                self.add_error(
-                    "planned_sessions",
-                    _("This variant plans %(sessions)s.")
-                    % {"sessions": sessions_text(allowed.min, allowed.max)},
-                )
-        ended = data.get("status") == CourseStatus.ENDED
-        if ended and not data.get("ending_reason"):
-            self.add_error("ending_reason", _("Say how the course ended."))
-        if not ended and data.get("ending_reason"):
-            self.add_error("ending_reason", _("An ending reason belongs to a course that has ended."))
-        for field in ("planned_end_on", "ended_on"):
-            if data.get(field) and data.get("started_on") and data[field] < data["started_on"]:
-                self.add_error(field, _("This date is before the start of the course."))
-        return data
+    # What a contract may say (the variant's sessions, the ending reason, dates in order) is
+    # check_contract's to say, for the pages and the API alike.
 
-    def _fill_variant_defaults(self, data, variant) -> None:
-        """A new variant brings its own session count, length and frequency, wherever the therapist
-        left the field as it was; a value the therapist typed is kept (and checked)."""
-        for name, value in variant_defaults(variant).items():
-            if name not in self.changed_data and value is not None:
-                data[name] = value
+
+@dataclass(frozen=True)
+class Contract:
+    """A course's contract as a page or the API gives it."""
+
+    variant: str
+    format: str
+    status: str
+    ending_reason: str
+    started_on: date
+    planned_end_on: date | None
+    ended_on: date | None
+    planned_sessions: int
+    frequency: str
+    session_minutes: int | None
+    missed_session_policy: str
+    contract_goals: str
+    agreed_on: date | None
+
+
+CONTRACT_FIELDS = [f.name for f in fields(Contract)]
+SMALL = 32767  # the largest a positive small integer column holds
+
+
+def contract_from(form: "ContractForm") -> Contract:
+    """The typed contract a page's form read, or InvalidInput with the form's own messages."""
+    if not form.is_valid():
+        raise invalid(form)
+    return Contract(**{name: form.cleaned_data[name] for name in CONTRACT_FIELDS})
+
+
+def check_contract(given: Contract, course: Course) -> Contract:
+    """The contract as it will be stored, or InvalidInput keyed by its fields. A new variant brings
+    its own session count, length and frequency wherever the field was left as it was; a value
+    the therapist changed is kept (and checked)."""
+    spec = protocol.get()
+    problems = Problems()
+    variant = problems.choice("variant", given.variant, [v.id for v in spec.variants])
+    problems.choice("format", given.format, CourseFormat.values)
+    problems.choice("status", given.status, CourseStatus.values)
+    problems.choice("ending_reason", given.ending_reason, ["", *EndingReason.values])
+    checked = replace(
+        given,
+        frequency=problems.text("frequency", given.frequency, limit=40),
+        missed_session_policy=problems.text("missed_session_policy", given.missed_session_policy),
+        contract_goals=problems.text("contract_goals", given.contract_goals),
+    )
+    if "variant" not in problems and variant != course.variant:
+        for name, value in variant_defaults(spec.variant(variant)).items():
+            if value is not None and getattr(checked, name) == getattr(course, name):
+                checked = replace(checked, **{name: value})
+    problems.whole("planned_sessions", checked.planned_sessions, 0, SMALL)
+    problems.whole("session_minutes", checked.session_minutes, 0, SMALL)
+    if "variant" not in problems and "planned_sessions" not in problems:
+        allowed = spec.variant(variant).sessions
+        if not allowed.allows(checked.planned_sessions):
+            problems.add(
+                "planned_sessions",
+                _("This variant plans %(sessions)s.") % {"sessions": sessions_text(allowed.min, allowed.max)},
+            )
+    if "status" not in problems and "ending_reason" not in problems:
+        ended = checked.status == CourseStatus.ENDED
+        if ended and not checked.ending_reason:
+            problems.add("ending_reason", _("Say how the course ended."))
+        if not ended and checked.ending_reason:
+            problems.add("ending_reason", _("An ending reason belongs to a course that has ended."))
+    for name in ("planned_end_on", "ended_on"):
+        day = getattr(checked, name)
+        if day and day < checked.started_on:
+            problems.add(name, _("This date is before the start of the course."))
+    problems.raise_any()
+    return checked
 
 
 def variant_defaults(variant) -> dict:
@@ -139,6 +198,28 @@ class NewSessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
 
 
+@dataclass(frozen=True)
+class SessionNote:
+    """A session's record as a page or the API gives it: protocol ids for tasks, techniques and
+    agenda steps, goal ids (as text) for the ratings."""
+
+    date: date
+    status: str
+    phase_override: str
+    phase_override_reason: str
+    tasks_done: list[str]
+    techniques: list[str]
+    step_notes: dict[str, str]
+    problem_area_progress: int | None
+    between_session_task: str
+    task_review: str
+    goal_ratings: dict[str, int]
+    note: str
+
+
+GOAL_RATING = _("Rate progress toward a goal from 0 to 10.")
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
@@ -174,11 +255,63 @@ class SessionForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["problem_area_progress"].initial = self.instance.problem_area_progress
 
-    def clean(self):
-        data = super().clean()
-        if data.get("phase_override") and not (data.get("phase_override_reason") or "").strip():
-            self.add_error("phase_override_reason", _("Give the reason for overriding the phase."))
-        return data
+    # The reason an override needs, and what the lists may hold, are check_session's to say.
+
+
+def check_session(given: SessionNote, session: Session) -> SessionNote:
+    """The session's record as it will be stored (text trimmed, empty step notes left out, lists
+    sorted), or InvalidInput keyed by its fields ("step_notes.<step>", "goal_ratings.<goal id>").
+    Tasks and agenda steps are those of the session's phase, overridden or derived."""
+    spec = protocol.get()
+    problems = Problems()
+    problems.choice("status", given.status, SessionStatus.values)
+    override = problems.choice("phase_override", given.phase_override, ["", *spec.phases_by_id])
+    reason = problems.text("phase_override_reason", given.phase_override_reason)
+    task = problems.text("between_session_task", given.between_session_task)
+    review = problems.text("task_review", given.task_review)
+    note = problems.text("note", given.note)
+    if override and "phase_override" not in problems and not reason:
+        problems.add("phase_override_reason", _("Give the reason for overriding the phase."))
+    problems.whole("problem_area_progress", given.problem_area_progress, 0, 10)
+    phase = (override if "phase_override" not in problems else "") or phase_of(session)
+    unknown = set(given.tasks_done) - {t.id for t in session_tasks(session, phase)}
+    if unknown:
+        problems.add("tasks_done", _("Unknown task: %s") % ", ".join(sorted(unknown)))
+    unknown = set(given.techniques) - {t.id for t in spec.techniques}
+    if unknown:
+        problems.add("techniques", _("Unknown technique: %s") % ", ".join(sorted(unknown)))
+    agenda = spec.agenda(phase, session.course.variant)
+    steps = {s.id for s in agenda.steps} if agenda else set()
+    step_notes = {}
+    for step, text in given.step_notes.items():
+        if step not in steps:
+            problems.add(f"step_notes.{step}", _("Not a step of this session's agenda."))
+        elif text := problems.text(f"step_notes.{step}", text):
+            step_notes[step] = text
+    goals = {
+        str(pk)
+        for pk in session.course.goals.filter(entered_in_error_at__isnull=True).values_list("pk", flat=True)
+    }
+    ratings = {}
+    for goal, rating in given.goal_ratings.items():
+        if goal not in goals:
+            continue  # a goal entered in error since: its rating is dropped, as the page drops it
+        if not 0 <= rating <= 10:
+            problems.add(f"goal_ratings.{goal}", GOAL_RATING)
+        else:
+            ratings[goal] = rating
+    problems.raise_any()
+    return replace(
+        given,
+        phase_override_reason=reason,
+        between_session_task=task,
+        task_review=review,
+        note=note,
+        tasks_done=sorted(set(given.tasks_done)),
+        techniques=sorted(set(given.techniques)),
+        step_notes=step_notes,
+        goal_ratings=ratings,
+    )
 
 
 def position_of(course: Course, number: int):
@@ -222,32 +355,30 @@ def start_course(request, client_id: int) -> Course:
     return course
 
 
-def update_contract(request, client_id: int, data, version: int) -> Course:
+def update_contract(request, client_id: int, given: Contract, version: int) -> Course:
     client, course = course_for(request, client_id, "clinic.change_client", audit=False)
     if course is None:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
-    form = ContractForm(data, instance=Course.objects.get(pk=course.pk))
-    if not form.is_valid():
-        raise invalid(form)
+    course = Course.objects.get(pk=course.pk)
+    checked = check_contract(given, course)
+    values = {name: getattr(checked, name) for name in CONTRACT_FIELDS}
+    changed = [name for name in CONTRACT_FIELDS if getattr(course, name) != values[name]]
     with transaction.atomic():
-        values = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
         save_versioned(Course, course.pk, version, **values)
-        trail.record(request, Action.UPDATE, client=client, obj=course, detail={"fields": form.changed_data})
+        trail.record(request, Action.UPDATE, client=client, obj=course, detail={"fields": changed})
     return Course.objects.get(pk=course.pk)
 
 
-def add_session(request, client_id: int, data) -> Session:
+def add_session(request, client_id: int, on: date) -> Session:
+    """The course's next session, on the date given."""
     client, course = course_for(request, client_id, "clinic.change_client", audit=False)
     if course is None:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
-    form = NewSessionForm(data)
-    if not form.is_valid():
-        raise invalid(form)
     with transaction.atomic():
         # Lock the course row so that two clinicians adding a session at once get different numbers.
         course = Course.objects.select_for_update().get(pk=course.pk)
         last = course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
-        session = Session.objects.create(course=course, number=last + 1, date=form.cleaned_data["date"])
+        session = Session.objects.create(course=course, number=last + 1, date=on)
         trail.record(request, Action.CREATE, client=client, obj=session)
     return session
 
@@ -268,68 +399,14 @@ def get_session(
     return client, session
 
 
-def update_session(request, client_id: int, session_id: int, data, version: int) -> Session:
+def update_session(request, client_id: int, session_id: int, given: SessionNote, version: int) -> Session:
     client, session = get_session(request, client_id, session_id, "clinic.change_client")
     if session.course_id != cast(Course, current_course(client)).pk:
         raise InvalidInput(
             {"session": [str(_("This session belongs to an earlier course: it can be read, not changed."))]}
         )
-    form = SessionForm(data, instance=Session.objects.get(pk=session.pk))
-    if not form.is_valid():
-        raise invalid(form)
-    phase = form.cleaned_data["phase_override"] or phase_of(session)
-    known_tasks = {t.id for t in session_tasks(session, phase)}
-    known_techniques = {t.id for t in protocol.get().techniques}
-    agenda = protocol.get().agenda(phase, session.course.variant)
-    known_steps = {s.id for s in agenda.steps} if agenda else set()
-    tasks = (
-        [t for t in data.getlist("tasks_done")]
-        if hasattr(data, "getlist")
-        else list(data.get("tasks_done", []))
-    )
-    techniques = data.getlist("techniques") if hasattr(data, "getlist") else list(data.get("techniques", []))
-    problems = {}
-    if set(tasks) - known_tasks:
-        problems["tasks_done"] = [str(_("Unknown task: %s")) % ", ".join(sorted(set(tasks) - known_tasks))]
-    if set(techniques) - known_techniques:
-        problems["techniques"] = [
-            str(_("Unknown technique: %s")) % ", ".join(sorted(set(techniques) - known_techniques))
-        ]
-    goal_ratings = {}
-    for goal in session.course.goals.filter(entered_in_error_at__isnull=True):
-        raw = (data.get(f"goal_{goal.pk}") or "").strip()
-        if not raw:
-            continue
-        if not raw.isdigit() or not 0 <= int(raw) <= 10:
-            problems[f"goal_{goal.pk}"] = [str(_("Rate progress toward a goal from 0 to 10."))]
-        else:
-            goal_ratings[str(goal.pk)] = int(raw)
-    unknown_steps = sorted(
-        k.removeprefix("step_")
-        for k in data
-        if k.startswith("step_") and k.removeprefix("step_") not in known_steps
-    )
-    if unknown_steps:
-        problems["step_notes"] = [
-            str(_("These are not steps of this session's agenda: %s")) % ", ".join(unknown_steps)
-        ]
-    if any("\x00" in (data.get(f"step_{step}") or "") for step in known_steps):
-        problems["step_notes"] = [str(_("A note cannot contain a null character."))]
-    if problems:
-        raise InvalidInput(problems)
-    step_notes = {
-        step: (data.get(f"step_{step}") or "").strip()
-        for step in known_steps
-        if (data.get(f"step_{step}") or "").strip()
-    }
-    values = {name: form.cleaned_data[name] for name in SessionForm.Meta.fields}
-    values.update(
-        tasks_done=sorted(set(tasks)),
-        techniques=sorted(set(techniques)),
-        step_notes=step_notes,
-        goal_ratings=goal_ratings,
-        problem_area_progress=form.cleaned_data.get("problem_area_progress"),
-    )
+    checked = check_session(given, session)
+    values = {f.name: getattr(checked, f.name) for f in fields(SessionNote)}
     with transaction.atomic():
         save_versioned(Session, session.pk, version, **values)
         trail.record(request, Action.UPDATE, client=client, obj=session)

@@ -1,7 +1,13 @@
 """The problem-area formulation and the goals of a course.
 
+The services take typed values (FormulationValues, GoalValues) and check them here, so that a page
+and the API meet the same rules with the same messages; the forms only read what a page posts.
+
 Decision support (rapport.core.protocol.suggest_problem_areas) points at candidate areas from the
 inventory and the timeline and says why; the therapist chooses. Nothing here picks an area."""
+
+from dataclasses import dataclass, replace
+from datetime import date
 
 from django import forms
 from django.db import transaction
@@ -14,10 +20,85 @@ from rapport.clinic.client_records import get_client_for
 from rapport.clinic.courses import DATE_INPUT
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Formulation, Goal
-from rapport.common.errors import EditConflict, InvalidInput, invalid
+from rapport.common.checks import Problems
+from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.records import deny, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol import suggestions
+
+
+@dataclass(frozen=True)
+class FormulationValues:
+    onset: date | None
+    cues: dict[str, list[str]]  # problem area id -> the ids of its cues that apply
+    primary_area: str  # a problem area id, or empty until chosen
+    secondary_area: str
+    dispute_stage: str  # for a role dispute: its stage id
+    text: str
+    shared_on: date | None
+    agreed_on: date | None
+
+
+FIELDS = ["onset", "primary_area", "secondary_area", "dispute_stage", "text", "shared_on", "agreed_on"]
+
+
+@dataclass(frozen=True)
+class GoalValues:
+    text: str
+    strategies: str
+
+
+def check_formulation(given: FormulationValues) -> FormulationValues:
+    """The formulation as it will be stored (text trimmed, cues sorted), or InvalidInput keyed by
+    its fields ("cues.<area>" for a problem area's cues)."""
+    spec = protocol.get()
+    problems = Problems()
+    areas = {a.id: a for a in spec.problem_areas}
+    primary = problems.choice("primary_area", given.primary_area, ["", *areas])
+    secondary = problems.choice("secondary_area", given.secondary_area, ["", *areas])
+    stages = [s.id for s in spec.problem_area("role_dispute").stages]
+    stage = problems.choice("dispute_stage", given.dispute_stage, ["", *stages])
+    text = problems.text("text", given.text)
+    cues = {}
+    for area_id, ticked in given.cues.items():
+        key = f"cues.{area_id}"
+        if area_id not in areas:
+            problems.add(key, _("Not one of the protocol's problem areas."))
+            continue
+        unknown = set(ticked) - set(areas[area_id].cues.ids())
+        if unknown:
+            problems.add(key, _("Unknown cue: %s") % ", ".join(sorted(unknown)))
+        elif ticked:
+            cues[area_id] = sorted(set(ticked))
+    if "primary_area" not in problems and "secondary_area" not in problems:
+        if secondary and not primary:
+            problems.add("secondary_area", _("Choose the primary area first."))
+        if secondary and secondary == primary:
+            problems.add("secondary_area", _("The secondary area must differ from the primary one."))
+        dispute = "role_dispute" in (primary, secondary)
+        if dispute and not stage and "dispute_stage" not in problems:
+            problems.add("dispute_stage", _("Record the stage of the role dispute."))
+        if not dispute and stage:
+            problems.add("dispute_stage", _("A stage belongs to a role dispute."))
+    today = timezone.localdate()
+    for name in ("onset", "shared_on", "agreed_on"):
+        day = getattr(given, name)
+        if day and day > today:
+            problems.add(name, _("This date is in the future."))
+    if given.agreed_on and not given.shared_on:
+        problems.add("shared_on", _("A formulation is shared before it is agreed."))
+    if given.agreed_on and given.shared_on and given.agreed_on < given.shared_on:
+        problems.add("agreed_on", _("The agreement cannot come before the formulation was shared."))
+    problems.raise_any()
+    return replace(given, text=text, cues=cues)
+
+
+def check_goal(given: GoalValues) -> GoalValues:
+    problems = Problems()
+    text = problems.text("text", given.text, required=True)
+    strategies = problems.text("strategies", given.strategies)
+    problems.raise_any()
+    return GoalValues(text=text, strategies=strategies)
 
 
 class FormulationForm(forms.ModelForm):
@@ -56,27 +137,7 @@ class FormulationForm(forms.ModelForm):
             required=False,
         )
 
-    def clean(self):
-        data = super().clean()
-        primary, secondary = data.get("primary_area"), data.get("secondary_area")
-        if secondary and not primary:
-            self.add_error("secondary_area", _("Choose the primary area first."))
-        if secondary and secondary == primary:
-            self.add_error("secondary_area", _("The secondary area must differ from the primary one."))
-        dispute = "role_dispute" in (primary, secondary)
-        if dispute and not data.get("dispute_stage"):
-            self.add_error("dispute_stage", _("Record the stage of the role dispute."))
-        if not dispute and data.get("dispute_stage"):
-            self.add_error("dispute_stage", _("A stage belongs to a role dispute."))
-        today = timezone.localdate()
-        for name in ("onset", "shared_on", "agreed_on"):
-            if data.get(name) and data[name] > today:
-                self.add_error(name, _("This date is in the future."))
-        if data.get("agreed_on") and not data.get("shared_on"):
-            self.add_error("shared_on", _("A formulation is shared before it is agreed."))
-        if data.get("agreed_on") and data.get("shared_on") and data["agreed_on"] < data["shared_on"]:
-            self.add_error("agreed_on", _("The agreement cannot come before the formulation was shared."))
-        return data
+    # What a formulation may say is the service's to check (check_formulation), for pages and API.
 
 
 class GoalForm(forms.ModelForm):
@@ -155,32 +216,22 @@ def suggest(course, formulation) -> list:
     return list(review(course, formulation).suggestions)
 
 
-def update(request, client_id: int, data, version: int) -> Formulation:
+def update(request, client_id: int, given: FormulationValues, version: int) -> Formulation:
     client, course, formulation = load(request, client_id, "clinic.change_client", audit=False)
-    form = FormulationForm(data, instance=formulation, variant=course.variant)
-    if not form.is_valid():
-        raise invalid(form)
-    spec = protocol.get()
-    cues = {}
-    for area in spec.problem_areas:
-        ticked = set(data.getlist(f"cue_{area.id}")) if hasattr(data, "getlist") else set()
-        unknown = ticked - set(area.cues.ids())
-        if unknown:
-            raise InvalidInput({f"cue_{area.id}": [str(_("Unknown cue: %s")) % ", ".join(sorted(unknown))]})
-        if ticked:
-            cues[area.id] = sorted(ticked)
-    values = {name: form.cleaned_data[name] for name in FormulationForm.Meta.fields}
+    checked = check_formulation(given)
+    values = {name: getattr(checked, name) for name in FIELDS}
+    changed = [name for name in FIELDS if getattr(formulation, name) != values[name]]
+    if formulation.cues != checked.cues:
+        changed.append("cues")
     with transaction.atomic():
         if formulation.pk is None:
             if version != 0:
                 raise EditConflict(formulation)
-            formulation = Formulation.objects.create(course=course, cues=cues, **values)
+            formulation = Formulation.objects.create(course=course, cues=checked.cues, **values)
             trail.record(request, Action.CREATE, client=client, obj=formulation)
         else:
-            save_versioned(Formulation, formulation.pk, version, **values, cues=cues)
-            trail.record(
-                request, Action.UPDATE, client=client, obj=formulation, detail={"fields": form.changed_data}
-            )
+            save_versioned(Formulation, formulation.pk, version, **values, cues=checked.cues)
+            trail.record(request, Action.UPDATE, client=client, obj=formulation, detail={"fields": changed})
     return Formulation.objects.get(pk=formulation.pk)
 
 
@@ -226,14 +277,11 @@ def get_goal(request, client_id: int, goal_id: int, perm: str, *, audit: bool = 
     return client, goal
 
 
-def update_goal(request, client_id: int, goal_id: int, data, version: int) -> Goal:
+def update_goal(request, client_id: int, goal_id: int, given: GoalValues, version: int) -> Goal:
     client, goal = get_goal(request, client_id, goal_id, "clinic.change_client")
-    form = GoalForm(data, instance=Goal.objects.get(pk=goal.pk))
-    if not form.is_valid():
-        raise invalid(form)
+    checked = check_goal(given)
+    changed = [name for name in ("text", "strategies") if getattr(goal, name) != getattr(checked, name)]
     with transaction.atomic():
-        save_versioned(
-            Goal, goal.pk, version, text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"]
-        )
-        trail.record(request, Action.UPDATE, client=client, obj=goal, detail={"fields": form.changed_data})
+        save_versioned(Goal, goal.pk, version, text=checked.text, strategies=checked.strategies)
+        trail.record(request, Action.UPDATE, client=client, obj=goal, detail={"fields": changed})
     return Goal.objects.get(pk=goal.pk)

@@ -4,9 +4,13 @@ closeness circle come from the protocol data (rapport.core.protocol), never from
 
 Reading needs clinic.view_client (the clinicians who see the client, the team's supervisors);
 changing needs clinic.change_client. Every change refuses a stale edit and is audited with the
-names of the fields it touched, never their values."""
+names of the fields it touched, never their values.
 
-from dataclasses import dataclass
+The services take typed values (an `Entry`, the notes as a dict) and check them here, so that a
+page and the API meet the same rules with the same messages; the forms only read what a page posts.
+"""
+
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -18,8 +22,9 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic.courses import course_for
 from rapport.clinic.models import Client, Course, InventoryEntry
+from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict, invalid
-from rapport.common.records import deny, enter_in_error, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import protocol
 from rapport.core.protocol.model import InventoryField
 
@@ -98,20 +103,91 @@ def initial_of(entry: InventoryEntry) -> dict:
     return initial
 
 
-def _values_of(form: EntryForm, keep: dict) -> dict:
-    values = dict(keep)
+@dataclass(frozen=True)
+class Entry:
+    """One person as a page or the API gives it: the protocol's other relationship fields by id
+    in `values` (yes/no fields as True or False; a field left out is not known)."""
+
+    person_label: str
+    closeness_ring: int | None = None
+    values: dict[str, str | bool | None] = field(default_factory=dict)
+
+
+def entry_from(form: EntryForm) -> Entry:
+    """The typed entry a page's form read, or InvalidInput with the form's own messages."""
+    if not form.is_valid():
+        raise invalid(form)
+    data = form.cleaned_data
+    values: dict[str, str | bool | None] = {}
     for item in protocol.get().inventory.relationship_fields:
-        if item.id in COLUMNS:
+        value = data.get(item.id)
+        if item.id in COLUMNS or value in (None, ""):
             continue
-        value = form.cleaned_data.get(item.id)
-        if item.type == "boolean":
-            as_bool: dict[Any, bool] = {YES: True, NO: False}
-            value = as_bool.get(value)
-        if value is None or value == "":
-            values.pop(item.id, None)
+        values[item.id] = (value == YES) if item.type == "boolean" else value
+    return Entry(person_label=data["person_label"], closeness_ring=data["closeness_ring"], values=values)
+
+
+def value_fields() -> dict[str, InventoryField]:
+    """The protocol's relationship fields kept in an entry's `values`, by id."""
+    return {f.id: f for f in protocol.get().inventory.relationship_fields if f.id not in COLUMNS}
+
+
+def check_entry(given: Entry) -> Entry:
+    """The entry as it will be stored (text trimmed, fields not known left out), or InvalidInput
+    keyed by its fields ("values.<id>" for the protocol's other fields)."""
+    spec = protocol.get().inventory
+    problems = Problems()
+    label_limit = InventoryEntry._meta.get_field("person_label").max_length
+    label = problems.text(
+        "person_label",
+        given.person_label,
+        limit=label_limit,
+        required=True,
+        required_message=_("Enter a name or a role for this person."),
+    )
+    ring = given.closeness_ring
+    if ring is not None and not 1 <= ring <= spec.rings:
+        problems.choice("closeness_ring", str(ring), [])
+    fields = value_fields()
+    values: dict[str, str | bool] = {}
+    for key, value in given.values.items():
+        where, item = f"values.{key}", fields.get(key)
+        if item is None:
+            problems.add(where, _("The protocol's inventory has no such field."))
+        elif value is None or value == "":
+            continue
+        elif item.type == "boolean":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                problems.choice(where, value, [])
+        elif isinstance(value, bool):
+            problems.add(where, _("Give text here, not true or false."))
+        elif item.type == "choice":
+            values[key] = problems.choice(where, value, [c.id for c in item.choices])
         else:
-            values[item.id] = value
-    return values
+            values[key] = problems.text(where, value, limit=TEXT_LIMIT)
+    for key, item in fields.items():
+        if item.required and key not in values and f"values.{key}" not in problems:
+            problems.add(f"values.{key}", forms.Field.default_error_messages["required"])
+    problems.raise_any()
+    return Entry(person_label=label, closeness_ring=ring, values={k: v for k, v in values.items() if v != ""})
+
+
+def check_notes(notes: dict[str, str]) -> dict[str, str]:
+    """The whole-inventory notes as stored (trimmed, empty ones left out), or InvalidInput keyed
+    "notes.<id>"."""
+    known = {item.id for item in protocol.get().inventory.whole_inventory_fields}
+    problems, kept = Problems(), {}
+    for key, value in notes.items():
+        if key not in known:
+            problems.add(f"notes.{key}", _("The protocol's inventory notes have no such field."))
+            continue
+        text = problems.text(f"notes.{key}", value, limit=TEXT_LIMIT)
+        if text:
+            kept[key] = text
+    problems.raise_any()
+    return kept
 
 
 def _unknown_values(entry: InventoryEntry) -> dict:
@@ -181,46 +257,61 @@ def _current_course_for_change(request, client_id: int) -> tuple[Client, Course]
 # Changing
 
 
-def add_entry(request, client_id: int, data) -> InventoryEntry:
+def _stored_of(entry: InventoryEntry) -> dict:
+    return {"person_label": entry.person_label, "closeness_ring": entry.closeness_ring, **entry.values}
+
+
+def add_entry(request, client_id: int, given: Entry) -> InventoryEntry:
     client, course = _current_course_for_change(request, client_id)
-    form = EntryForm(data)
-    if not form.is_valid():
-        raise invalid(form)
+    checked = check_entry(given)
     with transaction.atomic():
         entry = InventoryEntry.objects.create(
             course=course,
-            person_label=form.cleaned_data["person_label"],
-            closeness_ring=form.cleaned_data["closeness_ring"],
-            values=_values_of(form, {}),
+            person_label=checked.person_label,
+            closeness_ring=checked.closeness_ring,
+            values=checked.values,
         )
-        recorded = [name for name in form.fields if form.cleaned_data.get(name) not in (None, "")]
+        stored = _stored_of(entry)
+        recorded = [
+            item.id
+            for item in protocol.get().inventory.relationship_fields
+            if stored.get(item.id) not in (None, "")
+        ]
         trail.record(request, Action.CREATE, client=client, obj=entry, detail={"fields": recorded})
     return entry
 
 
-def update_entry(request, client_id: int, entry_id: int, data, version: int) -> InventoryEntry:
+def update_entry(request, client_id: int, entry_id: int, given: Entry, version: int) -> InventoryEntry:
     """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
-    form = EntryForm(data, initial=initial_of(entry))
-    if not form.is_valid():
-        raise invalid(form)
+    checked = check_entry(given)
+    values = {**_unknown_values(entry), **checked.values}
+    before = _stored_of(entry)
+    after = {"person_label": checked.person_label, "closeness_ring": checked.closeness_ring, **values}
+    changed = [
+        item.id
+        for item in protocol.get().inventory.relationship_fields
+        if before.get(item.id) != after.get(item.id)
+    ]
     with transaction.atomic():
         save_versioned(
             InventoryEntry,
             entry.pk,
             version,
-            person_label=form.cleaned_data["person_label"],
-            closeness_ring=form.cleaned_data["closeness_ring"],
-            values=_values_of(form, _unknown_values(entry)),
+            person_label=checked.person_label,
+            closeness_ring=checked.closeness_ring,
+            values=values,
         )
-        trail.record(request, Action.UPDATE, client=client, obj=entry, detail={"fields": form.changed_data})
+        trail.record(request, Action.UPDATE, client=client, obj=entry, detail={"fields": changed})
     return InventoryEntry.objects.get(pk=entry.pk)
 
 
-def mark_entry_entered_in_error(request, client_id: int, entry_id: int, data) -> InventoryEntry:
+def mark_entry_entered_in_error(
+    request, client_id: int, entry_id: int, given: EnteredInError
+) -> InventoryEntry:
     """Hide an entry that should never have been written; the entry and the reason are kept."""
     client, entry = get_entry(request, client_id, entry_id, "clinic.change_client")
-    if not enter_in_error(request, entry, data, client=client):
+    if not enter_in_error(request, entry, given, client=client):
         raise EditConflict(InventoryEntry.objects.get(pk=entry.pk))
     return InventoryEntry.objects.get(pk=entry.pk)
 
@@ -229,23 +320,26 @@ def notes_initial(course: Course) -> dict:
     return dict(course.inventory_notes)
 
 
-def update_notes(request, client_id: int, data, version: int) -> Course:
-    """Save the whole-inventory notes; they share the course's version with the contract."""
+def update_notes(request, client_id: int, notes: dict[str, str], version: int) -> Course:
+    """Save the whole-inventory notes (each one left out is cleared); they share the course's
+    version with the contract."""
     client, course = _current_course_for_change(request, client_id)
-    form = NotesForm(data, initial=notes_initial(course))
-    if not form.is_valid():
-        raise invalid(form)
-    known = set(form.fields)
-    notes = {key: value for key, value in course.inventory_notes.items() if key not in known}
-    notes.update({name: value for name, value in form.cleaned_data.items() if value})
+    checked = check_notes(notes)
+    known = {item.id for item in protocol.get().inventory.whole_inventory_fields}
+    kept = {key: value for key, value in course.inventory_notes.items() if key not in known}
+    changed = [
+        item.id
+        for item in protocol.get().inventory.whole_inventory_fields
+        if course.inventory_notes.get(item.id, "") != checked.get(item.id, "")
+    ]
     with transaction.atomic():
-        save_versioned(Course, course.pk, version, inventory_notes=notes)
+        save_versioned(Course, course.pk, version, inventory_notes={**kept, **checked})
         trail.record(
             request,
             Action.UPDATE,
             client=client,
             obj=course,
-            detail={"part": "inventory_notes", "fields": form.changed_data},
+            detail={"part": "inventory_notes", "fields": changed},
         )
     return Course.objects.get(pk=course.pk)
 

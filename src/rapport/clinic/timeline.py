@@ -4,9 +4,12 @@ from the course's inventory, the mood at the time and a problem-area hint.
 Every change checks access, validates against the protocol data (event kinds, mood scale, problem
 areas), refuses a stale edit, and is audited with field names only: what happened in a client's
 life never goes into the audit trail.
+
+The services take an `Event` (typed values) and check it here (`check_event`), so that a page and
+the API meet the same rules with the same messages; `EventForm` only reads what a page posts.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import cast
 
@@ -21,9 +24,10 @@ from rapport.audit.models import Action
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course, Formulation, InventoryEntry, Response, TimelineEvent
+from rapport.common.checks import Problems
 from rapport.common.errors import InvalidInput, invalid
 from rapport.common.forms import DATE_INPUT
-from rapport.common.records import deny, enter_in_error, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import protocol
 
 FIELDS = [
@@ -150,45 +154,106 @@ class EventForm(forms.ModelForm):
         # Nothing said means the client's own, as for every event recorded before this question.
         return self.cleaned_data.get("whose") or self.scale.whose[0].id
 
-    def clean_event(self):
-        text = self.cleaned_data["event"].strip()
-        if not text:
-            raise forms.ValidationError(_("Say what happened."))
-        return text
+    # What an event may say (not in the future, mood on the scale, ...) is check_event's to say.
 
-    def _not_future(self, name):
-        value = self.cleaned_data.get(name)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(
-                _("The timeline holds what has happened: this date is in the future.")
-            )
-        return value
 
-    def clean_start(self):
-        return self._not_future("start")
+@dataclass(frozen=True)
+class Event:
+    """A life event or period as a page or the API gives it; people by their inventory ids."""
 
-    def clean_end(self):
-        return self._not_future("end")
+    start: date
+    end: date | None
+    event: str
+    kind: str
+    whose: str = "client"
+    whose_person: int | None = None
+    people: list[int] = field(default_factory=list)
+    mood_rating: int | None = None
+    problem_area_hint: str = ""
 
-    def clean_mood_rating(self):
-        value = self.cleaned_data.get("mood_rating")
-        if value is not None and not self.scale.mood_min <= value <= self.scale.mood_max:
-            raise forms.ValidationError(
-                _("The mood rating runs from %(min)s to %(max)s.")
-                % {"min": self.scale.mood_min, "max": self.scale.mood_max}
-            )
-        return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", _("The end of a period cannot be before its start."))
-        if data.get("whose") == "client" and data.get("whose_person"):
-            self.add_error(
+def event_from(form: EventForm) -> Event:
+    """The typed event a page's form read, or InvalidInput with the form's own messages."""
+    if not form.is_valid():
+        raise invalid(form)
+    data = form.cleaned_data
+    person = data["whose_person"]
+    return Event(
+        **{name: data[name] for name in ("start", "end", "event", "kind", "whose", "mood_rating")},
+        whose_person=person.pk if person else None,
+        people=[p.pk for p in data["people"]],
+        problem_area_hint=data["problem_area_hint"],
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    event: Event
+    whose_person: InventoryEntry | None
+    people: list[InventoryEntry]
+
+
+def check_event(given: Event, course: Course) -> Checked:
+    """The event as it will be stored, with the inventory entries it names, or InvalidInput keyed
+    by its fields. People come only from this course's inventory."""
+    spec = protocol.get()
+    scale = spec.timeline
+    problems = Problems()
+    future = _("The timeline holds what has happened: this date is in the future.")
+    today = timezone.localdate()
+    for name in ("start", "end"):
+        day = getattr(given, name)
+        if day and day > today:
+            problems.add(name, future)
+    if given.start and given.end and given.end < given.start and "end" not in problems:
+        problems.add("end", _("The end of a period cannot be before its start."))
+    text = problems.text(
+        "event", given.event, limit=300, required=True, required_message=_("Say what happened.")
+    )
+    if not given.kind:
+        problems.add("kind", _("Choose the kind of event."))
+    else:
+        problems.choice("kind", given.kind, scale.kind_ids(), _("Choose one of the kinds of event listed."))
+    whose = given.whose or scale.whose[0].id
+    problems.choice(
+        "whose", whose, scale.whose_ids(), _("Choose one of the answers listed for whose event it is.")
+    )
+    inventory = {
+        e.pk: e for e in InventoryEntry.objects.filter(course=course, entered_in_error_at__isnull=True)
+    }
+    person = None
+    if given.whose_person is not None:
+        person = inventory.get(given.whose_person)
+        if person is None:
+            problems.add("whose_person", _("Choose a person from this course's inventory only."))
+        elif whose == "client":
+            problems.add(
                 "whose_person",
                 _("The client's own event happened to no one else: choose someone else's or leave it empty."),
             )
-        return data
+    if any(pk not in inventory for pk in given.people):
+        problems.add("people", _("Choose people from this course's inventory only."))
+    mood = given.mood_rating
+    if mood is not None and not scale.mood_min <= mood <= scale.mood_max:
+        problems.add(
+            "mood_rating",
+            _("The mood rating runs from %(min)s to %(max)s.")
+            % {"min": scale.mood_min, "max": scale.mood_max},
+        )
+    areas = ["", *(a.id for a in spec.problem_areas)]
+    problems.choice(
+        "problem_area_hint", given.problem_area_hint, areas, _("Choose one of the problem areas listed.")
+    )
+    problems.raise_any()
+    people = [inventory[pk] for pk in dict.fromkeys(given.people)]
+    checked = replace(given, event=text, whose=whose, people=[p.pk for p in people])
+    return Checked(checked, person, people)
+
+
+def _stored(checked: Checked) -> dict:
+    """The event's columns as saved (people apart: they are a many-to-many)."""
+    values = {name: getattr(checked.event, name) for name in FIELDS if name not in ("people", "whose_person")}
+    return {**values, "whose_person": checked.whose_person}
 
 
 @dataclass
@@ -261,51 +326,47 @@ def _refuse_earlier_course(client, event) -> None:
         )
 
 
-def add_event(request, client_id: int, data) -> TimelineEvent:
+def add_event(request, client_id: int, given: Event) -> TimelineEvent:
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
     course = current_course(client)
     if course is None:
         deny(request, client_id=client.pk, detail={"object_type": "Course"})
-    form = EventForm(data, course=course)
-    if not form.is_valid():
-        raise invalid(form)
+    checked = check_event(given, course)
+    values = _stored(checked)
     with transaction.atomic():
-        event = form.save(commit=False)
-        event.course = course
-        event.save()
-        form.save_m2m()
-        given = [name for name in FIELDS if name != "people" and form.cleaned_data[name] not in (None, "")]
+        event = TimelineEvent.objects.create(course=course, **values)
+        event.people.set(checked.people)
+        recorded = [name for name in FIELDS if name != "people" and values[name] not in (None, "")]
         # `whose` always has a value; it is only news when it is someone else's.
-        given = [name for name in given if name != "whose" or form.cleaned_data[name] != "client"]
-        if form.cleaned_data["people"]:
-            given.append("people")
-        trail.record(request, Action.CREATE, client=client, obj=event, detail={"fields": given})
+        recorded = [name for name in recorded if name != "whose" or values[name] != "client"]
+        if checked.people:
+            recorded.append("people")
+        trail.record(request, Action.CREATE, client=client, obj=event, detail={"fields": recorded})
     return event
 
 
-def update_event(request, client_id: int, event_id: int, data, version: int) -> TimelineEvent:
+def update_event(request, client_id: int, event_id: int, given: Event, version: int) -> TimelineEvent:
     """Save an edit begun at `version`; a save by someone else in between raises EditConflict."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
     _refuse_earlier_course(client, event)
-    was_whose = event.whose
-    form = EventForm(data, instance=event, course=event.course)
-    if not form.is_valid():
-        raise invalid(form)
-    values = {name: form.cleaned_data[name] for name in FIELDS if name != "people"}
-    # Left out, `whose` reads as the client's own: only a real change is named in the audit.
-    changed = [name for name in form.changed_data if name != "whose" or values["whose"] != was_whose]
+    checked = check_event(given, event.course)
+    values = _stored(checked)
+    # Only a real change is named in the audit.
+    changed = [name for name in values if getattr(event, name) != values[name]]
+    if {p.pk for p in event.people.all()} != set(checked.event.people):
+        changed.insert(FIELDS.index("people"), "people")
     with transaction.atomic():
         save_versioned(TimelineEvent, event.pk, version, **values)
-        event.people.set(form.cleaned_data["people"])
+        event.people.set(checked.people)
         trail.record(request, Action.UPDATE, client=client, obj=event, detail={"fields": changed})
     return TimelineEvent.objects.get(pk=event.pk)
 
 
-def mark_event_entered_in_error(request, client_id: int, event_id: int, data) -> None:
+def mark_event_entered_in_error(request, client_id: int, event_id: int, given: EnteredInError) -> None:
     """Hide the event from the timeline and the chart; the record and the reason are kept."""
     client, event = get_event(request, client_id, event_id, "clinic.change_client")
     _refuse_earlier_course(client, event)
-    marked = enter_in_error(request, event, data, client=client)
+    marked = enter_in_error(request, event, given, client=client)
     if not marked:
         # Marked in another tab a moment ago: answer as for any event that is not there.
         deny(request, client_id=client.pk, detail={"object_type": "TimelineEvent"})

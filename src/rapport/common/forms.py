@@ -16,11 +16,26 @@ class EnteredInErrorForm(forms.Form):
         max_length=2000,
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 5:
-            raise forms.ValidationError(_("Give a reason of at least a few words."))
-        return reason
+    # How long a reason must be is the service's rule (common.records.check_entered_in_error).
+
+
+def show_refusal(form, exc, names: dict[str, str] | None = None, *, rest_on_form: bool = True) -> dict:
+    """A service's refusal (InvalidInput) on the page's form: each message on the field it names,
+    by the page's name for it (`names` maps a nested key such as "cues.grief" to "cue_grief").
+    A message the form already shows is not repeated. The messages no field takes are returned,
+    and shown at the top of the form unless the page shows them itself (`rest_on_form=False`)."""
+    rest: dict[str, list[str]] = {}
+    for key, messages in exc.errors.items():
+        name = (names or {}).get(key, key)
+        field = name if name in form.fields else None
+        for message in messages:
+            if field is None:
+                rest.setdefault(key, []).append(message)
+                if not rest_on_form:
+                    continue
+            if message not in form.errors.get(field or "__all__", []):
+                form.add_error(field, message)
+    return rest
 
 
 @overload

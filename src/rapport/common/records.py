@@ -1,16 +1,37 @@
 """Writing records safely: the versioned save, entered in error instead of deletion, and the
 denial that answers exactly as a missing record does."""
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
-from rapport.common.errors import EditConflict, invalid
-from rapport.common.forms import EnteredInErrorForm
+from rapport.common.checks import Problems
+from rapport.common.errors import EditConflict
+
+REASON_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class EnteredInError:
+    """Why a record should never have existed: the reason is kept with the hidden record."""
+
+    reason: str
+
+
+def check_entered_in_error(given: EnteredInError) -> EnteredInError:
+    """The reason as it will be kept (trimmed), or InvalidInput keyed "reason"."""
+    problems = Problems()
+    reason = problems.text("reason", given.reason, limit=REASON_LIMIT, required=True)
+    if "reason" not in problems and len(reason) < 5:
+        problems.add("reason", _("Give a reason of at least a few words."))
+    problems.raise_any()
+    return EnteredInError(reason)
 
 
 def save_versioned(model, pk: int, version: int, **values) -> None:
@@ -36,13 +57,11 @@ def deny(request, *, client_id=None, detail=None) -> NoReturn:
     raise Http404("No such record")
 
 
-def enter_in_error(request, record, data, *, client) -> bool:
-    """Mark `record` (any clinical record) entered in error, with the reason posted in `data`, and
-    audit it in the same transaction. The record and the reason are kept; every read hides it from
-    then on. False when it was already marked (in another tab a moment ago): nothing is written."""
-    form = EnteredInErrorForm(data)
-    if not form.is_valid():
-        raise invalid(form)
+def enter_in_error(request, record, given: EnteredInError, *, client) -> bool:
+    """Mark `record` (any clinical record) entered in error, with the reason given, and audit it
+    in the same transaction. The record and the reason are kept; every read hides it from then on.
+    False when it was already marked (in another tab a moment ago): nothing is written."""
+    reason = check_entered_in_error(given).reason
     with transaction.atomic():
         now = timezone.now()
         marked = (
@@ -50,7 +69,7 @@ def enter_in_error(request, record, data, *, client) -> bool:
             .objects.filter(pk=record.pk, entered_in_error_at__isnull=True)
             .update(
                 entered_in_error_at=now,
-                entered_in_error_reason=form.cleaned_data["reason"],
+                entered_in_error_reason=reason,
                 entered_in_error_by=request.user,
                 updated_at=now,
             )

@@ -115,9 +115,9 @@ JORDAN_INVENTORY = [
 ]
 # weeks before today, what happened, kind, mood
 JORDAN_TIMELINE = [
-    (30, "Moved to a new city for a job", "move_or_migration", "-1"),
-    (26, "Started the new job", "job_start", "-2"),
-    (12, "Stopped calling old friends", "other", "-3"),
+    (30, "Moved to a new city for a job", "move_or_migration", -1),
+    (26, "Started the new job", "job_start", -2),
+    (12, "Stopped calling old friends", "other", -3),
 ]
 JORDAN_FORMULATION = (
     "Jo's low mood began some months after moving city for a new job, away from friends and family. "
@@ -129,6 +129,20 @@ JORDAN_MESSAGE = (
     "Hi Jo, thank you for today. Before next week, have a go at the conversation we practised, "
     "and jot down anything you want to bring. See you on Thursday. Amara"
 )
+
+# Jordan's secure messages with Dr Okafor, oldest first (invented).
+JORDAN_THREAD = [
+    (
+        "client",
+        "Hi, is it all right if I bring my partner's work trip up on Thursday? It has been on my mind.",
+    ),
+    ("clinician", "Of course, Jo. Put it at the top of your notes for the session and we will start there."),
+    ("client", "Thanks. I tried the conversation with my manager today. It went better than I feared."),
+    (
+        "clinician",
+        "That is good to hear. Notice what made it go better, and we will look at it together on Thursday.",
+    ),
+]
 
 # Invented, and in the client's own words as a safety plan should be.
 JORDAN_SAFETY_PLAN = {

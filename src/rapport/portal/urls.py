@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from rapport.portal import check_ins, home, invitation, learn, plan, preparation, safety_plan
+from rapport.portal import (
+    appointments,
+    check_ins,
+    home,
+    invitation,
+    learn,
+    messages,
+    plan,
+    preparation,
+    safety_plan,
+)
 
 my_urls = [
     path("", home.my_home, name="my_home"),
@@ -22,7 +32,25 @@ my_urls = [
     path("tasks/<int:sid>/", plan.my_task, name="my_task"),
     path("learn/", learn.my_learn, name="my_learn"),
     path("learn/<slug:slug>/", learn.my_learn_page, name="my_learn_page"),
+    path("messages/", messages.my_messages, name="my_messages"),
+    path("messages/<int:mid>/withdraw/", messages.my_message_withdraw, name="my_message_withdraw"),
     path("safety-plan/", safety_plan.my_safety_plan, name="my_safety_plan"),
+    path("appointments/", appointments.my_appointments, name="portal_appointments"),
+    path(
+        "appointments/<int:aid>/confirm/",
+        appointments.my_appointment_confirm,
+        name="portal_appointment_confirm",
+    ),
+    path(
+        "appointments/<int:aid>/cancel/", appointments.my_appointment_cancel, name="portal_appointment_cancel"
+    ),
+    path(
+        "appointments/<int:aid>/reschedule/",
+        appointments.my_appointment_reschedule,
+        name="portal_appointment_reschedule",
+    ),
+    path("reminders/", appointments.my_reminders, name="portal_reminders"),
+    path("calendar/", appointments.my_calendar_feed, name="portal_calendar_feed"),
     path("safety-plan/edit/", safety_plan.my_safety_plan_edit, name="my_safety_plan_edit"),
     path("safety-plan/history/", safety_plan.my_safety_plan_history, name="my_safety_plan_history"),
 ]
@@ -37,5 +65,8 @@ invitation_urls = [
 
 urlpatterns = [
     path("my/", include(my_urls)),
+    # Public: the token is the credential (only its digest is stored).
+    path("check-in-link/<str:token>/", appointments.check_in_link, name="check_in_link"),
+    path("calendar/<str:token>.ics", appointments.calendar_feed, name="calendar_feed"),
     path("invitation/", include(invitation_urls)),
 ]

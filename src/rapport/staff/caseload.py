@@ -11,6 +11,7 @@ from rapport.clinic import client_records, rules, standing
 from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.models import Notification
 from rapport.common.access import signed_in
+from rapport.scheduling.booking import next_appointments
 from rapport.supervision import reviews
 
 
@@ -19,6 +20,9 @@ from rapport.supervision import reviews
 def caseload(request):
     sort = request.GET.get("sort", "name")
     rows = caseload_rows(request, sort)
+    upcoming = next_appointments([row.client.pk for row in rows])
+    for row in rows:
+        row.next_appointment = upcoming.get(row.client.pk)
     notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:20])
     # A notice names its client in the app only, and only to someone who may see that client: the
     # caseload's rows are exactly the clients visible to this person (e-mails name no one).

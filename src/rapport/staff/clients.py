@@ -12,8 +12,11 @@ from rapport.clinic import client_records, picture, progress, rules, standing
 from rapport.clinic.forms import BreakGlassForm, ClientForm
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm, posted_version
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import instruments
+from rapport.scheduling.booking import next_appointments
+from rapport.messaging import threads
 
 
 @signed_in(rules.is_clinical_staff)
@@ -32,11 +35,13 @@ def client_detail(request, pk: int):
     context = {
         "client": client,
         **picture.client_picture(client, request.user),
+        "next_appointment": next_appointments([client.pk]).get(client.pk),
         "age": client.age_on(timezone.localdate()),
         "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
         "open_alerts": list(client.alerts.filter(status="open")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
+        "unread_here": threads.unread_for_client(request.user, client),
         "glass": client.break_glass_grants.filter(clinician=request.user, expires_at__gt=timezone.now())
         .order_by("-expires_at")
         .first(),
@@ -98,11 +103,11 @@ def client_edit(request, pk: int):
 def client_entered_in_error(request, pk: int):
     client = client_records.get_client_for(request, pk, "clinic.change_client")
     form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
-            client_records.mark_entered_in_error(request, client, request.POST)
-        except InvalidInput:
-            pass
+            client_records.mark_entered_in_error(request, client, EnteredInError(form.cleaned_data["reason"]))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The record was marked as entered in error and is now hidden."))
             return redirect("caseload")

@@ -14,8 +14,8 @@ from rapport.clinic import termination as ending
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import Course, CourseStatus, Formulation, RelapsePreventionPlan
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput, messages_of
-from rapport.common.forms import posted_version
+from rapport.common.errors import EditConflict, InvalidInput, form_errors, invalid, messages_of
+from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
 from rapport.staff.inventory import circle_for, first_name
 
@@ -55,18 +55,15 @@ def contract_edit(request, pk: int):
     if course is None:
         return redirect("course_detail", pk=pk)
     conflict, version = None, course.version
-    form = courses.ContractForm(instance=course)
+    form = courses.ContractForm(request.POST or None, instance=course)
     if request.method == "POST":
         version = posted_version(request)
         try:
-            courses.update_contract(request, pk, request.POST, version)
-        except InvalidInput:
-            form = courses.ContractForm(request.POST, instance=course)
-            form.is_valid()
+            courses.update_contract(request, pk, courses.contract_from(form), version)
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         except EditConflict as exc:
             conflict, version = exc.current, exc.current.version
-            form = courses.ContractForm(request.POST, instance=course)
-            form.is_valid()
         else:
             messages.success(request, _("The contract was saved."))
             return redirect("course_detail", pk=pk)
@@ -95,12 +92,42 @@ def _as_date(value) -> date:
 @signed_in(rules.is_clinician)
 @require_POST
 def session_add(request, pk: int):
+    form = courses.NewSessionForm(request.POST)
     try:
-        session = courses.add_session(request, pk, request.POST)
+        if not form.is_valid():
+            raise invalid(form)
+        session = courses.add_session(request, pk, form.cleaned_data["date"])
     except InvalidInput as exc:
         messages.error(request, " ".join(messages_of(exc)))
         return redirect("course_detail", pk=pk)
     return redirect("session_detail", pk=pk, sid=session.pk)
+
+
+def _session_note(request, form) -> courses.SessionNote:
+    """The typed session record from the page: its form, the ticked lists, the step notes and the
+    goal ratings (fields step_<id> and goal_<id>)."""
+    problems: dict[str, list[str]] = {}
+    ratings = {}
+    for key, raw in request.POST.items():
+        goal = key.removeprefix("goal_")
+        if key.startswith("goal_") and raw.strip():
+            try:
+                ratings[goal] = int(raw)
+            except ValueError:
+                problems[f"goal_ratings.{goal}"] = [str(courses.GOAL_RATING)]
+    if not form.is_valid():
+        problems.update(form_errors(form))
+    if problems:
+        raise InvalidInput(problems)
+    steps = {k.removeprefix("step_"): v for k, v in request.POST.items() if k.startswith("step_")}
+    return courses.SessionNote(
+        **{name: form.cleaned_data[name] for name in courses.SessionForm.Meta.fields},
+        problem_area_progress=form.cleaned_data["problem_area_progress"],
+        tasks_done=request.POST.getlist("tasks_done"),
+        techniques=request.POST.getlist("techniques"),
+        step_notes=steps,
+        goal_ratings=ratings,
+    )
 
 
 @signed_in(rules.is_clinical_staff)
@@ -118,15 +145,15 @@ def session_detail(request, pk: int, sid: int):
     }
     if request.method == "POST":
         version = posted_version(request)
+        form = courses.SessionForm(request.POST, instance=session)
         try:
-            courses.update_session(request, pk, sid, request.POST, version)
+            courses.update_session(request, pk, sid, _session_note(request, form), version)
         except (InvalidInput, EditConflict) as exc:
             if isinstance(exc, EditConflict):
                 conflict, version = exc.current, exc.current.version
             else:
-                errors = exc.errors
-            form = courses.SessionForm(request.POST, instance=session)
-            form.is_valid()
+                # A field's message shows on its field; the rest (tasks, steps, goals) in the banner.
+                errors = show_refusal(form, exc, rest_on_form=False)
             chosen = {
                 "tasks": set(request.POST.getlist("tasks_done")),
                 "techniques": set(request.POST.getlist("techniques")),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rapport.clinic import formulation as service
 from rapport.clinic import rules
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput, messages_of
-from rapport.common.forms import posted_version
+from rapport.common.errors import EditConflict, InvalidInput, invalid, messages_of
+from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
 
 
@@ -25,17 +25,21 @@ def formulation(request, pk: int):
     ticked = current.cues
     if request.method == "POST":
         version = posted_version(request)
+        form = service.FormulationForm(request.POST, instance=current, variant=course.variant)
+        ticked = {a.id: request.POST.getlist(f"cue_{a.id}") for a in protocol.get().problem_areas}
         try:
-            service.update(request, pk, request.POST, version)
+            if not form.is_valid():
+                raise invalid(form)
+            values = {name: form.cleaned_data[name] for name in service.FIELDS}
+            cues = {area: ids for area, ids in ticked.items() if ids}
+            service.update(request, pk, service.FormulationValues(cues=cues, **values), version)
         except (InvalidInput, EditConflict) as exc:
             if isinstance(exc, EditConflict):
                 conflict = exc.current
                 version = exc.current.version if exc.current.pk else 0
             else:
-                errors = exc.errors
-            form = service.FormulationForm(request.POST, instance=current, variant=course.variant)
-            form.is_valid()
-            ticked = {a.id: request.POST.getlist(f"cue_{a.id}") for a in protocol.get().problem_areas}
+                # A field's message shows on its field; a cue's in the banner.
+                errors = show_refusal(form, exc, rest_on_form=False)
         else:
             messages.success(request, _("The formulation was saved."))
             return redirect("formulation", pk=pk)
@@ -93,14 +97,18 @@ def goal_edit(request, pk: int, gid: int):
     version, conflict = goal.version, None
     if request.method == "POST":
         version = posted_version(request)
+        form = service.GoalForm(request.POST, instance=goal)
         try:
-            service.update_goal(request, pk, gid, request.POST, version)
-        except InvalidInput:
-            form = service.GoalForm(request.POST, instance=goal)
-            form.is_valid()
+            if not form.is_valid():
+                raise invalid(form)
+            values = service.GoalValues(
+                text=form.cleaned_data["text"], strategies=form.cleaned_data["strategies"]
+            )
+            service.update_goal(request, pk, gid, values, version)
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         except EditConflict as exc:
             conflict, version = exc.current, exc.current.version
-            form = service.GoalForm(request.POST, instance=goal)
         else:
             messages.success(request, _("The goal was saved."))
             return redirect("formulation", pk=pk)

@@ -15,8 +15,9 @@ from rapport.clinic import inventory as inv
 from rapport.clinic import rules
 from rapport.clinic.courses import course_for
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput, messages_of
-from rapport.common.forms import posted_version
+from rapport.common.errors import EditConflict, InvalidInput, invalid, messages_of
+from rapport.common.forms import posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import protocol
 from rapport.drawings.circle import Person, Status, closeness_circle
 
@@ -151,6 +152,10 @@ def _groups(form):
     return [(_("Who they are"), first), (_("The relationship"), rest)]
 
 
+# The service names the protocol's other fields "values.<id>"; the page's form names them by id.
+VALUES = {f"values.{item.id}": item.id for item in protocol.get().inventory.relationship_fields}
+
+
 def _entry_url(pk: int, entry_id: int) -> str:
     return reverse("inventory", args=[pk]) + f"#person-{entry_id}"
 
@@ -162,13 +167,12 @@ def entry_add(request, pk: int):
     if course is None:
         messages.info(request, _("Start a course before recording the inventory."))
         return redirect("course_detail", pk=pk)
-    form = inv.EntryForm()
+    form = inv.EntryForm(request.POST or None)
     if request.method == "POST":
         try:
-            entry = inv.add_entry(request, pk, request.POST)
-        except InvalidInput:
-            form = inv.EntryForm(request.POST)
-            form.is_valid()
+            entry = inv.add_entry(request, pk, inv.entry_from(form))
+        except InvalidInput as exc:
+            show_refusal(form, exc, VALUES)
         else:
             messages.success(
                 request, _("%(person)s was added to the inventory.") % {"person": entry.person_label}
@@ -186,13 +190,13 @@ def entry_edit(request, pk: int, eid: int):
     form = inv.EntryForm(initial=inv.initial_of(entry))
     if request.method == "POST":
         version = posted_version(request)
+        form = inv.EntryForm(request.POST, initial=inv.initial_of(entry))
         try:
-            inv.update_entry(request, pk, eid, request.POST, version)
-        except (InvalidInput, EditConflict) as exc:
-            if isinstance(exc, EditConflict):
-                conflict, version = exc.current, exc.current.version
-            form = inv.EntryForm(request.POST, initial=inv.initial_of(entry))
-            form.is_valid()
+            inv.update_entry(request, pk, eid, inv.entry_from(form), version)
+        except InvalidInput as exc:
+            show_refusal(form, exc, VALUES)
+        except EditConflict as exc:
+            conflict, version = exc.current, exc.current.version
         else:
             messages.success(request, _("The entry was saved."))
             return redirect(_entry_url(pk, eid))
@@ -212,7 +216,9 @@ def entry_edit(request, pk: int, eid: int):
 @require_POST
 def entry_entered_in_error(request, pk: int, eid: int):
     try:
-        entry = inv.mark_entry_entered_in_error(request, pk, eid, request.POST)
+        entry = inv.mark_entry_entered_in_error(
+            request, pk, eid, EnteredInError(request.POST.get("reason", ""))
+        )
     except InvalidInput as exc:
         messages.error(request, " ".join(messages_of(exc)))
         return redirect(_entry_url(pk, eid))
@@ -238,13 +244,15 @@ def notes_edit(request, pk: int):
     form = inv.NotesForm(initial=inv.notes_initial(course))
     if request.method == "POST":
         version = posted_version(request)
+        form = inv.NotesForm(request.POST, initial=inv.notes_initial(course))
         try:
-            inv.update_notes(request, pk, request.POST, version)
-        except (InvalidInput, EditConflict) as exc:
-            if isinstance(exc, EditConflict):
-                conflict, version = exc.current, exc.current.version
-            form = inv.NotesForm(request.POST, initial=inv.notes_initial(course))
-            form.is_valid()
+            if not form.is_valid():
+                raise invalid(form)
+            inv.update_notes(request, pk, form.cleaned_data, version)
+        except InvalidInput as exc:
+            show_refusal(form, exc, {f"notes.{name}": name for name in form.fields})
+        except EditConflict as exc:
+            conflict, version = exc.current, exc.current.version
         else:
             messages.success(request, _("The notes on the inventory were saved."))
             return redirect(reverse("inventory", args=[pk]) + "#whole-inventory")

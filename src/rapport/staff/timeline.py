@@ -15,7 +15,8 @@ from rapport.clinic import timeline as service
 from rapport.clinic.models import Course
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import EnteredInErrorForm, posted_version
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import instruments, protocol
 from rapport.drawings import timeline_chart
 
@@ -137,13 +138,12 @@ def event_add(request, pk: int):
     client, course = courses.course_for(request, pk, "clinic.change_client", audit=request.method == "GET")
     if course is None:
         return redirect("timeline", pk=pk)
-    form = service.EventForm(course=course)
+    form = service.EventForm(request.POST or None, course=course)
     if request.method == "POST":
         try:
-            service.add_event(request, pk, request.POST)
-        except InvalidInput:
-            form = service.EventForm(request.POST, course=course)
-            form.is_valid()
+            service.add_event(request, pk, service.event_from(form))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The event was added to the timeline."))
             return redirect("timeline", pk=pk)
@@ -166,16 +166,14 @@ def event_edit(request, pk: int, eid: int):
     if request.method == "GET":
         return _edit_page(request, client, event)
     version, conflict = posted_version(request), None
+    form = service.EventForm(request.POST, instance=event, course=event.course)
     try:
-        service.update_event(request, pk, eid, request.POST, version)
+        service.update_event(request, pk, eid, service.event_from(form), version)
     except (InvalidInput, EditConflict) as exc:
         if isinstance(exc, EditConflict):
             conflict, version = exc.current, exc.current.version
-        form = service.EventForm(request.POST, instance=event, course=event.course)
-        form.is_valid()
-        if isinstance(exc, InvalidInput):
-            for message in exc.errors.get("__all__", []):
-                form.add_error(None, message)
+        else:
+            show_refusal(form, exc)
         return _edit_page(request, client, event, form=form, version=version, conflict=conflict)
     messages.success(request, _("The event was saved."))
     return redirect("timeline", pk=pk)
@@ -184,12 +182,15 @@ def event_edit(request, pk: int, eid: int):
 @signed_in(rules.is_clinician)
 @require_POST
 def event_entered_in_error(request, pk: int, eid: int):
+    error_form = EnteredInErrorForm(request.POST)
     try:
-        service.mark_event_entered_in_error(request, pk, eid, request.POST)
-    except InvalidInput:
+        if not error_form.is_valid():
+            raise InvalidInput({})
+        reason = EnteredInError(error_form.cleaned_data["reason"])
+        service.mark_event_entered_in_error(request, pk, eid, reason)
+    except InvalidInput as exc:
+        show_refusal(error_form, exc)
         client, event = service.get_event(request, pk, eid, "clinic.change_client")
-        error_form = EnteredInErrorForm(request.POST)
-        error_form.is_valid()
         return _edit_page(request, client, event, error_form=error_form)
     messages.success(request, _("The event was marked as entered in error and is no longer shown."))
     return redirect("timeline", pk=pk)

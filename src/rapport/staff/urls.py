@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from rapport.staff import (
     alerts,
+    appointments,
     caseload,
     clients,
     course,
     formulation,
     inventory,
+    messages,
     notifications,
     portal_settings,
     questionnaires,
@@ -67,7 +69,12 @@ client_urls = [
     path("portal/invite/", portal_settings.client_invite, name="client_invite"),
     path("portal/check-ins/", portal_settings.client_check_ins, name="client_check_ins"),
     path("portal/message/", portal_settings.client_message, name="client_message"),
+    path("messages/", messages.client_thread, name="client_thread"),
+    path("messages/<int:mid>/withdraw/", messages.client_thread_withdraw, name="client_thread_withdraw"),
     path("safety-plan/", safety_plan.safety_plan, name="safety_plan"),
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/<int:aid>/", appointments.appointment_edit, name="appointment_edit"),
+    path("consents/<int:cid>/withdraw/", appointments.consent_withdraw, name="consent_withdraw"),
     path("safety-plan/history/", safety_plan.safety_plan_history, name="safety_plan_history"),
 ]
 
@@ -77,6 +84,7 @@ urlpatterns = [
     path("clients/new/", clients.client_add, name="client_add"),
     path("clients/<int:pk>/", include(client_urls)),
     path("emergency-access/", clients.break_glass, name="break_glass"),
+    path("my-schedule/", appointments.my_schedule, name="my_schedule"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("supervision/", supervision.supervision_home, name="supervision_home"),
     path("supervision/reviews/new/", supervision.review_add, name="review_add"),
@@ -84,6 +92,8 @@ urlpatterns = [
     path("supervision/reviews/<int:pk>/actions/", supervision.review_action_add, name="review_action_add"),
     path("supervision/actions/<int:aid>/done/", supervision.action_done, name="action_done"),
     path("alerts/", alerts.alert_list, name="alerts"),
+    path("messages/", messages.messages_inbox, name="messages_inbox"),
+    path("messages/digest/", messages.digest_choice, name="digest_choice"),
     path("alerts/<int:aid>/", alerts.alert_detail, name="alert_detail"),
     path("alerts/<int:aid>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:aid>/resolve/", alerts.alert_resolve, name="alert_resolve"),

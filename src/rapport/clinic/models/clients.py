@@ -149,6 +149,9 @@ class Notification(models.Model):
     alert = models.ForeignKey(
         "clinic.RiskAlert", null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
     )
+    # What an activity notice is about (messaging.notices.KINDS: a message, a check-in...); empty
+    # for alerts and emergency access, which link through `alert` and `client`.
+    kind = models.CharField(max_length=20, blank=True, default="")
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)

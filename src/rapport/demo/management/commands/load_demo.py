@@ -4,13 +4,14 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
-from rapport.demo import clinic
+from rapport.demo import appointments, clinic
+from rapport.messaging import digest, threads
 from rapport.supervision import reviews, service
 
 
@@ -78,7 +79,13 @@ class Command(BaseCommand):
                     else "",
                 )
             self._supervision(people, teams, today)
+            token = appointments.load(today)
+        # The worker sends the clinicians' daily digest from now on.
+        digest.ensure_scheduled()
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+        # Only the token's digest is stored, so the address can be shown now and never again.
+        feed = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
+        self.stdout.write(f"Calendar feed of therapist@demo.rapport: {feed}")
 
     def _supervision(self, people, teams, today):
         """A site for every team, and one case review of Jordan's course with an action due soon,
@@ -105,26 +112,28 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         today = timezone.localdate()
         for person in clinic.JORDAN_INVENTORY:
-            inventory.add_entry(request, client.pk, person)
+            entry = inventory.Entry(
+                person_label=person["person_label"],
+                closeness_ring=int(person["closeness_ring"]),
+                values={k: v for k, v in person.items() if k not in inventory.COLUMNS},
+            )
+            inventory.add_entry(request, client.pk, entry)
         for weeks_ago, what, kind, mood in clinic.JORDAN_TIMELINE:
-            data = {
-                "start": today - timedelta(weeks=weeks_ago),
-                "event": what,
-                "kind": kind,
-                "mood_rating": mood,
-            }
-            timeline.add_event(request, client.pk, data)
-        data = QueryDict(mutable=True)
-        data.update(
-            {
-                "onset": (today - timedelta(weeks=20)).isoformat(),
-                "primary_area": "role_transition",
-                "text": clinic.JORDAN_FORMULATION,
-                "shared_on": (today - timedelta(weeks=3)).isoformat(),
-                "agreed_on": (today - timedelta(weeks=3)).isoformat(),
-            }
+            start = today - timedelta(weeks=weeks_ago)
+            event = timeline.Event(start=start, end=None, event=what, kind=kind, mood_rating=mood)
+            timeline.add_event(request, client.pk, event)
+        shared = today - timedelta(weeks=3)
+        values = formulation.FormulationValues(
+            onset=today - timedelta(weeks=20),
+            cues={},
+            primary_area="role_transition",
+            secondary_area="",
+            dispute_stage="",
+            text=clinic.JORDAN_FORMULATION,
+            shared_on=shared,
+            agreed_on=shared,
         )
-        formulation.update(request, client.pk, data, 0)
+        formulation.update(request, client.pk, values, 0)
         formulation.start_goals(request, client.pk)
 
     def _portal(self, clinician, client):
@@ -134,17 +143,39 @@ class Command(BaseCommand):
         portal.set_schedule(request, client.pk, "gad7", "fortnightly", True)
         portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
         safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
+        self._thread(clinician, client)
+
+    def _thread(self, clinician, client):
+        """A secure-message thread, written through the same service as the pages: the client's
+        question, the clinician's answer, and a last note from the clinician the client has not
+        read yet (so the portal's badge shows one)."""
+        as_client = SimpleNamespace(user=client.user, META={}, id=None, resolver_match=None)
+        as_clinician = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        for who, body in clinic.JORDAN_THREAD:
+            threads.send(as_client if who == "client" else as_clinician, client.pk, body)
 
     def _sessions(self, clinician, client, weeks, *, ended):
         """Weekly sessions through the course service: held ones attended, then the next one booked."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         start = timezone.localdate() - timedelta(weeks=weeks) + timedelta(days=3)  # next one in 3 days
         for week in range(weeks + (0 if ended else 1)):
-            session = courses.add_session(request, client.pk, {"date": start + timedelta(weeks=week)})
+            session = courses.add_session(request, client.pk, start + timedelta(weeks=week))
             if week < weeks:
-                data = QueryDict(mutable=True)
-                data.update({"date": session.date.isoformat(), "status": "attended"})
-                courses.update_session(request, client.pk, session.pk, data, session.version)
+                held = courses.SessionNote(
+                    date=session.date,
+                    status="attended",
+                    phase_override="",
+                    phase_override_reason="",
+                    tasks_done=[],
+                    techniques=[],
+                    step_notes={},
+                    problem_area_progress=None,
+                    between_session_task="",
+                    task_review="",
+                    goal_ratings={},
+                    note="",
+                )
+                courses.update_session(request, client.pk, session.pk, held, session.version)
 
     def _measures(self, clinician, client, phq9, item9, gad7):
         """Record the questionnaires through the same service as the pages, back-dated weekly."""

@@ -1,0 +1,1 @@
+"""Interoperability: the clinic's records as standard resources (FHIR R4) and back."""

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "rapport.messaging"
+    label = "messaging"
+
+    def ready(self) -> None:
+        # What a client does reaches their clinicians through the audit trail every write keeps.
+        from rapport.messaging import access, notices  # noqa: F401 - access registers the rules
+
+        notices.connect()

@@ -1,0 +1,1 @@
+"""Appointments, working hours, reminders, calendar feeds, video rooms and consent records."""
