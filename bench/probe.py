@@ -96,6 +96,11 @@ def reads(repeat: int, found: dict) -> dict:
     pages.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
     api = Browser(HTTP_HOST="127.0.0.1")  # no session cookie: the token alone, as an integration calls
     alerts = found["client_with_alerts"]["id"]
+    # The supervisor's home (issue 12): the first generated supervisor, one team of ten clinicians.
+    supervisor = User.objects.filter(email=f"supervisor-1@{DOMAIN}").first()
+    workspace = Browser(HTTP_HOST="127.0.0.1")
+    if supervisor is not None:
+        workspace.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
     paths = {
         "caseload": ("/caseload/", pages, {}),
         "client_page": (f"/clients/{found['client_16_sessions']}/", pages, {}),
@@ -104,6 +109,8 @@ def reads(repeat: int, found: dict) -> dict:
         else (f"/api/v1/clients/{alerts}/alerts", api, token),
         "outcomes": (f"/api/v1/clients/{found['client_16_sessions']}/outcomes", api, token),
     }
+    if supervisor is not None:
+        paths["supervisor_home"] = ("/supervision/", workspace, {})
     results = {}
     for name, (url, browser, extra) in paths.items():
         for _ in range(max(5, repeat // 10)):  # warm up: imports, template and instrument caches

@@ -356,11 +356,13 @@ from tests.matrix import (  # noqa: E402
     messaging,
     portal,
     scheduling,
+    supervision,
     timeline,
 )
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
+ROUTES += supervision.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -55,8 +55,13 @@ def test_a_deactivated_clinician_is_signed_out_and_cannot_sign_in(clinic, as_use
     theirs = Browser()
     theirs.force_login(clinic.other_clinician)
     assert theirs.get("/caseload/").status_code == 200
-    response = as_user(clinic.administrator).post(
-        f"/administration/accounts/{clinic.other_clinician.pk}/deactivate/"
+    admin = as_user(clinic.administrator)
+    response = admin.post(f"/administration/accounts/{clinic.other_clinician.pk}/deactivate/")
+    # They hold a client: where the caseload goes is asked first, then both happen together.
+    assert response["Location"] == f"/administration/accounts/{clinic.other_clinician.pk}/hand-over/"
+    assert theirs.get("/caseload/").status_code == 200
+    response = admin.post(
+        response["Location"], {"to_clinician": clinic.clinician.pk, "reason": "Left the service"}
     )
     assert response.status_code == 302
     assert theirs.get("/caseload/").status_code == 302

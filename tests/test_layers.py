@@ -20,6 +20,7 @@ LAYERS = {
     "drawings": 2,
     "accounts": 3,
     "clinic": 4,
+    "supervision": 4,
     "interop": 4,
     "scheduling": 4,
     "messaging": 4,

@@ -15,7 +15,8 @@ from rapport.accounts.models import ApiToken
 from rapport.clinic.models import Client, Course, Response, RiskAlert, Session
 
 # Queries per request, signed in (session for pages, Bearer token for the API).
-CASELOAD = 18  # each client's next appointment (scheduling); the menu's unread-messages count
+CASELOAD = 19  # each client's next appointment (scheduling); the menu's unread-messages count;
+# the supervision actions due to the clinician
 # The course's sessions, for where the course stands on the first screen; the next appointment;
 # the menu's and the Messages button's unread counts.
 CLIENT_PAGE = 19

@@ -15,9 +15,9 @@ LANDING = [
     ("therapist@demo.rapport", r"/caseload/$", "Your caseload", "Jordan Ellis (Jo)"),
     (
         "supervisor@demo.rapport",
-        r"/caseload/$",
-        "Clients of the teams you supervise",
-        "Oliver Brooks (Ollie)",
+        r"/supervision/$",
+        "Supervision workspace",
+        "Dr Amara Okafor",
     ),
     ("admin@demo.rapport", r"/administration/$", "Larkfield Community Wellbeing Service", "Sam Whitfield"),
     ("client@demo.rapport", r"/my/$", "Hello, Jo", "Dr Amara Okafor"),

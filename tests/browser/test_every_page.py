@@ -163,7 +163,11 @@ def test_every_page_fits_the_screen_labels_its_fields_and_reads_clearly(new_page
     page = new_page(screen)
     sign_in(page, clinic.supervisor.email)
     expect(page.get_by_text("Emergency access to a client record")).to_be_visible()
+    look(page, "supervision-workspace")
+    page.goto("/caseload/")
     look(page, "team-clients")
+    page.goto("/supervision/reviews/new/")
+    look(page, "case-review-new")
     page.goto(f"/clients/{client.pk}/audit/")
     look(page, "audit-trail")
 
@@ -171,6 +175,14 @@ def test_every_page_fits_the_screen_labels_its_fields_and_reads_clearly(new_page
     page = new_page(screen)
     sign_in(page, clinic.administrator.email)
     look(page, "administration")
+    page.goto("/administration/teams/")
+    look(page, "teams-and-sites")
+    page.goto(f"/administration/teams/{clinic.team_a.pk}/")
+    look(page, "team-edit")
+    page.goto(f"/administration/clients/{client.pk}/transfer/")
+    look(page, "client-transfer")
+    page.goto(f"/administration/accounts/{clinic.other_clinician.pk}/hand-over/")
+    look(page, "account-hand-over")
 
     # The client.
     page = new_page(screen)

@@ -30,5 +30,5 @@ def test_a_supervisor_marks_a_notification_as_read_and_it_goes_without_a_page_lo
     assert note.read_at is not None
 
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Clients of the teams you supervise")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervision workspace")
     expect(page.get_by_text("Emergency access to a client record")).to_have_count(0)

@@ -44,7 +44,9 @@ def test_a_clinician_signs_in_sees_their_caseload_opens_a_client_and_signs_out(p
 
 def test_a_supervisor_sees_the_team_clients_and_opens_the_audit_trail_of_one(page, clinic):
     sign_in(page, clinic.supervisor.email)
-
+    # Supervisors land on their workspace; the team's clients are one link away.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervision workspace")
+    page.get_by_role("link", name="Team clients").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clients of the teams you supervise")
     expect(page.get_by_role("link", name=clinic.client.display_name)).to_be_visible()
     expect(page.get_by_text(clinic.other_client.full_name)).to_have_count(0)

@@ -14,11 +14,15 @@ _NAV = {
         ("break_glass", _("Emergency access")),
     ],
     Role.SUPERVISOR: [
+        ("supervision_home", _("Workspace")),
         ("caseload", _("Team clients")),
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
     ],
-    Role.ADMINISTRATOR: [("administration", _("Administration"))],
+    Role.ADMINISTRATOR: [
+        ("administration", _("Administration")),
+        ("teams", _("Teams and sites")),
+    ],
     Role.CLIENT: [
         ("my_home", _("Home")),
         ("my_check_ins", _("Check-ins")),

@@ -104,6 +104,19 @@ def deactivate(request, user_id: int) -> User:
         raise Http404("No such account")
     if user.pk == admin.pk:
         raise InvalidInput({"account": [str(_("You cannot deactivate your own account."))]})
+    # A client is never left with nobody responsible (HAZ-140): their caseload moves first, on
+    # the hand-over page, in the same transaction as this deactivation.
+    if user.responsible_for.filter(entered_in_error_at__isnull=True).exists():
+        raise InvalidInput(
+            {
+                "account": [
+                    str(
+                        _("%(name)s still holds clients: choose where their caseload goes first.")
+                        % {"name": user}
+                    )
+                ]
+            }
+        )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         user.api_tokens.active().update(revoked_at=timezone.now())

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rapport.administration import hours, views
+from rapport.administration import hours, service, views
 
 urlpatterns = [
     path("administration/", views.administration, name="administration"),
@@ -12,5 +12,14 @@ urlpatterns = [
         views.account_deactivate,
         name="account_deactivate",
     ),
+    path(
+        "administration/accounts/<int:user_id>/hand-over/",
+        service.account_handover,
+        name="account_handover",
+    ),
+    path("administration/teams/", service.teams, name="teams"),
+    path("administration/teams/<int:team_id>/", service.team_edit, name="team_edit"),
+    path("administration/sites/<int:site_id>/", service.site_edit, name="site_edit"),
+    path("administration/clients/<int:client_id>/transfer/", service.client_transfer, name="client_transfer"),
     path("administration/opening-hours/", hours.opening_hours, name="opening_hours"),
 ]

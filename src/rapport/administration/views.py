@@ -59,6 +59,12 @@ def account_add(request):
 @signed_in(rules.is_administrator)
 @require_POST
 def account_deactivate(request, user_id: int):
+    held = User.objects.filter(
+        pk=user_id, organisation=request.user.organisation, responsible_for__isnull=False
+    )
+    if held.filter(responsible_for__entered_in_error_at__isnull=True).exists():
+        # Where their caseload goes is asked first (HAZ-140).
+        return redirect("account_handover", user_id=user_id)
     try:
         user = account_services.deactivate(request, user_id)
     except InvalidInput as exc:

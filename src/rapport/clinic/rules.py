@@ -47,6 +47,13 @@ def is_supervisor_or_administrator(user) -> bool:
 
 
 @rules.predicate
+def sees_workspace(user) -> bool:
+    """The supervisor's workspace (supervision.scope decides of which teams). A programme lead
+    role is added here, and in scope.teams_in_view, and nowhere else."""
+    return is_supervisor(user) and user.is_active
+
+
+@rules.predicate
 def sees_severity_bands(user) -> bool:
     """Spec 5: a severity band is never shown to the client as if it were a diagnosis; their own
     account gets the answers and the total, and the band stays with the clinic."""
@@ -103,6 +110,7 @@ rules.add_perm("clinic.view_severity", sees_severity_bands)
 # A course of IPT (contract, sessions, inventory, timeline, formulation, goals) is read by the
 # clinical staff who see the client; the client and administrators never read one.
 rules.add_perm("clinic.view_course", is_clinical_staff)
+rules.add_perm("supervision.view_workspace", sees_workspace)
 rules.add_perm("accounts.view_accounts", is_administrator)
 rules.add_perm("accounts.manage_accounts", is_administrator)
 # Questionnaires: a clinician who sees the record, or the client for themselves, records one;

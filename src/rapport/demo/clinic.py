@@ -170,3 +170,11 @@ JORDAN_SAFETY_PLAN = {
     ],
     "safe_environment": [{"text": "Bea keeps the spare packets of tablets at her flat"}],
 }
+
+# Supervision (invented): the site the teams work from, and one case review of Jordan's course.
+SITE = "Larkfield Health Centre"
+REVIEW_DISCUSSION = (
+    "Reviewed Jordan's initial phase: the inventory is full and a role transition after the move "
+    "stands out. Agreed to share the formulation at the next session."
+)
+REVIEW_ACTION = "Share the written formulation with Jordan and note their response"

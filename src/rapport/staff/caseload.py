@@ -4,6 +4,7 @@ import csv
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from rapport.clinic import client_records, rules, standing
@@ -11,6 +12,7 @@ from rapport.clinic.caseload import rows as caseload_rows
 from rapport.clinic.models import Notification
 from rapport.common.access import signed_in
 from rapport.scheduling.booking import next_appointments
+from rapport.supervision import reviews
 
 
 @signed_in(rules.is_clinical_staff)
@@ -30,7 +32,14 @@ def caseload(request):
     return render(
         request,
         "staff/caseload.html",
-        {"rows": rows, "clients": [r.client for r in rows], "notifications": notifications, "sort": sort},
+        {
+            "rows": rows,
+            "clients": [r.client for r in rows],
+            "notifications": notifications,
+            "sort": sort,
+            "actions_due": reviews.actions_due(request.user),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from rapport.staff import (
     portal_settings,
     questionnaires,
     safety_plan,
+    supervision,
     timeline,
 )
 
@@ -85,6 +86,11 @@ urlpatterns = [
     path("emergency-access/", clients.break_glass, name="break_glass"),
     path("my-schedule/", appointments.my_schedule, name="my_schedule"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("supervision/", supervision.supervision_home, name="supervision_home"),
+    path("supervision/reviews/new/", supervision.review_add, name="review_add"),
+    path("supervision/reviews/<int:pk>/", supervision.review_detail, name="review_detail"),
+    path("supervision/reviews/<int:pk>/actions/", supervision.review_action_add, name="review_action_add"),
+    path("supervision/actions/<int:aid>/done/", supervision.action_done, name="action_done"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("messages/", messages.messages_inbox, name="messages_inbox"),
     path("messages/digest/", messages.digest_choice, name="digest_choice"),

@@ -12,6 +12,7 @@ from rapport.clinic import courses, formulation, inventory, measurement, portal,
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
 from rapport.messaging import digest, threads
+from rapport.supervision import reviews, service
 
 
 class Command(BaseCommand):
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                     if weeks >= 3
                     else "",
                 )
+            self._supervision(people, teams, today)
             token = appointments.load(today)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
@@ -84,6 +86,26 @@ class Command(BaseCommand):
         # Only the token's digest is stored, so the address can be shown now and never again.
         feed = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
         self.stdout.write(f"Calendar feed of therapist@demo.rapport: {feed}")
+
+    def _supervision(self, people, teams, today):
+        """A site for every team, and one case review of Jordan's course with an action due soon,
+        through the services as the administrator and the supervisor would make them."""
+        admin = SimpleNamespace(user=people["admin@demo.rapport"], META={}, id=None, resolver_match=None)
+        service.save_site(admin, {"name": clinic.SITE, "teams": [str(t.pk) for t in teams.values()]})
+        supervisor = SimpleNamespace(
+            user=people["supervisor@demo.rapport"], META={}, id=None, resolver_match=None
+        )
+        jordan = Client.objects.get(full_name="Jordan Ellis")
+        reviews.create(
+            supervisor,
+            {
+                "held_on": today.isoformat(),
+                "client": str(jordan.pk),
+                "discussion": clinic.REVIEW_DISCUSSION,
+                "action_1": clinic.REVIEW_ACTION,
+                "due_1": (today + timedelta(days=5)).isoformat(),
+            },
+        )
 
     def _initial_phase(self, clinician, client):
         """Inventory, timeline and an agreed formulation, through the same services as the pages."""
