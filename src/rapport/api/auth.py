@@ -1,5 +1,6 @@
 """API authentication: the browser's session, or a personal access token sent as a Bearer."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from ninja.security import HttpBearer, SessionAuth
 
 from rapport.accounts.models import ApiToken
@@ -26,6 +27,10 @@ class BearerToken(HttpBearer):
             .first()
         )
         if found is None:
+            return None
+        # A paused sign-in pauses the account's tokens too: a lockout stops every way in (a
+        # deactivated account is refused by the query above).
+        if AxesProxyHandler.is_locked(request, {"username": found.user.email}):
             return None
         # Services read request.user, whichever way the caller signed in.
         request.user = found.user

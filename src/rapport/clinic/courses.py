@@ -2,7 +2,7 @@
 against the protocol data (rapport.core.protocol), refuses a stale edit, and is audited."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -139,6 +139,33 @@ class NewSessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
 
 
+# [U] How far from the course's start a session date may sit, either way. The clinical spec sets no
+# bound; this one only catches typing slips (year 1, 9999) and can be widened.
+SESSION_DATE_SPAN = timedelta(days=2 * 366)
+
+
+def session_date_problem(course: Course, day: date, number: int) -> str | None:
+    """Why this date cannot be session `number`'s, or None: near the course's start, and in order
+    with the sessions before and after it (sessions entered in error do not count)."""
+    if abs(day - course.started_on) > SESSION_DATE_SPAN:
+        return str(
+            _("A session date must be within two years of the course's start (%(start)s).")
+            % {"start": course.started_on.isoformat()}
+        )
+    kept = course.sessions.filter(entered_in_error_at__isnull=True)
+    before = kept.filter(number__lt=number).order_by("-number").values_list("date", flat=True).first()
+    after = kept.filter(number__gt=number).order_by("number").values_list("date", flat=True).first()
+    if before is not None and day < before:
+        return str(_("Sessions are in order: this date is before the previous session's (%(day)s).")) % {
+            "day": before.isoformat()
+        }
+    if after is not None and day > after:
+        return str(_("Sessions are in order: this date is after the next session's (%(day)s).")) % {
+            "day": after.isoformat()
+        }
+    return None
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
@@ -247,6 +274,8 @@ def add_session(request, client_id: int, data) -> Session:
         # Lock the course row so that two clinicians adding a session at once get different numbers.
         course = Course.objects.select_for_update().get(pk=course.pk)
         last = course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+        if problem := session_date_problem(course, form.cleaned_data["date"], last + 1):
+            raise InvalidInput({"date": [problem]})
         session = Session.objects.create(course=course, number=last + 1, date=form.cleaned_data["date"])
         trail.record(request, Action.CREATE, client=client, obj=session)
     return session
@@ -315,6 +344,8 @@ def update_session(request, client_id: int, session_id: int, data, version: int)
         ]
     if any("\x00" in (data.get(f"step_{step}") or "") for step in known_steps):
         problems["step_notes"] = [str(_("A note cannot contain a null character."))]
+    if problem := session_date_problem(session.course, form.cleaned_data["date"], session.number):
+        problems["date"] = [problem]
     if problems:
         raise InvalidInput(problems)
     step_notes = {
