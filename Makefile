@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport
 
-.PHONY: demo test install install-test chromium lint serve clean bench openapi
+.PHONY: demo test install install-test chromium lint serve clean bench openapi lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# Exact versions (with hashes) of the production dependencies, for
+# `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).
+lock: install-test
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o requirements.lock
+
+# Known vulnerabilities in the locked set (pip-audit, or PyPI's index where no advisory data answers).
+audit-deps: install-test
+	$(BIN)/python .ci/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) var test-results
