@@ -11,6 +11,14 @@ class VerifiedSession(SessionAuth):
     """The signed-in browser session (with CSRF); anyone with two-factor set up, and staff where
     it is required, must have passed it."""
 
+    def _get_key(self, request):
+        # Without a session cookie there is no one whose session could be forged: answer 401 (not
+        # the CSRF check's 403) to a caller who is simply not signed in, whatever other cookies
+        # (a csrftoken from an earlier visit) it sends.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user is None or two_factor_step(user) is not None:

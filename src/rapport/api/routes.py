@@ -2,9 +2,10 @@
 
 from typing import cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.accounts.models import Team, User
@@ -26,6 +27,30 @@ class RapportAPI(NinjaAPI):
         for error, original in zip(refused.errors, given, strict=True):
             error["input"] = original.get("input")
         return refused
+
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # The answers every route can give besides its own, so that a client (or a schema fuzzer)
+        # meets nothing undocumented: no credentials (401), a role or CSRF refusal (403), an id
+        # that is not there (404), a body that cannot be read or is too large (400), and a path,
+        # query or body of the wrong form (422). All are JSON with a `detail`.
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                params = operation.get("parameters", [])
+                extra = {401: "Not signed in, or the token is not valid", 403: "Refused"}
+                if any(p.get("in") == "path" for p in params):
+                    extra[404] = "Not found"
+                if "requestBody" in operation:
+                    extra[400] = "The body cannot be read, or is too large"
+                if params or "requestBody" in operation:
+                    extra[422] = "The request was not valid"
+                for status, description in extra.items():
+                    if status not in answers and str(status) not in answers:
+                        answers[status] = {"description": description, **problem}
+        return schema
 
 
 api = RapportAPI(
@@ -54,6 +79,19 @@ def malformed_request(request, exc: NinjaValidationError):
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    # Django would answer with its HTML 400 page.
+    return api.create_response(
+        request, {"detail": "The request body is too large; nothing was saved."}, status=400
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Sign in, or send a valid API token."}, status=401)
 
 
 @api.exception_handler(PermissionDenied)

@@ -12,11 +12,12 @@ import logging
 import time
 import traceback
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 
-# Refusals and not-found answers are the application working as designed: one line each.
-_ONE_LINE = (PermissionDenied, Http404)
+# Refusals, not-found answers and refused requests (a bad host, an over-large body) are the
+# application working as designed: one line each.
+_ONE_LINE = (PermissionDenied, Http404, SuspiciousOperation)
 
 
 def _frames(exc: BaseException) -> str:
