@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "rapport.accounts.middleware.TimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "rapport.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "rapport.urls"

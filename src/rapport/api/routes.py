@@ -18,6 +18,16 @@ from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
 
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Send the same key when retrying: the first answer comes back, nothing is made twice "
+    "(kept for a day; api/idempotency.py).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9._:-]+$"},
+}
+
+
 class RapportAPI(NinjaAPI):
     def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
         # Ninja drops the refused value; the forms' wording of some mistakes needs it ("it has
@@ -37,7 +47,7 @@ class RapportAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         for operations in schema["paths"].values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 answers = operation.setdefault("responses", {})
                 params = operation.get("parameters", [])
                 extra = {401: "Not signed in, or the token is not valid", 403: "Refused"}
@@ -47,6 +57,10 @@ class RapportAPI(NinjaAPI):
                     extra[400] = "The body cannot be read, or is too large"
                 if params or "requestBody" in operation:
                     extra[422] = "The request was not valid"
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                    extra[409] = "A request with this Idempotency-Key is still being handled"
+                    extra[422] = "The request was not valid, or its Idempotency-Key was used for another"
                 for status, description in extra.items():
                     if status not in answers and str(status) not in answers:
                         answers[status] = {"description": description, **problem}
