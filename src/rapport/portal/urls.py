@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from rapport.portal import check_ins, home, invitation, learn, plan, preparation, safety_plan
+from rapport.portal import check_ins, home, invitation, learn, my_data, plan, preparation, safety_plan
 
 my_urls = [
     path("", home.my_home, name="my_home"),
@@ -19,6 +19,8 @@ my_urls = [
     ),
     path("since-we-last-met/", preparation.my_preparation, name="my_preparation"),
     path("plan/", plan.my_plan, name="my_plan"),
+    path("data/", my_data.my_data, name="my_data"),
+    path("data/my-rapport-data.json", my_data.my_data_json, name="my_data_json"),
     path("tasks/<int:sid>/", plan.my_task, name="my_task"),
     path("learn/", learn.my_learn, name="my_learn"),
     path("learn/<slug:slug>/", learn.my_learn_page, name="my_learn_page"),
