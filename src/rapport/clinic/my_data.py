@@ -128,8 +128,9 @@ def _responses(request, client: Client) -> list[Item]:
             definition = instruments.get(r.instrument)
             name = definition.title
             texts = {item.id: item.text for item in definition.items}
+            labels = {(i.id, o.code): o.label for i in definition.items for o in i.options}
         except Exception:  # an instrument retired since: its answers are still the client's
-            name, texts = r.instrument, {}
+            name, texts, labels = r.instrument, {}, {}
         found.append(
             {
                 "Questionnaire": name,
@@ -139,7 +140,7 @@ def _responses(request, client: Client) -> list[Item]:
                 "Total score": r.total,
                 # [U] The stored severity band, which the check-in result page does not show.
                 "Band": r.band,
-                "Answers": [f"{texts.get(k, k)}: {v}" for k, v in r.answers.items()],
+                "Answers": [f"{texts.get(k, k)}: {labels.get((k, v), v)}" for k, v in r.answers.items()],
                 "Chose not to answer": [texts.get(k, k) for k in r.declined_items],
             }
         )
