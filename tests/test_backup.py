@@ -81,7 +81,9 @@ def test_a_postgresql_backup_of_the_demo_clinic_restores_every_row_of_every_tabl
 
         def rows_of(dbname):
             with psycopg.connect(dbname=dbname, **params) as db:
-                tables = [t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+                tables = [
+                    t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                ]
                 return {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}  # noqa: S608
 
         live, restored = rows_of(settings["NAME"]), rows_of(name)

@@ -59,11 +59,20 @@ def test_keys_are_each_callers_own(clinic, as_user, client):
     send(as_user(clinic.clinician), clinic, phq9(0, 0, 0, 0, 0, 0, 0, 0, 0), "shared")
     token = issue(clinic.co_clinician.email)
     client.logout()
-    body = {"full_name": "Keyed Client", "language": "en", "date_of_birth": "1990-01-01",
-            "country": "GB", "time_zone": "Europe/London"}
+    body = {
+        "full_name": "Keyed Client",
+        "language": "en",
+        "date_of_birth": "1990-01-01",
+        "country": "GB",
+        "time_zone": "Europe/London",
+    }
     for _ in range(2):
-        created = client.post("/api/v1/clients", body, content_type="application/json",
-                              headers={"Idempotency-Key": "shared", "Authorization": f"Bearer {token}"})
+        created = client.post(
+            "/api/v1/clients",
+            body,
+            content_type="application/json",
+            headers={"Idempotency-Key": "shared", "Authorization": f"Bearer {token}"},
+        )
         assert created.status_code == 201, created.content
     assert Client.objects.filter(full_name="Keyed Client").count() == 1
 

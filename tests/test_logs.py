@@ -68,7 +68,9 @@ def test_sql_is_logged_without_its_parameters(db, log):
     assert PLANTED not in text
 
 
-@pytest.mark.parametrize(("who", "status", "word"), [("administrator", 403, "Forbidden"), ("clinician", 404, "Not Found")])
+@pytest.mark.parametrize(
+    ("who", "status", "word"), [("administrator", 403, "Forbidden"), ("clinician", 404, "Not Found")]
+)
 def test_a_refusal_is_one_line_without_a_traceback(who, status, word, clinic, as_user, log):
     # An administrator meets the clinician-only decorator; another clinician's client is not found.
     response = as_user(getattr(clinic, who)).get(f"/clients/{clinic.other_client.pk}/inventory/")

@@ -16,14 +16,26 @@ def held(clinic):
     course = Course.objects.create(client=clinic.client, started_on="2026-01-05", status="active")
     Session.objects.create(course=course, number=1, date="2026-01-12", status="attended")
     Response.objects.create(
-        client=clinic.client, course=course, instrument="phq9", instrument_version="1",
-        answered_by=clinic.client_user, respondent="client", answers={"item1": "several_days"},
-        complete=False, total=None, band="",
+        client=clinic.client,
+        course=course,
+        instrument="phq9",
+        instrument_version="1",
+        answered_by=clinic.client_user,
+        respondent="client",
+        answers={"item1": "several_days"},
+        complete=False,
+        total=None,
+        band="",
     )
     Response.objects.create(
-        client=clinic.other_client, course=Course.objects.create(client=clinic.other_client),
-        instrument="gad7", instrument_version="1", answered_by=clinic.other_client_user,
-        respondent="client", answers={}, complete=False,
+        client=clinic.other_client,
+        course=Course.objects.create(client=clinic.other_client),
+        instrument="gad7",
+        instrument_version="1",
+        answered_by=clinic.other_client_user,
+        respondent="client",
+        answers={},
+        complete=False,
     )
     SafetyPlan.objects.create(
         client=clinic.client, sections={"warning_signs": [{"text": "I stop answering the phone"}]}

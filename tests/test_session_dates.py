@@ -68,7 +68,7 @@ def note(session, day):
     [("2026-01-11", "before the previous session's"), ("2026-01-27", "after the next session's")],
 )
 def test_moving_a_session_past_its_neighbours_is_refused(day, words, clinic, course, as_user):
-    first, second, third = sessions(course, 3)
+    _first, second, _third = sessions(course, 3)
     response = as_user(clinic.clinician).put(
         url(clinic, f"sessions/{second.pk}"), note(second, day), content_type="application/json"
     )
@@ -77,7 +77,7 @@ def test_moving_a_session_past_its_neighbours_is_refused(day, words, clinic, cou
 
 
 def test_the_session_page_says_why_a_date_is_refused(clinic, course, as_user):
-    (first,) = sessions(course, 1)
+    (_first,) = sessions(course, 1)
     page = as_user(clinic.clinician)
     response = page.post(f"/clients/{clinic.client.pk}/sessions/new/", {"date": "9999-01-01"}, follow=True)
     assert response.status_code == 200

@@ -16,16 +16,31 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
-def test_a_client_reads_and_downloads_everything_held_about_them(new_page, clinic, live_server, screen: Screen):
+def test_a_client_reads_and_downloads_everything_held_about_them(
+    new_page, clinic, live_server, screen: Screen
+):
     course = a_course(clinic, clinic.client)
     Response.objects.create(
-        client=clinic.client, course=course, session_number=1, instrument="phq9", instrument_version="1",
-        answered_by=clinic.client_user, respondent="client", answers={"item1": "several_days"},
-        total=14, band="moderate", complete=True, answered_at=timezone.now(),
+        client=clinic.client,
+        course=course,
+        session_number=1,
+        instrument="phq9",
+        instrument_version="1",
+        answered_by=clinic.client_user,
+        respondent="client",
+        answers={"item1": "several_days"},
+        total=14,
+        band="moderate",
+        complete=True,
+        answered_at=timezone.now(),
     )
-    SafetyPlan.objects.create(client=clinic.client, sections={"warning_signs": [{"text": "I stop answering my phone"}]})
+    SafetyPlan.objects.create(
+        client=clinic.client, sections={"warning_signs": [{"text": "I stop answering my phone"}]}
+    )
     page = new_page(screen)
-    page.route(f"{live_server.url}{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    page.route(
+        f"{live_server.url}{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript")
+    )
     sign_in(page, clinic.client_user.email)
     page.get_by_role("link", name="My data").click()
     expect(page.get_by_role("heading", name="My data", level=1)).to_be_visible()

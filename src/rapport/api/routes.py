@@ -17,7 +17,6 @@ from rapport.clinic import client_records, rules, standing
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
-
 IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
@@ -37,7 +36,6 @@ class RapportAPI(NinjaAPI):
         for error, original in zip(refused.errors, given, strict=True):
             error["input"] = original.get("input")
         return refused
-
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         # The answers every route can give besides its own, so that a client (or a schema fuzzer)

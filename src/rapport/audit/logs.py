@@ -29,7 +29,8 @@ def _frames(exc: BaseException) -> str:
 
 
 def _chain(exc: BaseException) -> str:
-    parts, seen, current = [], set(), exc
+    parts, seen = [], set()
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         parts.append(_frames(current))
@@ -70,7 +71,7 @@ class NoRecordValuesFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, for a log collector (the production default)."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)  # UTC, as the "Z" says
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -85,5 +86,3 @@ class JsonFormatter(logging.Formatter):
         if record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
-
-

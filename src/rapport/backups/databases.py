@@ -5,13 +5,21 @@ SQLite: the online backup API (a consistent copy while the application writes). 
 """
 
 import os
+import shutil
 import sqlite3
-import subprocess  # noqa: S404 - fixed argument lists, no shell
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from rapport.backups.archive import BackupError
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return found
 
 
 def _pg_env(settings: dict) -> tuple[list[str], dict]:
@@ -43,7 +51,7 @@ def dump(connection, out: BinaryIO) -> None:
     elif connection.vendor == "postgresql":
         args, env = _pg_env(connection.settings_dict)
         subprocess.run(  # noqa: S603
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args],
+            [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", *args],
             stdout=out,
             env=env,
             check=True,
@@ -72,16 +80,34 @@ def load(vendor: str, settings: dict, dump_path: Path) -> None:
     elif vendor == "postgresql":
         args, env = _pg_env(settings)
         tables = subprocess.run(  # noqa: S603
-            ["psql", "--no-psqlrc", "--tuples-only", "--no-align", *args, "--command",
-             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"],
-            env=env, check=True, capture_output=True, text=True,
+            [
+                _tool("psql"),
+                "--no-psqlrc",
+                "--tuples-only",
+                "--no-align",
+                *args,
+                "--command",
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         if tables != "0":
             raise BackupError(f"the database {settings['NAME']} is not empty; restore only into an empty one")
         subprocess.run(  # noqa: S603
-            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-             *args, str(dump_path)],
-            env=env, check=True,
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                *args,
+                str(dump_path),
+            ],
+            env=env,
+            check=True,
         )
     else:
         raise BackupError(f"no restore into a {vendor} database")

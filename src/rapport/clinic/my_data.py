@@ -1,11 +1,11 @@
 """Everything Rapport holds about a client, for the client themselves (the right of access): one
 readable page and one JSON file built from the same sections.
 
-Each kind of record is a section registered here with `@section(key, title)`: a function from the
-request and the client to a list of items, each a mapping of plain labels to plain values (text, numbers, dates,
-lists). The page and the file lay sections out without knowing what they hold, so a later record
-kind (messages, appointments) adds itself by registering a section in its own module, imported by
-its app's ready(). Building the copy is one audited export.
+Each kind of record is a section registered here with `@section(key, title)`: a function from
+the request and the client to a list of items, each a mapping of plain labels to plain values
+(text, numbers, dates, lists). The page and the file lay sections out without knowing what they
+hold, so a later record kind (messages, appointments) adds itself by registering a section in its
+own module, imported by its app's ready(). Building the copy is one audited export.
 """
 
 from collections.abc import Callable
@@ -68,7 +68,6 @@ class MyData:
                 for s, items in self.sections
             },
         }
-
 
     def for_page(self) -> list[tuple[Section, list[list[tuple[str, str, object]]]]]:
         """Each value as ("none", None), ("list", [text]) or ("text", text), for the page."""

@@ -27,8 +27,7 @@ class Command(BaseCommand):
         connection = connections[options["database"]]
         now = timezone.now()
         output = Path(
-            options["output"]
-            or settings.VAR_DIR / "backups" / f"rapport-{now:%Y%m%dT%H%M%SZ}.backup"
+            options["output"] or settings.VAR_DIR / "backups" / f"rapport-{now:%Y%m%dT%H%M%SZ}.backup"
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         manifest = {"vendor": connection.vendor, "created": now.isoformat()}

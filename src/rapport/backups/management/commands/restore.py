@@ -23,8 +23,12 @@ class Command(BaseCommand):
         connection = connections[options["database"]]
         connection.close()  # the restore writes through its own connection
         try:
-            restore(Path(options["backup"]), settings.RAPPORT_BACKUP_KEY, connection.vendor,
-                    connection.settings_dict)
+            restore(
+                Path(options["backup"]),
+                settings.RAPPORT_BACKUP_KEY,
+                connection.vendor,
+                connection.settings_dict,
+            )
         except archive.BackupError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(f"Restored {options['backup']} into {connection.settings_dict['NAME']}.")
