@@ -33,7 +33,7 @@ PORT ?= 8000
 demo: export RAPPORT_BASE_URL = http://127.0.0.1:$(PORT)
 demo: install
 	@# Say so before anything starts, rather than a traceback from runserver after the demo loads.
-	@! $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(PORT)), 1)" 2>/dev/null || \
+	@! $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', $(PORT)), 1)" 2>/dev/null || \
 		{ echo "Port $(PORT) is taken (another server is running?): try make demo PORT=8001"; exit 1; }
 	$(BIN)/rapport migrate --noinput -v 0
 	$(BIN)/rapport load_demo
