@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport
 
-.PHONY: demo test install install-test chromium lint serve clean bench openapi
+.PHONY: demo test install install-test chromium lint serve clean bench openapi lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ chromium:
 PORT ?= 8000
 demo: export RAPPORT_BASE_URL = http://127.0.0.1:$(PORT)
 demo: install
+	@# Say so before anything starts, rather than a traceback from runserver after the demo loads.
+	@! $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', $(PORT)), 1)" 2>/dev/null || \
+		{ echo "Port $(PORT) is taken (another server is running?): try make demo PORT=8001"; exit 1; }
 	$(BIN)/rapport migrate --noinput -v 0
 	$(BIN)/rapport load_demo
 	@echo
@@ -62,6 +65,16 @@ bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# Exact versions (with hashes) of the production dependencies, for
+# `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).
+lock: install-test
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o requirements.lock
+
+# Known vulnerabilities in the locked set (pip-audit, or PyPI's index where no advisory data answers).
+audit-deps: install-test
+	$(BIN)/python .ci/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) var test-results

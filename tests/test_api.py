@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -175,6 +176,27 @@ def test_a_token_of_a_deactivated_account_is_refused(clinic, client):
     clinic.clinician.is_active = False
     clinic.clinician.save()
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_a_token_of_a_locked_out_account_is_refused_until_the_pause_ends(clinic, client):
+    import time_machine
+
+    token = issue(clinic.clinician.email)
+    with time_machine.travel("2026-03-01 09:00 +0000", tick=False) as traveller:
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+        for _ in range(10):
+            client.post("/sign-in/", {"username": clinic.clinician.email.upper(), "password": "wrong"})
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+        traveller.shift(timedelta(minutes=16))
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+def test_a_deactivated_accounts_open_session_stops_working(clinic, as_user):
+    browser = as_user(clinic.clinician)
+    assert browser.get("/api/v1/me").status_code == 200
+    clinic.clinician.is_active = False
+    clinic.clinician.save()
+    assert browser.get("/api/v1/me").status_code == 401
 
 
 def test_issue_token_refuses_an_unknown_account(db):

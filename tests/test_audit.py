@@ -46,6 +46,38 @@ def test_the_database_refuses_to_change_or_delete_audit_rows_whatever_the_sql(sq
     assert AuditEvent.objects.get(pk=event.pk).action == Action.READ
 
 
+_COLUMNS = "(id, at, actor_role, action, outcome, object_type, object_id, route, request_id, detail)"
+_VALUES = "(%s, '2020-01-01T00:00:00Z', 'clinician', 'create', 'success', '', '', '', '', '{}')"
+# Every way SQL can rewrite an existing row; REPLACE is SQLite's own (it deletes the old row
+# without firing delete triggers), the upserts are shared by both databases. Fixed SQL, no input.
+_REWRITES = {
+    "update": "UPDATE audit_auditevent SET action = 'create' WHERE id = %s",
+    "delete": "DELETE FROM audit_auditevent WHERE id = %s",
+    "upsert": f"INSERT INTO audit_auditevent {_COLUMNS} VALUES {_VALUES} "  # noqa: S608
+    "ON CONFLICT (id) DO UPDATE SET action = excluded.action",
+}
+if connection.vendor == "sqlite":
+    _REWRITES["insert_or_replace"] = f"INSERT OR REPLACE INTO audit_auditevent {_COLUMNS} VALUES {_VALUES}"  # noqa: S608
+    _REWRITES["replace"] = f"REPLACE INTO audit_auditevent {_COLUMNS} VALUES {_VALUES}"  # noqa: S608
+
+
+@pytest.mark.parametrize("how", sorted(_REWRITES))
+def test_no_sql_rewrites_an_existing_audit_row(how, db):
+    event = an_event()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute(_REWRITES[how], [event.pk])
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert (kept.action, kept.at) == (Action.READ, event.at)
+
+
+def test_plain_inserts_still_work_beside_the_replace_guard(db):
+    first, second = an_event(), an_event()
+    assert second.pk > first.pk
+    with connection.cursor() as c:
+        c.execute(f"INSERT INTO audit_auditevent {_COLUMNS} VALUES {_VALUES}", [second.pk + 10])  # noqa: S608
+    assert AuditEvent.objects.filter(pk=second.pk + 10).exists()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_the_database_refuses_to_truncate_the_audit_trail(db):
     an_event()

@@ -18,6 +18,7 @@ LAYERS = {
     "audit": 1,
     "common": 2,
     "drawings": 2,
+    "backups": 2,
     "accounts": 3,
     "clinic": 4,
     "supervision": 4,

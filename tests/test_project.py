@@ -201,3 +201,27 @@ def test_make_demo_gives_every_process_it_starts_the_address_it_serves(tmp_path)
     assert any(line.startswith("rapport runserver 127.0.0.1:8123") for line in started)
     assert any(line.startswith("rapport db_worker") for line in started)
     assert "Rapport demo clinic: http://127.0.0.1:8123" in run.stdout
+
+
+def test_make_demo_says_so_when_the_port_is_taken(tmp_path):
+    import socket
+
+    for name in ("rapport", "python", "pip"):
+        script = tmp_path / name
+        script.write_text('#!/bin/sh\necho "$(basename "$0") $*"\n')
+        script.chmod(0o755)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(  # noqa: S603
+            ["make", "--no-print-directory", "-s", "demo", f"BIN={tmp_path}", f"PORT={port}"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode != 0
+    assert f"Port {port} is taken" in run.stdout and "make demo PORT=" in run.stdout
+    assert "rapport runserver" not in run.stdout

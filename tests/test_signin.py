@@ -237,3 +237,27 @@ def test_behind_the_proxy_the_audit_trail_records_the_callers_address(clinic, cl
         HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
     )
     assert AuditEvent.objects.get(request_id=response["X-Request-ID"]).ip == "203.0.113.7"
+
+
+def test_sign_in_ignores_the_case_of_the_address(clinic, client):
+    response = sign_in(client, "  " + clinic.clinician.email.upper())
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(clinic.clinician.pk)
+
+
+def test_every_spelling_of_an_address_shares_one_lockout_counter(clinic, client):
+    email = clinic.clinician.email
+    spellings = [email, email.upper(), email.title(), email.capitalize(), email.swapcase()]
+    for i in range(10):
+        sign_in(client, spellings[i % len(spellings)], "wrong password")
+    assert b"Sign-in is paused" in sign_in(client, email).content
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_account_cannot_be_created_twice_in_two_cases(clinic):
+    from django.db import IntegrityError, transaction
+
+    from rapport.accounts.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(clinic.clinician.email.upper(), PASSWORD, organisation=clinic.org)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.api",
     "rapport.demo",
+    "rapport.backups",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "rapport.scheduling.middleware.CheckInLinkScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "rapport.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "rapport.urls"
@@ -190,6 +192,7 @@ AXES_COOLOFF_TIME = env_int("RAPPORT_LOCKOUT_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "rapport.accounts.models.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -208,6 +211,9 @@ RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
 RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
 RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
+# The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
+# Keep it apart from the backups: whoever holds both can read every record.
+RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 RAPPORT_SESSION_MAX_SECONDS = env_int("RAPPORT_SESSION_MAX_SECONDS", 12 * 60 * 60)  # absolute, from sign-in
@@ -293,22 +299,38 @@ RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.Con
 # `rapport db_worker`; a job row is written in the same transaction as the alert it serves.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Logs carry a request id and never a request body, note text, password or token.
+# Logs carry a request id and never a request body, note text, password or token; the
+# no_record_values filter drops exception messages and SQL parameters (rapport/audit/logs.py).
+# JSON lines in production (for a log collector), readable lines elsewhere; LOG_FORMAT overrides.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "rapport.audit.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "filters": {
+        "request_id": {"()": "rapport.audit.middleware.RequestIdLogFilter"},
+        "no_record_values": {"()": "rapport.audit.logs.NoRecordValuesFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "rapport.audit.logs.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": sys.stderr,
-            "filters": ["request_id"],
-            "formatter": "plain",
+            "filters": ["request_id", "no_record_values"],
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Replaces Django's own handlers for its loggers (a console one under DEBUG, mail_admins),
+        # which would print without the filters above.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 100

@@ -293,6 +293,7 @@ def test_every_portal_page_passes_axe_and_our_page_checks(
         ("check-ins", "/my/check-ins/"),
         ("question", "/my/check-ins/phq9/1/"),
         ("plan", "/my/plan/"),
+        ("my-data", "/my/data/"),
         ("learn", "/my/learn/"),
         ("learn-page", "/my/learn/getting-help/"),
         ("preparation", "/my/since-we-last-met/"),

@@ -153,6 +153,9 @@ ROUTES = [
         data=lambda c: {"version": "0", "what_happened": "We talked", "action": "save"},
     ),
     Route("my_plan", "GET", lambda c: "/my/plan/", client_page(OK)),
+    # Each client downloads their own data; there is no id in the address to reach another's.
+    Route("my_data", "GET", lambda c: "/my/data/", client_page(OK)),
+    Route("my_data_json", "GET", lambda c: "/my/data/my-rapport-data.json", client_page(OK)),
     Route(
         "my_task",
         "POST",

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from rapport.accounts.models import normalise_email
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -14,6 +16,10 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("E-mail address")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "type": "email"})
+
+    def clean_username(self):
+        # Addresses are stored lower-case; one spelling per account, so one lockout counter too.
+        return normalise_email(self.cleaned_data["username"])
 
 
 class TokenForm(forms.Form):

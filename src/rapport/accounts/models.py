@@ -47,13 +47,27 @@ class Organisation(models.Model):
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
+def normalise_email(value: str) -> str:
+    """The one spelling of an address: e-mail addresses compare case-insensitively everywhere."""
+    return (value or "").strip().lower()
+
+
+def axes_username(request, credentials) -> str:
+    """django-axes counts failures per account: every spelling of an address shares one counter."""
+    return normalise_email((credentials or {}).get("username") or (credentials or {}).get("email") or "")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Sign-in (Django's ModelBackend) looks accounts up here.
+        return self.get(email__iexact=normalise_email(username))
 
     def create_user(self, email, password=None, **fields):
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalise_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -2,9 +2,10 @@
 
 from typing import cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.accounts.models import Team, User
@@ -18,6 +19,15 @@ from rapport.clinic import client_records, rules, standing
 from rapport.clinic.models import Client
 from rapport.common.errors import InvalidInput
 
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Send the same key when retrying: the first answer comes back, nothing is made twice "
+    "(kept for a day; api/idempotency.py).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9._:-]+$"},
+}
+
 
 class RapportAPI(NinjaAPI):
     def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
@@ -28,6 +38,33 @@ class RapportAPI(NinjaAPI):
         for error, original in zip(refused.errors, given, strict=True):
             error["input"] = original.get("input")
         return refused
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # The answers every route can give besides its own, so that a client (or a schema fuzzer)
+        # meets nothing undocumented: no credentials (401), a role or CSRF refusal (403), an id
+        # that is not there (404), a body that cannot be read or is too large (400), and a path,
+        # query or body of the wrong form (422). All are JSON with a `detail`.
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                answers = operation.setdefault("responses", {})
+                params = operation.get("parameters", [])
+                extra = {401: "Not signed in, or the token is not valid", 403: "Refused"}
+                if any(p.get("in") == "path" for p in params):
+                    extra[404] = "Not found"
+                if "requestBody" in operation:
+                    extra[400] = "The body cannot be read, or is too large"
+                if params or "requestBody" in operation:
+                    extra[422] = "The request was not valid"
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                    extra[409] = "A request with this Idempotency-Key is still being handled"
+                    extra[422] = "The request was not valid, or its Idempotency-Key was used for another"
+                for status, description in extra.items():
+                    if status not in answers and str(status) not in answers:
+                        answers[status] = {"description": description, **problem}
+        return schema
 
 
 api = RapportAPI(
@@ -56,6 +93,19 @@ def malformed_request(request, exc: NinjaValidationError):
     return api.create_response(
         request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    # Django would answer with its HTML 400 page.
+    return api.create_response(
+        request, {"detail": "The request body is too large; nothing was saved."}, status=400
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Sign in, or send a valid API token."}, status=401)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,6 +1,9 @@
 """Database triggers that refuse UPDATE, DELETE and TRUNCATE on the audit trail.
 
-The model refuses too, but these hold for any SQL the application might send.
+The model refuses too, but these hold for any SQL the application might send. On SQLite,
+`INSERT OR REPLACE` deletes the existing row without firing delete triggers (unless recursive
+triggers are on), so an insert naming an id already present is refused before it happens.
+PostgreSQL's upsert (`ON CONFLICT DO UPDATE`) and MERGE fire the update trigger.
 """
 
 SQLITE_INSTALL = [
@@ -9,7 +12,18 @@ SQLITE_INSTALL = [
     """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent
        BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END""",
 ]
-SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
+SQLITE_REPLACE_INSTALL = [
+    """CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit_auditevent
+       WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_auditevent WHERE id = NEW.id)
+       BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END""",
+]
+SQLITE_REPLACE_REMOVE = ["DROP TRIGGER IF EXISTS audit_no_replace"]
+SQLITE_INSTALL += SQLITE_REPLACE_INSTALL
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS audit_no_update",
+    "DROP TRIGGER IF EXISTS audit_no_delete",
+    *SQLITE_REPLACE_REMOVE,
+]
 
 POSTGRESQL_INSTALL = [
     """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -7,7 +7,7 @@ messages; the forms only read what a page posts."""
 
 import json
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -258,6 +258,33 @@ class SessionForm(forms.ModelForm):
     # The reason an override needs, and what the lists may hold, are check_session's to say.
 
 
+# [U] How far from the course's start a session date may sit, either way. The clinical spec sets no
+# bound; this one only catches typing slips (year 1, 9999) and can be widened.
+SESSION_DATE_SPAN = timedelta(days=2 * 366)
+
+
+def session_date_problem(course: Course, day: date, number: int) -> str | None:
+    """Why this date cannot be session `number`'s, or None: near the course's start, and in order
+    with the sessions before and after it (sessions entered in error do not count)."""
+    if course.started_on and abs(day - course.started_on) > SESSION_DATE_SPAN:
+        return str(
+            _("A session date must be within two years of the course's start (%(start)s).")
+            % {"start": course.started_on.isoformat()}
+        )
+    kept = course.sessions.filter(entered_in_error_at__isnull=True)
+    before = kept.filter(number__lt=number).order_by("-number").values_list("date", flat=True).first()
+    after = kept.filter(number__gt=number).order_by("number").values_list("date", flat=True).first()
+    if before is not None and day < before:
+        return str(_("Sessions are in order: this date is before the previous session's (%(day)s).")) % {
+            "day": before.isoformat()
+        }
+    if after is not None and day > after:
+        return str(_("Sessions are in order: this date is after the next session's (%(day)s).")) % {
+            "day": after.isoformat()
+        }
+    return None
+
+
 def check_session(given: SessionNote, session: Session) -> SessionNote:
     """The session's record as it will be stored (text trimmed, empty step notes left out, lists
     sorted), or InvalidInput keyed by its fields ("step_notes.<step>", "goal_ratings.<goal id>").
@@ -273,6 +300,8 @@ def check_session(given: SessionNote, session: Session) -> SessionNote:
     if override and "phase_override" not in problems and not reason:
         problems.add("phase_override_reason", _("Give the reason for overriding the phase."))
     problems.whole("problem_area_progress", given.problem_area_progress, 0, 10)
+    if date_problem := session_date_problem(session.course, given.date, session.number):
+        problems.add("date", date_problem)
     phase = (override if "phase_override" not in problems else "") or phase_of(session)
     unknown = set(given.tasks_done) - {t.id for t in session_tasks(session, phase)}
     if unknown:
@@ -378,6 +407,8 @@ def add_session(request, client_id: int, on: date) -> Session:
         # Lock the course row so that two clinicians adding a session at once get different numbers.
         course = Course.objects.select_for_update().get(pk=course.pk)
         last = course.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+        if problem := session_date_problem(course, on, last + 1):
+            raise InvalidInput({"date": [problem]})
         session = Session.objects.create(course=course, number=last + 1, date=on)
         trail.record(request, Action.CREATE, client=client, obj=session)
     return session

@@ -53,6 +53,22 @@ def my_record(request) -> Client:
     return client
 
 
+def opened(request, client: Client, object_type: str, obj=None, **detail) -> None:
+    """The one rule for what counts as a read in the portal: every page a client opens that shows
+    anything drawn from their record writes one read row naming what it shows, whether or not
+    there is anything yet (an empty page still tells the client what the clinic holds). Pages of
+    the product's own content (the learning pages) and redirects show nothing of the record."""
+    trail.record(request, Action.READ, client=client, obj=obj, object_type=object_type, detail=detail or None)
+
+
+def read_help(request):
+    """The crisis panel: the client's country's lines and their safety plan, so a read."""
+    client = Client.objects.visible_to(request.user).filter(user=request.user).first()
+    if client is not None:
+        opened(request, client, "SafetyPlan", page="help")
+    return client
+
+
 # --- Check-ins ---------------------------------------------------------------------------------
 
 
@@ -380,10 +396,9 @@ def _last_attended(course: Course):
 
 
 def read_preparation(request, client: Client, course: Course | None) -> Preparation | None:
-    """The notes for the coming session as the page opens; showing saved notes is a read."""
+    """The notes for the coming session as the page opens: a read, even before there are any."""
     prep = current_preparation(client, course)
-    if prep is not None:
-        trail.record(request, Action.READ, client=client, obj=prep)
+    opened(request, client, "Preparation", prep)
     return prep
 
 

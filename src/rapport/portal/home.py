@@ -28,7 +28,7 @@ def my_home(request):
 def my_help(request):
     """The crisis panel. Pressing "I need help now" (a POST from any portal page) also tells the
     clinic, with a T3 alert; the page then says so, and says when nobody may see it yet."""
-    client = record_or_none(request)
+    client = portal.read_help(request) if request.method == "GET" else record_or_none(request)
     if request.method == "POST":
         alert = alerts.help_now(request)
         if alert is None:
