@@ -143,6 +143,8 @@ ROUTES = [
             anonymous=LOGIN,
             supervisor=OK,
             other_supervisor=NOT_FOUND,
+            # A programme lead reads a trail only as a supervisor of the client's team.
+            programme_lead=NOT_FOUND,
             administrator=OK,
         ),
         read_audited=True,
@@ -347,10 +349,19 @@ ROUTES += [
 ]
 
 # Rows kept beside the routes they cover; each module imports Route and expect from here.
-from tests.matrix import alerts, api_course, fhir, formulation, inventory, portal, timeline  # noqa: E402
+from tests.matrix import (  # noqa: E402
+    alerts,
+    api_course,
+    fhir,
+    formulation,
+    inventory,
+    portal,
+    programme,
+    timeline,
+)
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
-ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES
+ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + programme.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -21,6 +21,7 @@ LAYERS = {
     "accounts": 3,
     "clinic": 4,
     "interop": 4,
+    "programme": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.audit",
     "rapport.clinic",
+    "rapport.programme",
     "rapport.common",
     "rapport.staff",
     "rapport.portal",

@@ -10,8 +10,10 @@ _NAV = {
         ("alerts", _("Alerts")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
+        ("programme", _("Outcomes")),
     ],
-    Role.SUPERVISOR: [("caseload", _("Team clients")), ("alerts", _("Alerts"))],
+    Role.SUPERVISOR: [("caseload", _("Team clients")), ("alerts", _("Alerts")), ("programme", _("Outcomes"))],
+    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes"))],
     Role.ADMINISTRATOR: [("administration", _("Administration"))],
     Role.CLIENT: [
         ("my_home", _("Home")),

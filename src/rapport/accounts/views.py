@@ -131,4 +131,6 @@ def home(request):
         return redirect("my_home")
     if role == Role.ADMINISTRATOR:
         return redirect("administration")
+    if role == Role.PROGRAMME_LEAD:
+        return redirect("programme")
     return redirect("caseload")

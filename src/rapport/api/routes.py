@@ -11,6 +11,7 @@ from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
+from rapport.api.programme import router as programme_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
 from rapport.clinic import client_records, rules, standing
 from rapport.clinic.models import Client
@@ -105,3 +106,4 @@ def create_client(request: HttpRequest, payload: ClientIn):
 # Routes on other concerns, each in its own module.
 api.add_router("", measures_router)
 api.add_router("", course_router)
+api.add_router("", programme_router)

@@ -4,6 +4,7 @@ denial that answers exactly as a missing record does."""
 from typing import NoReturn
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,6 +12,11 @@ from rapport.audit import trail
 from rapport.audit.models import Action, Outcome
 from rapport.common.errors import EditConflict, invalid
 from rapport.common.forms import EnteredInErrorForm
+
+# Sent (sender=the model, pk=the record's id) after save_versioned or enter_in_error changed a
+# record: both write with one UPDATE, which sends no post_save, and figures kept beside the record
+# (rapport.programme) must follow in the same transaction.
+record_changed = Signal()
 
 
 def save_versioned(model, pk: int, version: int, **values) -> None:
@@ -22,6 +28,7 @@ def save_versioned(model, pk: int, version: int, **values) -> None:
     )
     if updated != 1:
         raise EditConflict(model.objects.get(pk=pk))
+    record_changed.send(sender=model, pk=pk)
 
 
 def deny(request, *, client_id=None, detail=None) -> NoReturn:
@@ -57,4 +64,5 @@ def enter_in_error(request, record, data, *, client) -> bool:
         )
         if marked:
             trail.record(request, Action.DELETE, client=client, obj=record)
+            record_changed.send(sender=type(record), pk=record.pk)
     return bool(marked)

@@ -11,6 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import clinic
+from rapport.programme.summaries import deferred
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds data; the demo clinic was not loaded.")
             return
         today = timezone.localdate()
-        with transaction.atomic():
+        # deferred(): each course's programme summary is computed once, at the end, not per save.
+        with transaction.atomic(), deferred():
             org = Organisation.objects.create(**clinic.ORGANISATION)
             teams = {name: Team.objects.create(organisation=org, name=name) for name in clinic.TEAMS}
             people = {}
@@ -76,7 +78,52 @@ class Command(BaseCommand):
                     if weeks >= 3
                     else "",
                 )
-        self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+            for past in clinic.PAST_CLIENTS:
+                self._past_client(org, people, *past)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo clinic: {len(clinic.CLIENTS) + len(clinic.PAST_CLIENTS)} clients."
+            )
+        )
+
+    def _past_client(self, org, people, full, dob, responsible, ended_ago, reason, area, phq9, gad7):
+        """A client whose course ended `ended_ago` weeks ago, recorded through the same services."""
+        clinician = people[responsible]
+        today = timezone.localdate()
+        weeks = len(phq9)
+        client = Client.objects.create(
+            organisation=org,
+            team=clinician.teams.first(),
+            responsible_clinician=clinician,
+            full_name=full,
+            date_of_birth=dob,
+            language="en",
+            country="GB",
+            time_zone=org.time_zone,
+            status="ended",
+        )
+        course = Course.objects.create(
+            client=client, started_on=today - timedelta(weeks=ended_ago + weeks + 2)
+        )
+        self._measures(clinician, client, phq9, {}, gad7, ago=ended_ago)
+        self._sessions(clinician, client, weeks, ended=True, ago=ended_ago)
+        if weeks >= 3:
+            request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+            data = QueryDict(mutable=True)
+            shared = today - timedelta(weeks=ended_ago + weeks - 3)
+            data.update(
+                {"primary_area": area, "shared_on": shared.isoformat(), "agreed_on": shared.isoformat()}
+            )
+            if area == "role_dispute":
+                data["dispute_stage"] = "renegotiation"
+            formulation.update(request, client.pk, data, 0)
+        Course.objects.filter(pk=course.pk).update(
+            status="ended",
+            planned_sessions=12,
+            ending_reason=reason,
+            ended_on=today - timedelta(weeks=ended_ago),
+            agreed_on=course.started_on + timedelta(weeks=3) if weeks >= 3 else None,
+        )
 
     def _initial_phase(self, clinician, client):
         """Inventory, timeline and an agreed formulation, through the same services as the pages."""
@@ -113,10 +160,11 @@ class Command(BaseCommand):
         portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
         safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
 
-    def _sessions(self, clinician, client, weeks, *, ended):
-        """Weekly sessions through the course service: held ones attended, then the next one booked."""
+    def _sessions(self, clinician, client, weeks, *, ended, ago=0):
+        """Weekly sessions through the course service: held ones attended, then the next one booked
+        (`ago`: weeks before today that the last one was held, for a past client)."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
-        start = timezone.localdate() - timedelta(weeks=weeks) + timedelta(days=3)  # next one in 3 days
+        start = timezone.localdate() - timedelta(weeks=weeks + ago) + timedelta(days=3)  # next one in 3 days
         for week in range(weeks + (0 if ended else 1)):
             session = courses.add_session(request, client.pk, {"date": start + timedelta(weeks=week)})
             if week < weeks:
@@ -124,11 +172,11 @@ class Command(BaseCommand):
                 data.update({"date": session.date.isoformat(), "status": "attended"})
                 courses.update_session(request, client.pk, session.pk, data, session.version)
 
-    def _measures(self, clinician, client, phq9, item9, gad7):
+    def _measures(self, clinician, client, phq9, item9, gad7, ago=0):
         """Record the questionnaires through the same service as the pages, back-dated weekly."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(
-            weeks=len(phq9)
+            weeks=len(phq9) + ago
         )
         for session, total in enumerate(phq9, start=1):
             when = start + timedelta(weeks=session - 1)
