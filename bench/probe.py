@@ -29,7 +29,7 @@ from django.test import Client as Browser  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
-from rapport.accounts.models import ApiToken, User  # noqa: E402
+from rapport.accounts.models import ApiToken, Role, User  # noqa: E402
 from rapport.clinic.models import Client, Course, RiskAlert, Session  # noqa: E402
 from rapport.demo.load import DOMAIN  # noqa: E402
 
@@ -94,6 +94,11 @@ def reads(repeat: int, found: dict) -> dict:
     token = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     pages = Browser(HTTP_HOST="127.0.0.1")
     pages.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+    lead = Browser(HTTP_HOST="127.0.0.1")
+    lead.force_login(
+        User.objects.filter(role=Role.PROGRAMME_LEAD).order_by("pk").first(),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
     api = Browser(HTTP_HOST="127.0.0.1")  # no session cookie: the token alone, as an integration calls
     alerts = found["client_with_alerts"]["id"]
     # The supervisor's home (issue 12): the first generated supervisor, one team of ten clinicians.
@@ -108,6 +113,10 @@ def reads(repeat: int, found: dict) -> dict:
         if found["alerts_page"]
         else (f"/api/v1/clients/{alerts}/alerts", api, token),
         "outcomes": (f"/api/v1/clients/{found['client_16_sessions']}/outcomes", api, token),
+        # The programme's figures (issue 12): the whole organisation for its programme lead, and
+        # the clinician's own caseload through the API.
+        "programme_page": ("/programme/", lead, {}),
+        "programme_api": ("/api/v1/programme/outcomes", api, token),
     }
     if supervisor is not None:
         paths["supervisor_home"] = ("/supervision/", workspace, {})

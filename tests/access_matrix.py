@@ -143,6 +143,8 @@ ROUTES = [
             anonymous=LOGIN,
             supervisor=OK,
             other_supervisor=NOT_FOUND,
+            # A programme lead reads a trail only as a supervisor of the client's team.
+            programme_lead=NOT_FOUND,
             administrator=OK,
         ),
         read_audited=True,
@@ -355,6 +357,7 @@ from tests.matrix import (  # noqa: E402
     inventory,
     messaging,
     portal,
+    programme,
     scheduling,
     supervision,
     timeline,
@@ -362,7 +365,7 @@ from tests.matrix import (  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
-ROUTES += supervision.ROUTES
+ROUTES += supervision.ROUTES + programme.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -28,6 +28,7 @@ class Clinic:
     client_user: User
     other_client_user: User
     administrator: User
+    programme_lead: User
     client: Client
     other_client: Client
 
@@ -45,6 +46,7 @@ PERSONAS = [
     "client_user",
     "other_client_user",
     "administrator",
+    "programme_lead",
 ]
 
 
@@ -62,6 +64,8 @@ def make_clinic() -> Clinic:
     supervisor = _user(org, "supervisor@test.rapport", "Sue Pervisor", Role.SUPERVISOR)
     other_supervisor = _user(org, "supervisor-b@test.rapport", "Sid Elsewhere", Role.SUPERVISOR)
     administrator = _user(org, "admin@test.rapport", "Ada Admin", Role.ADMINISTRATOR)
+    # Supervises no team: figures across the organisation, no client's record.
+    programme_lead = _user(org, "lead@test.rapport", "Pat Lead", Role.PROGRAMME_LEAD)
     client_user = _user(org, "client@test.rapport", "Cai Client", Role.CLIENT)
     other_client_user = _user(org, "client-b@test.rapport", "Bea Client", Role.CLIENT)
     team_a.members.add(clinician, co_clinician)
@@ -104,6 +108,7 @@ def make_clinic() -> Clinic:
         client_user=client_user,
         other_client_user=other_client_user,
         administrator=administrator,
+        programme_lead=programme_lead,
         client=client,
         other_client=other_client,
     )

@@ -70,3 +70,17 @@ def test_the_demo_client_has_a_message_thread_with_one_reply_unread(demo_clinic,
     assert [m.from_client for m in thread] == [True, False, True, False]
     assert threads.unread_count(jo) == 1
     assert threads.unread_count(User.objects.get(email="therapist@demo.rapport")) == 0
+
+
+def test_the_demo_clinic_gives_every_programme_chart_something_real(demo_clinic, db):
+    from rapport.programme import figures
+    from rapport.programme.scope import visible_courses
+
+    lead = User.objects.get(email="lead@demo.rapport")
+    assert lead.role == Role.PROGRAMME_LEAD and lead.check_password("rapport-demo")
+    courses = visible_courses(lead)
+    found = figures.outcomes(courses)
+    assert found.finished >= 10 and found.dropped_out >= 2 and found.recovery.n >= 3
+    by_clinician = figures.outcomes_by_clinician(courses)
+    assert len(by_clinician) == 4 and all(values.finished >= 2 for _, _, values in by_clinician)
+    assert len(figures.monthly(courses)) >= 4

@@ -25,6 +25,7 @@ LAYERS = {
     "interop": 4,
     "scheduling": 4,
     "messaging": 4,
+    "programme": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.audit",
     "rapport.clinic",
+    "rapport.programme",
     "rapport.supervision",
     "rapport.scheduling",
     "rapport.messaging",

@@ -12,13 +12,16 @@ _NAV = {
         ("my_schedule", _("My schedule")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
+        ("programme", _("Outcomes")),
     ],
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
         ("caseload", _("Team clients")),
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
+        ("programme", _("Outcomes")),
     ],
+    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes"))],
     Role.ADMINISTRATOR: [
         ("administration", _("Administration")),
         ("teams", _("Teams and sites")),

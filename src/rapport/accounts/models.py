@@ -44,7 +44,7 @@ class Organisation(models.Model):
         return self.name
 
 
-STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR})
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR})
 
 
 def normalise_email(value: str) -> str:

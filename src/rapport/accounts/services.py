@@ -15,7 +15,9 @@ from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.common.errors import InvalidInput, invalid
 
-STAFF_CHOICES = [(r.value, r.label) for r in (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)]
+STAFF_CHOICES = [
+    (r.value, r.label) for r in (Role.CLINICIAN, Role.SUPERVISOR, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR)
+]
 
 
 class StaffForm(forms.Form):

@@ -133,4 +133,6 @@ def home(request):
         return redirect("administration")
     if role == Role.SUPERVISOR:
         return redirect("supervision_home")
+    if role == Role.PROGRAMME_LEAD:
+        return redirect("programme")
     return redirect("caseload")

@@ -16,7 +16,21 @@ def is_clinician(user) -> bool:
 
 @rules.predicate
 def is_supervisor(user) -> bool:
-    return user.is_authenticated and user.role == Role.SUPERVISOR
+    # A programme lead supervises like a supervisor, and visible_to gives them only the clients
+    # of teams they are named supervisor of (none unless so named).
+    return user.is_authenticated and user.role in (Role.SUPERVISOR, Role.PROGRAMME_LEAD)
+
+
+@rules.predicate
+def is_programme_lead(user) -> bool:
+    return user.is_authenticated and user.role == Role.PROGRAMME_LEAD
+
+
+# The programme's figures: clinicians (their own caseload), supervisors (their teams) and the
+# programme lead (the whole organisation).
+@rules.predicate
+def sees_programme(user) -> bool:
+    return user.is_authenticated and user.role in (Role.CLINICIAN, Role.SUPERVISOR, Role.PROGRAMME_LEAD)
 
 
 @rules.predicate

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,12 @@ def check_entered_in_error(given: EnteredInError) -> EnteredInError:
     return EnteredInError(reason)
 
 
+# Sent (sender=the model, pk=the record's id) after save_versioned or enter_in_error changed a
+# record: both write with one UPDATE, which sends no post_save, and figures kept beside the record
+# (rapport.programme) must follow in the same transaction.
+record_changed = Signal()
+
+
 def save_versioned(model, pk: int, version: int, **values) -> None:
     """Write `values` only if the record is still at `version` (and not entered in error), else
     raise EditConflict. The check and the write are one UPDATE, so two saves begun from the same
@@ -43,6 +50,7 @@ def save_versioned(model, pk: int, version: int, **values) -> None:
     )
     if updated != 1:
         raise EditConflict(model.objects.get(pk=pk))
+    record_changed.send(sender=model, pk=pk)
 
 
 def deny(request, *, client_id=None, detail=None) -> NoReturn:
@@ -76,4 +84,5 @@ def enter_in_error(request, record, given: EnteredInError, *, client) -> bool:
         )
         if marked:
             trail.record(request, Action.DELETE, client=client, obj=record)
+            record_changed.send(sender=type(record), pk=record.pk)
     return bool(marked)

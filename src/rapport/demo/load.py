@@ -50,6 +50,7 @@ from rapport.clinic.models import (
 )
 from rapport.core import instruments, scoring, triage
 from rapport.demo.clinic import PASSWORD
+from rapport.programme import summaries
 
 CLIENTS_PER_CLINICIAN = 40
 CLINICIANS_PER_TEAM = 10
@@ -446,6 +447,7 @@ class _Generator:
             supervisor = person(f"supervisor-{t + 1}@{DOMAIN}", Role.SUPERVISOR, "IPT supervisor")
             self.add(Team.supervisors.through, team_id=team["id"], user_id=supervisor["id"])
         person(f"admin@{DOMAIN}", Role.ADMINISTRATOR)
+        person(f"lead@{DOMAIN}", Role.PROGRAMME_LEAD, "IPT programme lead")
         self.team_of = {}
         for c, clinician in enumerate(self.clinicians):
             team = teams[c // CLINICIANS_PER_TEAM]
@@ -819,6 +821,9 @@ class _Generator:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+        # The rows above were written without the ORM's signals: the programme's per-course
+        # summaries are built once, here.
+        summaries.refresh_all()
 
 
 def generate(

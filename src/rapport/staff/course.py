@@ -17,6 +17,7 @@ from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, form_errors, invalid, messages_of
 from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
+from rapport.programme.checklist import course_checklist
 from rapport.staff.inventory import circle_for, first_name
 
 
@@ -34,6 +35,7 @@ def course_detail(request, pk: int):
     if course is not None:
         context.update(courses.course_overview(course))
         context["outcomes"] = summarise(course)
+        context["fidelity"] = course_checklist(course)
         context["planned_text"] = courses.sessions_text(course.planned_sessions, course.planned_sessions)
     return render(request, "staff/course_detail.html", context)
 

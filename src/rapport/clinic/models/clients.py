@@ -56,7 +56,7 @@ class ClientQuerySet(models.QuerySet):
                 .values("client_id")
             )
             return mine.filter(pk__in=own.union(co, glass))
-        if user.role == Role.SUPERVISOR:
+        if user.role in (Role.SUPERVISOR, Role.PROGRAMME_LEAD):
             teams = user.supervised_teams.through.objects.filter(user_id=user.pk).values("team_id")
             return mine.filter(team_id__in=teams)
         if user.role == Role.CLIENT:

@@ -12,6 +12,7 @@ from rapport.clinic import courses, formulation, inventory, measurement, portal,
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
 from rapport.messaging import digest, threads
+from rapport.programme.summaries import deferred
 from rapport.supervision import reviews, service
 
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds data; the demo clinic was not loaded.")
             return
         today = timezone.localdate()
-        with transaction.atomic():
+        # deferred(): each course's programme summary is computed once, at the end, not per save.
+        with transaction.atomic(), deferred():
             org = Organisation.objects.create(**clinic.ORGANISATION)
             teams = {name: Team.objects.create(organisation=org, name=name) for name in clinic.TEAMS}
             people = {}
@@ -78,11 +80,17 @@ class Command(BaseCommand):
                     if weeks >= 3
                     else "",
                 )
+            for past in clinic.PAST_CLIENTS:
+                self._past_client(org, people, *past)
             self._supervision(people, teams, today)
             token = appointments.load(today)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
-        self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic: {len(clinic.CLIENTS)} clients."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo clinic: {len(clinic.CLIENTS) + len(clinic.PAST_CLIENTS)} clients."
+            )
+        )
         # Only the token's digest is stored, so the address can be shown now and never again.
         feed = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("calendar_feed", args=[token])
         self.stdout.write(f"Calendar feed of therapist@demo.rapport: {feed}")
@@ -105,6 +113,49 @@ class Command(BaseCommand):
                 "action_1": clinic.REVIEW_ACTION,
                 "due_1": (today + timedelta(days=5)).isoformat(),
             },
+        )
+
+    def _past_client(self, org, people, full, dob, responsible, ended_ago, reason, area, phq9, gad7):
+        """A client whose course ended `ended_ago` weeks ago, recorded through the same services."""
+        clinician = people[responsible]
+        today = timezone.localdate()
+        weeks = len(phq9)
+        client = Client.objects.create(
+            organisation=org,
+            team=clinician.teams.first(),
+            responsible_clinician=clinician,
+            full_name=full,
+            date_of_birth=dob,
+            language="en",
+            country="GB",
+            time_zone=org.time_zone,
+            status="ended",
+        )
+        course = Course.objects.create(
+            client=client, started_on=today - timedelta(weeks=ended_ago + weeks + 2)
+        )
+        self._measures(clinician, client, phq9, {}, gad7, ago=ended_ago)
+        self._sessions(clinician, client, weeks, ended=True, ago=ended_ago)
+        if weeks >= 3:
+            request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+            shared = today - timedelta(weeks=ended_ago + weeks - 3)
+            values = formulation.FormulationValues(
+                onset=None,
+                cues={},
+                primary_area=area,
+                secondary_area="",
+                dispute_stage="renegotiation" if area == "role_dispute" else "",
+                text="",
+                shared_on=shared,
+                agreed_on=shared,
+            )
+            formulation.update(request, client.pk, values, 0)
+        Course.objects.filter(pk=course.pk).update(
+            status="ended",
+            planned_sessions=12,
+            ending_reason=reason,
+            ended_on=today - timedelta(weeks=ended_ago),
+            agreed_on=course.started_on + timedelta(weeks=3) if weeks >= 3 else None,
         )
 
     def _initial_phase(self, clinician, client):
@@ -154,10 +205,11 @@ class Command(BaseCommand):
         for who, body in clinic.JORDAN_THREAD:
             threads.send(as_client if who == "client" else as_clinician, client.pk, body)
 
-    def _sessions(self, clinician, client, weeks, *, ended):
-        """Weekly sessions through the course service: held ones attended, then the next one booked."""
+    def _sessions(self, clinician, client, weeks, *, ended, ago=0):
+        """Weekly sessions through the course service: held ones attended, then the next one booked
+        (`ago`: weeks before today that the last one was held, for a past client)."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
-        start = timezone.localdate() - timedelta(weeks=weeks) + timedelta(days=3)  # next one in 3 days
+        start = timezone.localdate() - timedelta(weeks=weeks + ago) + timedelta(days=3)  # next one in 3 days
         for week in range(weeks + (0 if ended else 1)):
             session = courses.add_session(request, client.pk, start + timedelta(weeks=week))
             if week < weeks:
@@ -177,11 +229,11 @@ class Command(BaseCommand):
                 )
                 courses.update_session(request, client.pk, session.pk, held, session.version)
 
-    def _measures(self, clinician, client, phq9, item9, gad7):
+    def _measures(self, clinician, client, phq9, item9, gad7, ago=0):
         """Record the questionnaires through the same service as the pages, back-dated weekly."""
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(
-            weeks=len(phq9)
+            weeks=len(phq9) + ago
         )
         for session, total in enumerate(phq9, start=1):
             when = start + timedelta(weeks=session - 1)

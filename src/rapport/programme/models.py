@@ -1,0 +1,69 @@
+"""One row per course: how it counts in the programme's figures, kept in step with the record.
+
+Why a summary rather than aggregating the raw record: every outcome flag needs the first and the
+last score of two measures and the rules of core/outcomes.py, which SQL would have to duplicate.
+The row is rewritten (rapport.programme.summaries) in the same transaction as each change to the
+course, its sessions, its responses, its inventory, formulation or relapse-prevention plan, so the
+figures are sums over indexed columns: the query count never grows with the number of clients.
+"""
+
+from django.db import models
+
+
+class CourseSummary(models.Model):
+    course = models.OneToOneField(
+        "clinic.Course", primary_key=True, on_delete=models.CASCADE, related_name="programme_summary"
+    )
+    # Copied from the course and its client (and rewritten when either changes), so that figures
+    # over a whole organisation read this one table: a join per row was the slow part.
+    organisation_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    clinician_id = models.BigIntegerField()  # the client's responsible clinician
+    variant = models.CharField(max_length=32)
+    format = models.CharField(max_length=12)
+    live = models.BooleanField(default=True)  # neither the course nor the client entered in error
+    referred_on = models.DateField()  # the course record's start date [U]
+    ended_on = models.DateField(null=True)
+    first_session_on = models.DateField(null=True)
+    days_to_first_session = models.IntegerField(null=True)
+    problem_area = models.CharField(max_length=40, blank=True)
+    sessions_attended = models.PositiveSmallIntegerField(default=0)
+    started = models.BooleanField(default=False)
+    finished = models.BooleanField(default=False)
+    dropped_out = models.BooleanField(default=False)
+    paired = models.BooleanField(default=False)
+    # Spec 2.9 outcome flags; null where the definition does not apply.
+    response = models.BooleanField(null=True)
+    remission = models.BooleanField(null=True)
+    reliable_improvement = models.BooleanField(null=True)
+    reliable_deterioration = models.BooleanField(null=True)
+    recovery = models.BooleanField(null=True)
+    reliable_recovery = models.BooleanField(null=True)
+    # First and last scores, for the de-identified extract.
+    phq9_first = models.PositiveSmallIntegerField(null=True)
+    phq9_last = models.PositiveSmallIntegerField(null=True)
+    gad7_first = models.PositiveSmallIntegerField(null=True)
+    gad7_last = models.PositiveSmallIntegerField(null=True)
+    # Fidelity (core/fidelity.py): each indicator met, not met or null (does not apply).
+    baseline_measure = models.BooleanField(null=True)
+    measure_each_session = models.BooleanField(null=True)
+    measured_sessions = models.PositiveSmallIntegerField(default=0)
+    inventory_initial_phase = models.BooleanField(null=True)
+    formulation_by_session = models.BooleanField(null=True)
+    contract_in_range = models.BooleanField(null=True)
+    termination_phase_held = models.BooleanField(null=True)
+    relapse_prevention_plan = models.BooleanField(null=True)
+    mid_course_review = models.BooleanField(null=True)
+    tasks_reviewed = models.BooleanField(null=True)
+    tasks_due = models.PositiveSmallIntegerField(default=0)
+    tasks_reviewed_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation_id", "live", "referred_on"], name="summary_organisation"),
+            models.Index(fields=["team_id", "live"], name="summary_team"),
+            models.Index(fields=["clinician_id", "live"], name="summary_clinician"),
+        ]
+
+    def __str__(self) -> str:
+        return f"programme summary of course {self.course_id}"

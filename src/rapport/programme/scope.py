@@ -1,0 +1,116 @@
+"""Which courses a person's figures are computed over, and the slice they chose.
+
+Every figure, list, export and API answer starts from `visible_courses(user)`: the courses of the
+clients `Client.objects.visible_to(user)` gives, so a filter can only narrow what the viewer may
+see. A programme lead is the one exception: their figures cover the whole organisation, and they
+never see a course list or a client's record through them (see `lists_courses`).
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from django.db.models import QuerySet
+
+from rapport.accounts.models import Role
+from rapport.clinic.models import Client
+from rapport.common.errors import InvalidInput
+from rapport.programme.models import CourseSummary
+
+
+def visible_courses(user) -> QuerySet[CourseSummary]:
+    live = CourseSummary.objects.filter(live=True)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return live.none()
+    mine = live.filter(organisation_id=user.organisation_id)
+    if user.role == Role.PROGRAMME_LEAD:
+        return mine
+    return mine.filter(course__client__in=Client.objects.visible_to(user).values("pk"))
+
+
+def listed_courses(user) -> QuerySet[CourseSummary]:
+    """The courses whose rows (and clients' names) a person may see behind a figure: always those
+    of the clients visible to them, whatever their role."""
+    return CourseSummary.objects.filter(
+        live=True, course__client__in=Client.objects.visible_to(user).values("pk")
+    )
+
+
+def lists_courses(user) -> bool:
+    return (user.is_authenticated and user.role in (Role.CLINICIAN, Role.SUPERVISOR)) or (
+        user.is_authenticated and user.role == Role.PROGRAMME_LEAD and user.supervised_teams.exists()
+    )
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The viewer's filters; each narrows the courses, none widens them."""
+
+    team: int | None = None
+    clinician: int | None = None
+    variant: str = ""
+    format: str = ""
+    problem_area: str = ""
+    referred_from: date | None = None
+    referred_to: date | None = None
+
+    def apply(self, courses: QuerySet[CourseSummary]) -> QuerySet[CourseSummary]:
+        if self.team is not None:
+            courses = courses.filter(team_id=self.team)
+        if self.clinician is not None:
+            courses = courses.filter(clinician_id=self.clinician)
+        if self.variant:
+            courses = courses.filter(variant=self.variant)
+        if self.format:
+            courses = courses.filter(format=self.format)
+        if self.problem_area:
+            courses = courses.filter(problem_area=self.problem_area)
+        if self.referred_from is not None:
+            courses = courses.filter(referred_on__gte=self.referred_from)
+        if self.referred_to is not None:
+            courses = courses.filter(referred_on__lte=self.referred_to)
+        return courses
+
+    def query(self) -> dict[str, str]:
+        """The slice as query parameters, for links to the courses behind a figure."""
+        out = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value not in (None, ""):
+                out[item.name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+
+SLICE_FIELDS = ("team", "clinician", "variant", "format", "problem_area", "referred_from", "referred_to")
+
+
+def parse_slice(data) -> Slice:
+    """A Slice from query parameters (page or API); InvalidInput names each bad field. Empty values
+    mean no filter."""
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    for name in ("team", "clinician"):
+        raw = (data.get(name) or "").strip()
+        if raw:
+            if raw.isdigit() and 0 < int(raw) < 2**63:
+                values[name] = int(raw)
+            else:
+                errors[name] = [f"{name} must be a record number."]
+    for name in ("variant", "format", "problem_area"):
+        raw = (data.get(name) or "").strip()
+        if len(raw) > 40 or (raw and not raw.replace("_", "").isalnum()):
+            errors[name] = [f"{name} must be an identifier (letters, digits and underscores)."]
+        elif raw:
+            values[name] = raw
+    for name in ("referred_from", "referred_to"):
+        raw = (data.get(name) or "").strip()
+        if raw:
+            try:
+                values[name] = date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = [f"{name} must be a date as YYYY-MM-DD."]
+    start, end = values.get("referred_from"), values.get("referred_to")
+    if not errors and start and end and start > end:
+        errors["referred_to"] = ["referred_to must not be before referred_from."]
+    if errors:
+        raise InvalidInput(errors)
+    return Slice(**values)

@@ -1,0 +1,225 @@
+"""Keep each course's CourseSummary in step with its record, in the same transaction.
+
+`connect()` (from the app's ready()) listens for saves of every record a figure reads; each save
+rewrites the summary of its course. `refresh_all()` rebuilds them in bulk, for data written
+without the ORM's signals (the load generator) and for the migration that creates the table.
+"""
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db.models.signals import post_save
+
+from rapport.clinic.courses import phase_of
+from rapport.clinic.models import (
+    Client,
+    Course,
+    CourseStatus,
+    Formulation,
+    InventoryEntry,
+    RelapsePreventionPlan,
+    Response,
+    Session,
+    SessionStatus,
+)
+from rapport.clinic.standing import REVIEW_TASK, review_session
+from rapport.common.records import record_changed
+from rapport.core import fidelity, programme, protocol
+from rapport.programme.models import CourseSummary
+
+MEASURES = ("phq9", "gad7")
+_pending = threading.local()  # course ids whose refresh waits for the end of a deferred() block
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Refresh each touched course once, at the end of the block, instead of at every save: for
+    code that writes many records of one course in a row (the demo loader, test fixtures)."""
+    outer = getattr(_pending, "ids", None)
+    if outer is not None:
+        yield
+        return
+    _pending.ids = set()
+    try:
+        yield
+        ids = _pending.ids
+    finally:
+        _pending.ids = None
+    if ids:
+        refresh(sorted(ids))
+
+
+WATCHED = (Course, Session, Response, InventoryEntry, Formulation, RelapsePreventionPlan)
+
+
+def connect() -> None:
+    for model in WATCHED:
+        post_save.connect(_saved, sender=model, dispatch_uid=f"programme-summary-{model.__name__}")
+    post_save.connect(_client_saved, sender=Client, dispatch_uid="programme-summary-Client")
+    record_changed.connect(_changed, dispatch_uid="programme-summary-changed")
+
+
+def _saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return  # fixtures: the summary follows from refresh_all()
+    _touch(instance.pk if sender is Course else instance.course_id)
+
+
+def _client_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        _client_changed(instance.pk)
+
+
+def _client_changed(client_id: int) -> None:
+    """A client's team, clinician or entered-in-error mark is copied into each course's row."""
+    for course_id in Course.objects.filter(client_id=client_id).values_list("pk", flat=True):
+        _touch(course_id)
+
+
+def _changed(sender, pk, **kwargs) -> None:
+    """A versioned save or an entered-in-error mark: one UPDATE, no post_save."""
+    if sender is Client:
+        _client_changed(pk)
+    elif sender is Course:
+        _touch(pk)
+    elif sender in WATCHED:
+        course_id = sender.objects.filter(pk=pk).values_list("course_id", flat=True).first()
+        if course_id is not None:
+            _touch(course_id)
+
+
+def _touch(course_id: int) -> None:
+    pending = getattr(_pending, "ids", None)
+    if pending is not None:
+        pending.add(course_id)
+    else:
+        refresh([course_id])
+
+
+def refresh_all(batch: int = 2000) -> int:
+    ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        refresh(ids[start : start + batch])
+    return len(ids)
+
+
+def refresh(course_ids: Iterable[int]) -> None:
+    ids = list(course_ids)
+    courses = {course.pk: course for course in Course.objects.filter(pk__in=ids).select_related("client")}
+    sessions: dict[int, list[Session]] = defaultdict(list)
+    for session in Session.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True).order_by(
+        "number"
+    ):
+        session.course = courses[session.course_id]
+        sessions[session.course_id].append(session)
+    scores: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    measured: dict[int, set[int]] = defaultdict(set)
+    for course_id, instrument, number, at, total in Response.objects.filter(
+        course_id__in=ids, entered_in_error_at__isnull=True, instrument__in=MEASURES, complete=True
+    ).values_list("course_id", "instrument", "session_number", "answered_at", "total"):
+        scores[course_id][instrument].append((at, total))
+        if instrument == "phq9" and number is not None:
+            measured[course_id].add(number)
+    inventory: dict[int, int] = defaultdict(int)
+    for course_id in InventoryEntry.objects.filter(
+        course_id__in=ids, entered_in_error_at__isnull=True
+    ).values_list("course_id", flat=True):
+        inventory[course_id] += 1
+    formulations = {
+        f.course_id: f
+        for f in Formulation.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
+    }
+    plans = {
+        p.course_id: p
+        for p in RelapsePreventionPlan.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
+    }
+    rows = [
+        _summary(
+            course, sessions[pk], scores[pk], measured[pk], inventory[pk], formulations.get(pk), plans.get(pk)
+        )
+        for pk, course in courses.items()
+    ]
+    CourseSummary.objects.filter(course_id__in=ids).delete()
+    CourseSummary.objects.bulk_create(rows)
+
+
+def _summary(course, sessions, scores, measured, inventory_entries, formulation, plan) -> CourseSummary:
+    attended = [s for s in sessions if s.status == SessionStatus.ATTENDED]
+    ended = course.status == CourseStatus.ENDED
+    counted = programme.count_course(
+        ended=ended,
+        ending_reason=course.ending_reason,
+        sessions_attended=len(attended),
+        series={key: sorted(points, key=lambda p: p[0]) for key, points in scores.items()},
+    )
+    ordered = {
+        key: [total for _, total in sorted(points, key=lambda p: p[0])] for key, points in scores.items()
+    }
+    problem_area = formulation.primary_area if formulation else ""
+    shared_at = None
+    if formulation and formulation.shared_on:
+        before = [s.number for s in attended if s.date <= formulation.shared_on]
+        shared_at = max(before) if before else 0
+    review = review_session(course)
+    try:
+        allowed = protocol.get().variant(course.variant).sessions.allows(course.planned_sessions)
+    except protocol.UnknownProtocolItem:
+        allowed = False
+    record = fidelity.CourseRecord(
+        ended=ended,
+        planned_sessions=course.planned_sessions,
+        contract_allowed=allowed,
+        attended=tuple(s.number for s in attended),
+        measured_sessions=frozenset(measured),
+        inventory_entries=inventory_entries,
+        formulation_shared_at=shared_at,
+        problem_area=problem_area,
+        termination_sessions=sum(1 for s in attended if phase_of(s) == "termination"),
+        relapse_plan_written=bool(plan and any(str(v).strip() for v in (plan.sections or {}).values())),
+        review_session=review,
+        review_done=any(REVIEW_TASK in (s.tasks_done or []) for s in attended),
+        tasks_set=tuple(s.number for s in attended if s.between_session_task.strip()),
+        tasks_reviewed=tuple(s.number for s in attended if s.task_review.strip()),
+    )
+    judged = fidelity.judge(record).results
+    none = fidelity.Result(None)
+    values = {key: judged.get(key, none).met for key in fidelity.INDICATORS}
+    each = judged.get("measure_each_session", none)
+    tasks = judged.get("tasks_reviewed", none)
+    phq9, gad7 = ordered.get("phq9", []), ordered.get("gad7", [])
+    client = course.client
+    return CourseSummary(
+        course_id=course.pk,
+        organisation_id=client.organisation_id,
+        team_id=client.team_id,
+        clinician_id=client.responsible_clinician_id,
+        variant=course.variant,
+        format=course.format,
+        live=course.entered_in_error_at is None and client.entered_in_error_at is None,
+        referred_on=course.started_on,
+        ended_on=course.ended_on if ended else None,
+        first_session_on=attended[0].date if attended else None,
+        days_to_first_session=(attended[0].date - course.started_on).days if attended else None,
+        problem_area=problem_area,
+        sessions_attended=len(attended),
+        started=counted.started,
+        finished=counted.finished,
+        dropped_out=counted.dropped_out,
+        paired=counted.paired,
+        response=counted.response,
+        remission=counted.remission,
+        reliable_improvement=counted.reliable_improvement,
+        reliable_deterioration=counted.reliable_deterioration,
+        recovery=counted.recovery,
+        reliable_recovery=counted.reliable_recovery,
+        phq9_first=phq9[0] if phq9 else None,
+        phq9_last=phq9[-1] if phq9 else None,
+        gad7_first=gad7[0] if gad7 else None,
+        gad7_last=gad7[-1] if gad7 else None,
+        measured_sessions=each.n or 0,
+        tasks_due=tasks.of or 0,
+        tasks_reviewed_count=tasks.n or 0,
+        **values,
+    )
