@@ -158,3 +158,39 @@ def consents_of(request, client_id: int, *, audit: bool = True) -> tuple[Client,
 def has_consent(client: Client, kind: str) -> bool:
     """Whether the client's consent of this kind stands today (given, not withdrawn)."""
     return Consent.objects.filter(client=client, kind=kind, withdrawn_on__isnull=True).exists()
+
+
+# [U] The wording a client agrees to in the portal; its version is stored with the consent.
+MESSAGES_WORDING_VERSION = "portal-1"
+
+
+def may_give_own(client: Client) -> bool:
+    return client.age_on(timezone.localdate()) >= CAREGIVER_UNDER
+
+
+def give_own_messages_consent(request, client: Client) -> Consent:
+    """The signed-in client agrees to secure messages from the portal. A client under 16 cannot:
+    the caregiver's consent is recorded by the clinician."""
+    if not may_give_own(client):
+        raise InvalidInput(
+            {"consent": [_("You are under 16: your clinician records this with your parent or carer.")]}
+        )
+    with transaction.atomic():
+        standing = Consent.objects.filter(client=client, kind=ConsentKind.MESSAGES, withdrawn_on__isnull=True)
+        if existing := standing.first():
+            return existing  # a second click, or another tab: one consent is enough
+        consent = Consent.objects.create(
+            client=client,
+            kind=ConsentKind.MESSAGES,
+            wording_version=MESSAGES_WORDING_VERSION,
+            given_on=timezone.localdate(),
+            given_by="client",
+            recorded_by=request.user,
+        )
+        trail.record(request, Action.CREATE, client=client, obj=consent, detail={"by": "client"})
+    return consent
+
+
+def latest(client: Client, kind: str) -> Consent | None:
+    """The client's most recent consent of this kind, standing or withdrawn."""
+    return Consent.objects.filter(client=client, kind=kind).order_by("-given_on", "-pk").first()
