@@ -10,6 +10,7 @@ from datetime import date
 
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic.models import Client
+from rapport.scheduling.models import Consent, ConsentKind
 
 PASSWORD = "correct horse battery"
 CANARY = "Zebedee-Canary-7731"  # planted in client data; must never leak
@@ -96,6 +97,16 @@ def make_clinic() -> Clinic:
         time_zone="Europe/Dublin",
         status="assessment",
     )
+    # Both clients agreed to secure messages, so their threads are open; a test of a closed thread
+    # withdraws it (rapport.messaging.consent).
+    for someone in (client, other_client):
+        Consent.objects.create(
+            client=someone,
+            kind=ConsentKind.MESSAGES,
+            wording_version="1",
+            given_on=date(2026, 1, 5),
+            recorded_by=someone.responsible_clinician,
+        )
     return Clinic(
         org=org,
         team_a=team_a,

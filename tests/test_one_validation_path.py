@@ -3,7 +3,7 @@ with the same message and changes nothing, for every kind of record the API can 
 
 import html
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,6 +18,7 @@ from rapport.clinic.models import (
     Session,
     TimelineEvent,
 )
+from rapport.scheduling.models import Appointment
 
 NUL = "A\x00B"
 NUL_MESSAGE = "Null characters are not allowed."
@@ -58,6 +59,31 @@ def an_event(clinic, course):
 
 def a_goal(clinic, course):
     return Goal.objects.create(course=course, problem_area="grief", text="Mourn her mother")
+
+
+def an_appointment(clinic, course):
+    return Appointment.objects.create(
+        client=clinic.client,
+        clinician=clinic.client.responsible_clinician,
+        starts_at=datetime(2026, 10, 14, 9, tzinfo=UTC),
+        time_zone="Europe/London",
+        local_date=date(2026, 10, 14),
+        local_time=time(10),
+        minutes=50,
+        format="in_person",
+        place="Room 2",
+    )
+
+
+def slot(**change):
+    data = {
+        "day": "2026-10-14",
+        "at": "10:00",
+        "time_zone": "Europe/London",
+        "format": "phone",
+        "place": "0123",
+    }
+    return {**data, **change}
 
 
 def staff(clinic, rest):
@@ -362,6 +388,53 @@ CASES = [
         ),
         "text",
         version_of(Goal),
+    ),
+    Case(
+        "a phone appointment without the number to call",
+        no_setup,
+        lambda clinic, made: (
+            staff(clinic, "appointments/"),
+            {"form": "one", "minutes": "", **slot(place="")},
+        ),
+        lambda clinic, made: (api(clinic, "appointments"), slot(place="")),
+        "place",
+        lambda clinic, made: Appointment.objects.count(),
+        "post",
+    ),
+    Case(
+        "an appointment of five minutes",
+        no_setup,
+        lambda clinic, made: (staff(clinic, "appointments/"), {"form": "one", **slot(minutes="5")}),
+        lambda clinic, made: (api(clinic, "appointments"), slot(minutes=5)),
+        "minutes",
+        lambda clinic, made: Appointment.objects.count(),
+        "post",
+    ),
+    Case(
+        "a weekly series of no sessions",
+        no_setup,
+        lambda clinic, made: (
+            staff(clinic, "appointments/"),
+            {"form": "series", "minutes": "", "count": "0", **slot()},
+        ),
+        lambda clinic, made: (api(clinic, "appointments"), slot(count=0)),
+        "count",
+        lambda clinic, made: Appointment.objects.count(),
+        "post",
+    ),
+    Case(
+        "a NUL in a changed appointment's place",
+        an_appointment,
+        lambda clinic, made: (
+            staff(clinic, f"appointments/{made.pk}/"),
+            {**slot(place=NUL), "minutes": "50", "status": "booked", "version": str(made.version)},
+        ),
+        lambda clinic, made: (
+            api(clinic, f"appointments/{made.pk}"),
+            {**slot(place=NUL), "status": "booked", "version": made.version},
+        ),
+        "place",
+        version_of(Appointment),
     ),
 ]
 

@@ -33,28 +33,33 @@ def refusal(call, *args) -> str:
     return str(refused.value.errors)
 
 
-def form(**values):
+def form(**values) -> booking.Slot:
+    """A slot as the services take it; dates and times may be given as text, for short tests."""
+    if isinstance(values.get("day"), str):
+        values["day"] = date.fromisoformat(values["day"])
+    if isinstance(values.get("at"), str):
+        values["at"] = time.fromisoformat(values["at"])
     base = {
-        "day": "2026-10-14",
-        "at": "10:00",
+        "day": date(2026, 10, 14),
+        "at": time(10),
         "time_zone": "Europe/London",
+        "minutes": None,
         "format": "in_person",
         "place": "Room 2",
     }
-    base.update(values)
-    return base
+    return booking.Slot(**{**base, **values})
 
 
 def give(clinic, kind, **extra):
-    data = {"kind": kind, "wording_version": "1", "given_on": "2026-09-01", "given_by": "client", **extra}
+    data = {"kind": kind, "wording_version": "1", "given_on": date(2026, 9, 1), "given_by": "client", **extra}
     if kind == "online":
         data.update(
-            risks_explained="on",
+            risks_explained=True,
             dropped_call_plan="Call back on the mobile",
             emergency_plan="Local emergency department; sister",
             client_location="Home",
         )
-    return consents.record(request_as(clinic.clinician), clinic.client.pk, data)
+    return consents.record(request_as(clinic.clinician), clinic.client.pk, consents.ConsentGiven(**data))
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def course(clinic):
 
 @time_machine.travel(NOW, tick=False)
 def test_weekly_series_keeps_local_time_across_the_clocks_going_back(clinic, course):
-    done = booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(count=4))
+    done = booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(), 4)
     made = done.appointments
     assert [a.local_time for a in made] == [time(10, 0)] * 4
     # 14 and 21 October are summer time (UTC+1); 28 October and 4 November are winter time (UTC).
@@ -89,7 +94,7 @@ def test_a_wall_time_in_the_spring_gap_takes_the_offset_from_before_it():
 def test_double_booking_the_clinician_or_the_client_is_refused_and_a_series_books_nothing(clinic, course):
     booking.book(request_as(clinic.clinician), clinic.client.pk, form(day="2026-10-28", at="10:30"))
     with pytest.raises(InvalidInput) as refused:
-        booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(count=3))
+        booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(), 3)
     assert "already has an appointment" in str(refused.value.errors)
     assert Appointment.objects.count() == 1
     # The same clinician with another client at that time: refused too.
@@ -158,7 +163,9 @@ def test_online_consent_needs_the_plan_and_a_child_needs_a_caregiver(clinic):
         consents.record(
             request_as(clinic.clinician),
             clinic.client.pk,
-            {"kind": "online", "wording_version": "1", "given_on": "2026-09-01", "given_by": "client"},
+            consents.ConsentGiven(
+                kind="online", wording_version="1", given_on=date(2026, 9, 1), given_by="client"
+            ),
         )
     assert {"risks_explained", "dropped_call_plan", "emergency_plan", "client_location"} <= set(
         refused.value.errors
@@ -177,7 +184,7 @@ def test_online_consent_needs_the_plan_and_a_child_needs_a_caregiver(clinic):
 @time_machine.travel(NOW, tick=False)
 def test_the_client_confirms_cancels_late_and_asks_for_a_free_time(clinic, course):
     WorkingHours.objects.create(clinician=clinic.clinician, weekday=3, starts=time(9), ends=time(12))
-    made = booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(count=2)).appointments
+    made = booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(), 2).appointments
     first, second = made
     as_client = request_as(clinic.client_user)
     booking.confirm(as_client, first.pk, first.version)
@@ -207,18 +214,20 @@ def test_the_client_confirms_cancels_late_and_asks_for_a_free_time(clinic, cours
 @time_machine.travel(NOW, tick=False)
 def test_an_attended_appointment_becomes_the_course_session(clinic, course):
     appt = booking.book(request_as(clinic.clinician), clinic.client.pk, form()).appointments[0]
-    data = form(status="attended", minutes="50")
-    booking.update(request_as(clinic.clinician), clinic.client.pk, appt.pk, data, appt.version)
+    data = form(minutes=50)
+    booking.update(request_as(clinic.clinician), clinic.client.pk, appt.pk, data, "attended", appt.version)
     appt.refresh_from_db()
     assert appt.session.course == course and appt.session.date == date(2026, 10, 14)
     assert appt.sequence == 1
     with pytest.raises(EditConflict):
-        booking.update(request_as(clinic.clinician), clinic.client.pk, appt.pk, data, appt.version - 1)
+        booking.update(
+            request_as(clinic.clinician), clinic.client.pk, appt.pk, data, "attended", appt.version - 1
+        )
 
 
 @time_machine.travel(NOW, tick=False)
 def test_feeds_parse_with_two_parsers_keep_local_time_and_hide_names(clinic, course):
-    booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(count=4))
+    booking.book_series(request_as(clinic.clinician), clinic.client.pk, form(), 4)
     _feed, token = calendar.issue_feed(clinician=clinic.clinician)
     body = calendar.feed_body(token)
     assert CANARY not in body.decode()

@@ -72,6 +72,7 @@ ROUTES = [
         client_page(REDIRECT, NOT_FOUND),
         data=lambda c: {"version": "1", "reason": ""},
     ),
+    Route("my_messages_consent", "POST", lambda c: "/my/messages/consent/", client_page(REDIRECT)),
     Route("messages_inbox", "GET", lambda c: "/messages/", CLINICAL_STAFF),
     Route(
         "digest_choice",

@@ -10,11 +10,11 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.api.course import Conflict, RecordId, Version, _save
-from rapport.api.schemas import Problem, StrictIn
+from rapport.api.schemas import IsoDate, IsoTime, Problem, StrictIn
 from rapport.clinic import rules
 from rapport.scheduling import booking, consents
 from rapport.scheduling.models import Appointment, AppointmentStatus, Format
@@ -45,8 +45,8 @@ class AppointmentOut(Schema):
 
 
 class AppointmentIn(StrictIn):
-    day: dt.date = Field(description="Local date in time_zone")
-    at: dt.time = Field(description="Local wall time in time_zone")
+    day: IsoDate = Field(description="Local date in time_zone")
+    at: IsoTime = Field(description="Local wall time in time_zone, as HH:MM")
     time_zone: str = Field(max_length=64, description="IANA time zone, for example Europe/London")
     minutes: int | None = Field(None, description="Empty: the contract's session length")
     format: Literal[tuple(Format.values)]  # type: ignore[valid-type]
@@ -55,8 +55,8 @@ class AppointmentIn(StrictIn):
 
 
 class AppointmentUpdate(StrictIn):
-    day: dt.date
-    at: dt.time
+    day: IsoDate
+    at: IsoTime
     time_zone: str = Field(max_length=64)
     minutes: int | None = None
     format: Literal[tuple(Format.values)]  # type: ignore[valid-type]
@@ -89,15 +89,15 @@ def _booked(done: booking.Booked) -> dict:
     return {"appointments": [_out(a) for a in done.appointments], "warnings": done.warnings}
 
 
-def _data(payload, exclude=()) -> QueryDict:
-    # The booking services still read the pages' form data; they are to take typed values as the
-    # course services do (issue #10's one validation path).
-    data = QueryDict(mutable=True)
-    for key, value in payload.dict(exclude=set(exclude)).items():
-        if key == "at" and value is not None:
-            value = value.strftime("%H:%M")
-        data[key] = "" if value is None else str(value)
-    return data
+def _slot(payload: "AppointmentIn | AppointmentUpdate") -> booking.Slot:
+    return booking.Slot(
+        day=payload.day,
+        at=payload.at,
+        time_zone=payload.time_zone,
+        minutes=payload.minutes,
+        format=payload.format,
+        place=payload.place,
+    )
 
 
 @router.get(
@@ -118,10 +118,10 @@ def list_appointments(request: HttpRequest, client_id: int):
 )
 def create_appointments(request: HttpRequest, client_id: int, payload: AppointmentIn):
     _not_administrator(request)
-    if payload.count:
-        done = booking.book_series(request, client_id, _data(payload))
+    if payload.count is not None:
+        done = booking.book_series(request, client_id, _slot(payload), payload.count)
     else:
-        done = booking.book(request, client_id, _data(payload, exclude={"count"}))
+        done = booking.book(request, client_id, _slot(payload))
     return Status(201, _booked(done))
 
 
@@ -134,8 +134,12 @@ def update_appointment(
     request: HttpRequest, client_id: int, appointment_id: RecordId, payload: AppointmentUpdate
 ):
     _not_administrator(request)
-    data = _data(payload, exclude={"version"})
-    return _save(lambda: _booked(booking.update(request, client_id, appointment_id, data, payload.version)))
+    slot = _slot(payload)
+    return _save(
+        lambda: _booked(
+            booking.update(request, client_id, appointment_id, slot, payload.status, payload.version)
+        )
+    )
 
 
 @router.get(

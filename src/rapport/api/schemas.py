@@ -8,7 +8,7 @@ input from the body; what the values mean (the protocol's ids, dates in order, t
 inventory) is checked by the services, for the pages and the API alike."""
 
 import re
-from datetime import date
+from datetime import date, time
 from enum import Enum
 from typing import Annotated
 
@@ -110,6 +110,22 @@ def _iso_date(value):
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def _iso_time(value):
+    """A wall time as JSON gives it: "HH:MM" or "HH:MM:SS", and only that."""
+    if isinstance(value, time) or not isinstance(value, str):
+        return value
+    try:
+        if re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", value):
+            return time.fromisoformat(value)
+    except ValueError:
+        pass
+    raise PydanticCustomError("time_parsing", "Input should be a valid time as HH:MM")
+
+
+# A wall time in a request body: an ISO string ("10:30"), never a number.
+IsoTime = Annotated[time, BeforeValidator(_iso_time)]
+
+
 class StrictIn(Schema):
     """A request body: a field the schema does not name is refused rather than dropped, and so
     is a NUL character anywhere (the database refuses one; the forms say so in these words).
@@ -153,6 +169,8 @@ def form_message(error: dict) -> str:
         return _django_message(validators.MinValueValidator(ctx["ge"]), ctx["ge"] - 1)
     if kind.startswith("date_"):
         return str(forms.DateField.default_error_messages["invalid"])
+    if kind.startswith("time_"):
+        return str(forms.TimeField.default_error_messages["invalid"])
     if kind.startswith("int_"):
         return str(forms.IntegerField.default_error_messages["invalid"])
     if kind in ("literal_error", "enum"):

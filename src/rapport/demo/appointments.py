@@ -5,8 +5,6 @@ video, after consent to online sessions), the consents, and Dr Okafor's calendar
 from datetime import time, timedelta
 from types import SimpleNamespace
 
-from django.http import QueryDict
-
 from rapport.accounts.models import Role, User
 from rapport.clinic.models import Client, CourseStatus
 from rapport.scheduling import booking, calendar, consents
@@ -15,13 +13,6 @@ from rapport.scheduling.models import WorkingHours
 
 def _request(user):
     return SimpleNamespace(user=user, META={}, id=None, resolver_match=None)
-
-
-def _data(**values) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, value in values.items():
-        data[key] = str(value)
-    return data
 
 
 def load(today) -> str:
@@ -41,36 +32,36 @@ def load(today) -> str:
             consents.record(
                 request,
                 client.pk,
-                _data(kind=kind, wording_version="1", given_on=given.isoformat(), given_by="client"),
+                consents.ConsentGiven(kind=kind, wording_version="1", given_on=given, given_by="client"),
             )
         n = slot.get(clinician.pk, 0)
         slot[clinician.pk] = n + 1
         day = first_day + timedelta(days=n // 4)
-        at = f"{10 + n % 4 + (1 if n % 4 >= 2 else 0)}:00"  # 10, 11, 13, 14: lunch kept free
-        common = {"day": day.isoformat(), "at": at, "time_zone": client.time_zone, "minutes": ""}
+        at = time(10 + n % 4 + (1 if n % 4 >= 2 else 0))  # 10, 11, 13, 14: lunch kept free
+        common = {"day": day, "at": at, "time_zone": client.time_zone, "minutes": None}
         if client.full_name == "Jordan Ellis":
             consents.record(
                 request,
                 client.pk,
-                _data(
+                consents.ConsentGiven(
                     kind="online",
                     wording_version="1",
-                    given_on=given.isoformat(),
+                    given_on=given,
                     given_by="client",
-                    risks_explained="on",
+                    risks_explained=True,
                     dropped_call_plan="Dr Okafor phones back on the mobile number on file",
                     emergency_plan="Nearest emergency department: Larkfield General; contact: a flatmate",
                     client_location="At home, in a private room",
                 ),
             )
-            booking.book(request, client.pk, _data(**common, format="video", place=""))
-            common["day"] = (day + timedelta(weeks=1)).isoformat()
+            booking.book(request, client.pk, booking.Slot(**common, format="video"))
+            common["day"] = day + timedelta(weeks=1)
             booking.book_series(
-                request, client.pk, _data(**common, format="in_person", place="Room 2", count=3)
+                request, client.pk, booking.Slot(**common, format="in_person", place="Room 2"), 3
             )
         else:
             booking.book_series(
-                request, client.pk, _data(**common, format="in_person", place="Room 1", count=4)
+                request, client.pk, booking.Slot(**common, format="in_person", place="Room 1"), 4
             )
     therapist = User.objects.get(email="therapist@demo.rapport")
     _feed, token = calendar.issue_feed(clinician=therapist)

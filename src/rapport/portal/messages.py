@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.clinic import rules
+from rapport.clinic.portal import my_record
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
 from rapport.common.forms import posted_version
 from rapport.messaging import threads
 from rapport.portal.shared import crisis_context
+from rapport.scheduling import consents
 
 
 def _page(request, *, errors=None, typed: str = "", status: int = 200):
@@ -23,6 +25,7 @@ def _page(request, *, errors=None, typed: str = "", status: int = 200):
         "support": support,
         "errors": errors or {},
         "typed": typed,
+        "can_give_consent": consents.may_give_own(view.client),
         **crisis_context(view.client, tier="T1", with_plan=False),
     }
     return render(request, "portal/messages.html", context, status=status)
@@ -72,4 +75,17 @@ def my_message_withdraw(request, mid: int):
             status=409,
         )
     messages.success(request, _("Your message is withdrawn. It stays in your record, marked as withdrawn."))
+    return redirect("my_messages")
+
+
+@signed_in(rules.is_client_user)
+@require_POST
+def my_messages_consent(request):
+    """The client agrees to secure messages, in the words the page shows them."""
+    client = my_record(request)
+    try:
+        consents.give_own_messages_consent(request, client)
+    except InvalidInput as exc:
+        return _page(request, errors=page_errors(exc))
+    messages.success(request, _("Thank you: messages are open. You can write to your care team below."))
     return redirect("my_messages")

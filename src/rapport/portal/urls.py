@@ -36,6 +36,7 @@ my_urls = [
     path("learn/", learn.my_learn, name="my_learn"),
     path("learn/<slug:slug>/", learn.my_learn_page, name="my_learn_page"),
     path("messages/", messages.my_messages, name="my_messages"),
+    path("messages/consent/", messages.my_messages_consent, name="my_messages_consent"),
     path("messages/<int:mid>/withdraw/", messages.my_message_withdraw, name="my_message_withdraw"),
     path("safety-plan/", safety_plan.my_safety_plan, name="my_safety_plan"),
     path("appointments/", appointments.my_appointments, name="portal_appointments"),

@@ -5,7 +5,7 @@ in one transaction with its audit row and tells the other side (notices.tell). A
 refused (EditConflict), and a refused series books nothing."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -20,6 +20,7 @@ from rapport.clinic.client_records import get_client_for
 from rapport.clinic.forms import TIME_ZONE_CHOICES
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Session
+from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict, InvalidInput, invalid
 from rapport.common.records import deny
 from rapport.scheduling import notices, reminders, times
@@ -54,12 +55,7 @@ class AppointmentForm(forms.Form):
     minutes = forms.IntegerField(label=_l("Length (minutes)"), min_value=10, max_value=240, required=False)
     format = forms.ChoiceField(label=_l("Format"), choices=Format.choices)
     place = forms.CharField(label=_l("Place or phone number"), max_length=200, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("format") in (Format.IN_PERSON, Format.PHONE) and not (data.get("place") or "").strip():
-            self.add_error("place", _("Say where the session is, or the number to call."))
-        return data
+    # Whether the place is needed is the service's check (check_slot), one path for page and API.
 
 
 class SeriesForm(AppointmentForm):
@@ -68,6 +64,54 @@ class SeriesForm(AppointmentForm):
 
 class RescheduleForm(AppointmentForm):
     status = forms.ChoiceField(label=_l("Status"), choices=AppointmentStatus.choices)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An appointment's time, length and place as a page, the API or the demo gives it."""
+
+    day: date
+    at: time
+    time_zone: str
+    minutes: int | None
+    format: str
+    place: str = ""
+
+
+ZONES = {zone for zone, _label in TIME_ZONE_CHOICES}
+
+
+def slot_from(form: forms.Form) -> Slot:
+    """The typed slot a page's form read, or InvalidInput with the form's own messages."""
+    if not form.is_valid():
+        raise invalid(form)
+    values = form.cleaned_data
+    return Slot(
+        day=values["day"],
+        at=values["at"],
+        time_zone=values["time_zone"],
+        minutes=values.get("minutes"),
+        format=values["format"],
+        place=values.get("place") or "",
+    )
+
+
+def _check_slot(given: Slot, problems: Problems) -> Slot:
+    """The slot as it will be stored; refusals keyed by its fields, worded as the pages' forms."""
+    problems.choice("time_zone", given.time_zone, ZONES)
+    problems.whole("minutes", given.minutes, 10, 240)
+    problems.choice("format", given.format, Format.values)
+    place = problems.text("place", given.place, limit=200)
+    if given.format in (Format.IN_PERSON, Format.PHONE) and not place and "place" not in problems:
+        problems.add("place", _("Say where the session is, or the number to call."))
+    return replace(given, place=place)
+
+
+def check_slot(given: Slot) -> Slot:
+    problems = Problems()
+    checked = _check_slot(given, problems)
+    problems.raise_any()
+    return checked
 
 
 @dataclass
@@ -156,18 +200,18 @@ def _session_on(course, day: date) -> Session | None:
     )
 
 
-def _online_consent(client: Client, values: dict) -> None:
+def _online_consent(client: Client, slot: Slot) -> None:
     """Telehealth consent comes before the first video session (phone sessions: [U] not asked)."""
     from rapport.scheduling.consents import has_consent
 
-    if values.get("format") == Format.VIDEO and not has_consent(client, "online"):
+    if slot.format == Format.VIDEO and not has_consent(client, "online"):
         raise InvalidInput(
             {"format": [_("Record the client's consent to online sessions before booking a video session.")]}
         )
 
 
-def _create(request, client: Client, day: date, start: datetime, data: dict, minutes: int, series=None):
-    _online_consent(client, data)
+def _create(request, client: Client, day: date, start: datetime, slot: Slot, minutes: int, series=None):
+    _online_consent(client, slot)
     course = current_course(client)
     appt = Appointment.objects.create(
         client=client,
@@ -175,13 +219,13 @@ def _create(request, client: Client, day: date, start: datetime, data: dict, min
         course=course,
         session=_session_on(course, day),
         starts_at=start,
-        time_zone=data["time_zone"],
+        time_zone=slot.time_zone,
         local_date=day,
-        local_time=data["at"],
+        local_time=slot.at,
         minutes=minutes,
-        format=data["format"],
-        place=data.get("place") or "",
-        room=new_room() if data["format"] == Format.VIDEO else "",
+        format=slot.format,
+        place=slot.place,
+        room=new_room() if slot.format == Format.VIDEO else "",
         series=series,
     )
     trail.record(request, Action.CREATE, client=client, obj=appt)
@@ -189,37 +233,34 @@ def _create(request, client: Client, day: date, start: datetime, data: dict, min
     return appt
 
 
-def book(request, client_id: int, data) -> Booked:
+def book(request, client_id: int, given: Slot) -> Booked:
     """Book one appointment with the client's responsible clinician."""
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
-    form = AppointmentForm(data)
-    if not form.is_valid():
-        raise invalid(form)
-    values = form.cleaned_data
-    minutes = _length(current_course(client), values["minutes"])
-    start = times.instant(values["day"], values["at"], values["time_zone"])
+    slot = check_slot(given)
+    minutes = _length(current_course(client), slot.minutes)
+    start = times.instant(slot.day, slot.at, slot.time_zone)
     with transaction.atomic():
         _lock(client)
-        warnings = _check(client.responsible_clinician, client.pk, [(values["day"], start)], minutes)
-        appt = _create(request, client, values["day"], start, values, minutes)
+        warnings = _check(client.responsible_clinician, client.pk, [(slot.day, start)], minutes)
+        appt = _create(request, client, slot.day, start, slot, minutes)
         notices.booked(client, [appt], by_client=False)
     return Booked([appt], warnings)
 
 
-def book_series(request, client_id: int, data) -> Booked:
+def book_series(request, client_id: int, given: Slot, count: int) -> Booked:
     """Book a weekly series at one wall time: every date checked first, all booked or none."""
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
-    form = SeriesForm(data)
-    if not form.is_valid():
-        raise invalid(form)
-    values = form.cleaned_data
-    minutes = _length(current_course(client), values["minutes"])
-    starts = times.weekly(values["day"], values["at"], values["time_zone"], values["count"])
+    problems = Problems()
+    slot = _check_slot(given, problems)
+    problems.whole("count", count, 1, MAX_SERIES)
+    problems.raise_any()
+    minutes = _length(current_course(client), slot.minutes)
+    starts = times.weekly(slot.day, slot.at, slot.time_zone, count)
     series = uuid.uuid4()
     with transaction.atomic():
         _lock(client)
         warnings = _check(client.responsible_clinician, client.pk, starts, minutes)
-        made = [_create(request, client, day, start, values, minutes, series) for day, start in starts]
+        made = [_create(request, client, day, start, slot, minutes, series) for day, start in starts]
         notices.booked(client, made, by_client=False)
     return Booked(made, warnings)
 
@@ -264,39 +305,39 @@ def appointments_of(request, client_id: int) -> tuple[Client, list[Appointment]]
     return client, found
 
 
-def update(request, client_id: int, appointment_id: int, data, version: int) -> Booked:
+def update(request, client_id: int, appointment_id: int, given: Slot, status: str, version: int) -> Booked:
     """A clinician's change: a new time, place or format, or the outcome (attended, no-show...)."""
     client, appt = get_appointment(request, client_id, appointment_id, "clinic.change_client")
-    form = RescheduleForm(data)
-    if not form.is_valid():
-        raise invalid(form)
-    values = form.cleaned_data
-    minutes = values["minutes"] or appt.minutes
-    start = times.instant(values["day"], values["at"], values["time_zone"])
+    problems = Problems()
+    slot = _check_slot(given, problems)
+    problems.choice("status", status, AppointmentStatus.values)
+    problems.raise_any()
+    minutes = slot.minutes or appt.minutes
+    start = times.instant(slot.day, slot.at, slot.time_zone)
     moved = start != appt.starts_at or minutes != appt.minutes
     with transaction.atomic():
         _lock(client)
         warnings = []
-        if values["status"] in HOLDING and moved:
-            warnings = _check(appt.clinician, client.pk, [(values["day"], start)], minutes, exclude=[appt.pk])
-        _online_consent(client, values)
-        room = appt.room or (new_room() if values["format"] == Format.VIDEO else "")
+        if status in HOLDING and moved:
+            warnings = _check(appt.clinician, client.pk, [(slot.day, start)], minutes, exclude=[appt.pk])
+        _online_consent(client, slot)
+        room = appt.room or (new_room() if slot.format == Format.VIDEO else "")
         _save(
             appt,
             version,
             starts_at=start,
-            time_zone=values["time_zone"],
-            local_date=values["day"],
-            local_time=values["at"],
+            time_zone=slot.time_zone,
+            local_date=slot.day,
+            local_time=slot.at,
             minutes=minutes,
-            format=values["format"],
-            place=values.get("place") or "",
+            format=slot.format,
+            place=slot.place,
             room=room,
-            status=values["status"],
+            status=status,
             reschedule_to=None if moved else appt.reschedule_to,
             sequence=appt.sequence + 1,
         )
-        if values["status"] == AppointmentStatus.ATTENDED:
+        if status == AppointmentStatus.ATTENDED:
             _link_session(appt)
         trail.record(request, Action.UPDATE, client=client, obj=appt)
         appt.refresh_from_db()

@@ -14,7 +14,7 @@ from rapport.clinic import rules
 from rapport.clinic.measurement import current_course
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import posted_version
+from rapport.common.forms import posted_version, show_refusal
 from rapport.scheduling import booking, calendar, consents, schedule, video
 from rapport.scheduling.models import ConsentKind
 
@@ -37,13 +37,14 @@ def appointments(request, pk: int):
     if request.method == "POST":
         try:
             if form_kind == "series":
-                done = booking.book_series(request, pk, request.POST)
+                form = booking.SeriesForm(request.POST)
+                done = booking.book_series(request, pk, booking.slot_from(form), form.cleaned_data["count"])
             elif form_kind == "consent":
-                consents.record(request, pk, request.POST)
+                consents.record(request, pk, consents.consent_from(consents.ConsentForm(request.POST)))
                 messages.success(request, _("Consent recorded."))
                 return redirect("appointments", pk=pk)
             else:
-                done = booking.book(request, pk, request.POST)
+                done = booking.book(request, pk, booking.slot_from(booking.AppointmentForm(request.POST)))
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -65,7 +66,6 @@ def appointments(request, pk: int):
         ),
         "consent_form": consents.ConsentForm(
             request.POST if form_kind == "consent" else None,
-            client=client,
             auto_id="consent_%s",
             initial={"given_on": timezone.localdate(), "wording_version": "1", "kind": ConsentKind.TREATMENT},
         ),
@@ -96,11 +96,11 @@ def appointment_edit(request, pk: int, aid: int):
     conflict = False
     if request.method == "POST":
         try:
-            done = booking.update(request, pk, aid, request.POST, posted_version(request))
+            slot = booking.slot_from(form)
+            status = form.cleaned_data["status"]
+            done = booking.update(request, pk, aid, slot, status, posted_version(request))
         except InvalidInput as exc:
-            for field, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            show_refusal(form, exc)
         except EditConflict:
             conflict = True
         else:

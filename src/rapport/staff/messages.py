@@ -10,7 +10,7 @@ from rapport.clinic import rules
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
 from rapport.common.forms import posted_version
-from rapport.messaging import digest, threads
+from rapport.messaging import consent, digest, threads
 from rapport.messaging.models import DigestChoice
 
 
@@ -51,6 +51,7 @@ def _thread_page(request, pk: int, *, errors=None, typed: str = "", status: int 
         "support": False,
         "errors": errors or {},
         "typed": typed,
+        "closed_because": "" if view.consented else consent.closed_because(view.client),
     }
     return render(request, "staff/client_thread.html", context, status=status)
 

@@ -13,6 +13,7 @@ from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
 from rapport.messaging import digest, threads
 from rapport.programme.summaries import deferred
+from rapport.scheduling import consents
 from rapport.supervision import reviews, service
 
 
@@ -202,6 +203,14 @@ class Command(BaseCommand):
         read yet (so the portal's badge shows one)."""
         as_client = SimpleNamespace(user=client.user, META={}, id=None, resolver_match=None)
         as_clinician = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
+        # The thread is open only with the client's consent to messages, recorded as a clinician would.
+        agreed = consents.ConsentGiven(
+            kind="messages",
+            wording_version="1",
+            given_on=timezone.localdate() - timedelta(days=30),
+            given_by="client",
+        )
+        consents.record(as_clinician, client.pk, agreed)
         for who, body in clinic.JORDAN_THREAD:
             threads.send(as_client if who == "client" else as_clinician, client.pk, body)
 
