@@ -33,7 +33,11 @@ def test_a_figure_links_to_the_programmes_course_list_with_the_same_filter(clini
     recovery = next(f for f in found[clinic.clinician.pk].outcomes if f.key == "recovery")
     url = urlparse(recovery.href)
     assert url.path == "/programme/courses/"
-    assert parse_qs(url.query) == {"team": [str(team)], "clinician": [str(clinic.clinician.pk)], "figure": ["recovery"]}
+    assert parse_qs(url.query) == {
+        "team": [str(team)],
+        "clinician": [str(clinic.clinician.pk)],
+        "figure": ["recovery"],
+    }
     everything = found[clinic.clinician.pk].fidelity[0].href
     listed = as_user(clinic.supervisor).get(everything)
     assert listed.status_code == 200 and clinic.client.full_name in listed.content.decode()
@@ -76,7 +80,10 @@ def test_the_lead_sees_every_teams_counts_but_no_names(clinic, as_user):
     assert ws.overdue_alerts == [] and not ws.names_clients
     assert {r.tier: r.total for r in ws.risk}["T2"] == 1
     rows = {r.clinician.pk: r for r in ws.clinicians}
-    assert rows[clinic.clinician.pk].figures.courses == 1 and rows[clinic.other_clinician.pk].figures.courses == 1
+    assert (
+        rows[clinic.clinician.pk].figures.courses == 1
+        and rows[clinic.other_clinician.pk].figures.courses == 1
+    )
     assert all(f.href == "" for f in rows[clinic.clinician.pk].figures.outcomes)  # no course list for a lead
     page = as_user(lead).get("/supervision/").content.decode()
     for name in (clinic.client.full_name, clinic.other_client.full_name):
