@@ -2,6 +2,7 @@
 caseload, and a client transfer by an administrator: at a phone and a desktop size, with
 screenshots to look at in test-results/screenshots/."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -103,4 +104,34 @@ def test_an_administrator_moves_a_client_and_everyone_concerned_is_told(new_page
     sign_in(page, clinic.co_clinician.email)
     expect(page.get_by_text("A client moved to another responsible clinician")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / f"transfer-notice-{screen.name}.png", full_page=True)
+    assert problems == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_per_clinician_figures_and_the_programme_leads_counts(new_page, clinic, screen, watch):
+    problems: list[str] = []
+    a_course_past_its_end(clinic.client)
+    a_course_past_its_end(clinic.other_client)
+    page = new_page(screen)
+    sign_in(page, clinic.supervisor.email)
+    page.goto("/supervision/")
+    row = page.locator("tr", has=page.get_by_text(clinic.clinician.full_name, exact=True))
+    expect(row.get_by_text("1 course", exact=True)).to_be_visible()
+    row.get_by_text("Fidelity").click()
+    check_page(page, "supervision-figures", screen, problems)
+    row.get_by_role("link", name=f"0 of 0 ({clinic.clinician.full_name})").first.click()
+    expect(page).to_have_url(
+        re.compile(rf"/programme/courses/\?team={clinic.team_a.pk}&clinician={clinic.clinician.pk}&figure=")
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Courses: Recovery")
+
+    page = new_page(screen)
+    sign_in(page, clinic.programme_lead.email)
+    page.goto("/supervision/")
+    expect(page.locator("#flag-past_planned_end .count")).to_have_text("2")
+    expect(page.locator("#lead-note")).to_be_visible()
+    for name in (clinic.client.display_name, clinic.other_client.display_name):
+        expect(page.get_by_text(name)).to_have_count(0)
+    expect(page.get_by_role("link", name="Record a case review")).to_have_count(0)
+    check_page(page, "supervision-programme-lead", screen, problems)
     assert problems == []

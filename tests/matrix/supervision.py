@@ -45,7 +45,9 @@ SUPERVISORS_ONLY = expect(FORBIDDEN, anonymous=LOGIN, supervisor=OK, other_super
 ADMIN_ONLY = expect(FORBIDDEN, anonymous=LOGIN, administrator=OK)
 
 ROUTES = [
-    Route("supervision_home", "GET", lambda c: "/supervision/", SUPERVISORS_ONLY),
+    # The programme lead sees the workspace's counts and figures across the organisation, and
+    # records no review unless also named supervisor of a team (the persona is not).
+    Route("supervision_home", "GET", lambda c: "/supervision/", {**SUPERVISORS_ONLY, "programme_lead": OK}),
     Route("review_add", "GET", lambda c: "/supervision/reviews/new/", SUPERVISORS_ONLY),
     Route(
         "review_detail",

@@ -62,9 +62,19 @@ def is_supervisor_or_administrator(user) -> bool:
 
 @rules.predicate
 def sees_workspace(user) -> bool:
-    """The supervisor's workspace (supervision.scope decides of which teams). A programme lead
-    role is added here, and in scope.teams_in_view, and nowhere else."""
+    """The supervisor's workspace (supervision.scope decides of which teams). A programme lead sees
+    it too (is_supervisor covers the role): its aggregate views across the organisation, and a
+    client's name or record only for teams they are also named supervisor of."""
     return is_supervisor(user) and user.is_active
+
+
+@rules.predicate
+def keeps_case_reviews(user) -> bool:
+    """Recording and changing case reviews: a supervisor; a programme lead only while they are
+    also named supervisor of a team (a review discusses a client's clinical record)."""
+    if not sees_workspace(user):
+        return False
+    return user.role != Role.PROGRAMME_LEAD or user.supervised_teams.exists()
 
 
 @rules.predicate

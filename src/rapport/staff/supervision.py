@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rapport.accounts.models import Role
 from rapport.clinic import rules
 from rapport.clinic.models import Client, Notification
 from rapport.common.access import signed_in
@@ -32,12 +33,13 @@ def supervision_home(request):
         "ws": data,
         "all_teams": scope.teams_in_view(request.user),
         "chosen": request.GET.get("team", ""),
+        "is_lead": request.user.role == Role.PROGRAMME_LEAD,
         "recent": reviews.visible(request.user).select_related("client", "clinician")[:10],
     }
     return render(request, "staff/supervision.html", context)
 
 
-@signed_in(rules.sees_workspace)
+@signed_in(rules.keeps_case_reviews)
 @require_http_methods(["GET", "POST"])
 def review_add(request):
     if request.method == "POST":
@@ -90,7 +92,7 @@ def review_detail(request, pk: int):
     return render(request, "staff/review_detail.html", context)
 
 
-@signed_in(rules.sees_workspace)
+@signed_in(rules.keeps_case_reviews)
 @require_POST
 def review_action_add(request, pk: int):
     try:

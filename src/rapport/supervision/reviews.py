@@ -27,7 +27,7 @@ ACTION_ROWS = 3  # blank action rows on the new-review form; more are added on t
 def _clients_in_view(user):
     return Client.objects.filter(
         organisation_id=user.organisation_id,
-        team__in=scope.teams_in_view(user),
+        team__in=scope.supervised_teams(user),
         entered_in_error_at__isnull=True,
     ).select_related("responsible_clinician")
 
@@ -36,7 +36,7 @@ def _clinicians_in_view(user):
     return User.objects.filter(
         organisation_id=user.organisation_id,
         role=Role.CLINICIAN,
-        teams__in=scope.teams_in_view(user),
+        teams__in=scope.supervised_teams(user),
     ).distinct()
 
 
@@ -112,7 +112,7 @@ def create(request, data) -> CaseReview:
         clinician, team = client.responsible_clinician, client.team
     else:
         clinician = form.cleaned_data["clinician"]
-        team = scope.teams_in_view(user).filter(members=clinician).first()
+        team = scope.supervised_teams(user).filter(members=clinician).first()
     with transaction.atomic():
         review = CaseReview.objects.create(
             organisation_id=user.organisation_id,
@@ -145,7 +145,7 @@ def visible(user):
     """The reviews this person may read: a supervisor's teams' reviews, a clinician's own."""
     base = CaseReview.objects.filter(organisation_id=user.organisation_id, entered_in_error_at__isnull=True)
     if scope.sees_workspace(user):
-        return base.filter(team__in=scope.teams_in_view(user))
+        return base.filter(team__in=scope.supervised_teams(user))
     if user.is_authenticated and user.role == Role.CLINICIAN:
         return base.filter(clinician=user)
     return base.none()

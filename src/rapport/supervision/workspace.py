@@ -28,6 +28,7 @@ from rapport.clinic import standing
 from rapport.clinic.models import Client, Course, CourseStatus, Response, RiskAlert, Session, SessionStatus
 from rapport.core import protocol, triage, workspace_rules
 from rapport.supervision import figures, scope
+from rapport.supervision.figures import ClinicianFigures
 
 LIST_LIMIT = 25  # clients named under each progress flag; the count is always the full one
 NOT_STARTED = "not_started"
@@ -49,9 +50,10 @@ class Flagged:
     count: int = 0
     clients: list = field(default_factory=list)  # (client id, display name, clinician id)
 
-    def add(self, client_id: int, name: str, clinician_id: int) -> None:
+    def add(self, client_id: int, name: str, clinician_id: int, named: bool = True) -> None:
+        """Count the client; name them only when the viewer may open their record (`named`)."""
         self.count += 1
-        if len(self.clients) < LIST_LIMIT:
+        if named and len(self.clients) < LIST_LIMIT:
             self.clients.append((client_id, name, clinician_id))
 
     @property
@@ -64,7 +66,7 @@ class ClinicianRow:
     clinician: User
     caseload: int = 0
     phases: dict = field(default_factory=dict)  # phase id -> open courses in it
-    figures: dict | None = None  # fidelity and outcomes, from figures.clinician_figures
+    figures: ClinicianFigures | None = None  # None for a clinician with no courses in view
 
 
 @dataclass
@@ -72,12 +74,12 @@ class Workspace:
     teams: list
     risk: list[TierRow]
     age_labels: list[str]
-    overdue_alerts: list
+    overdue_alerts: list  # only of clients the viewer may see
     progress: dict[str, Flagged]
     clinicians: list[ClinicianRow]
     phases: list  # (phase id, name) in protocol order, then "not started"
-    figures_wired: bool
     no_measure_sessions: int
+    names_clients: bool  # False for a programme lead who supervises none of the teams in view
 
 
 def _name(full: str, preferred: str) -> str:
@@ -97,7 +99,7 @@ def _span(hours: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
+def _risk(clients, named_team_ids, now) -> tuple[list[TierRow], list[str], list]:
     rules = workspace_rules.rules()
     tiers = triage.triage_rules().tiers
     bounds = [timedelta(hours=h) for h in rules.alert_age_hours]
@@ -135,7 +137,7 @@ def _risk(clients, now) -> tuple[list[TierRow], list[str], list]:
             )
         )
     overdue = list(
-        open_alerts.filter(late)
+        open_alerts.filter(late, client__team_id__in=named_team_ids)
         .select_related("client")
         .only("pk", "tier", "created_at", "client__full_name", "client__preferred_name")
         .order_by("created_at")[:LIST_LIMIT]
@@ -214,7 +216,10 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
     today = timezone.localdate(now)
     rules = workspace_rules.rules()
     clients = _clients(user.organisation_id, team_ids)
-    risk, age_labels, overdue_alerts = _risk(clients, now)
+    # A programme lead sees every team's counts, but names only the clients of teams they
+    # supervise: the names link to records that Client.objects.visible_to would refuse them.
+    named = set(scope.supervised_teams(user).filter(pk__in=team_ids).values_list("pk", flat=True))
+    risk, age_labels, overdue_alerts = _risk(clients, named, now)
 
     progress = {
         key: Flagged(key)
@@ -228,6 +233,7 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
             "client__full_name",
             "client__preferred_name",
             "client__responsible_clinician_id",
+            "client__team_id",
             "variant",
             "planned_sessions",
             "status",
@@ -245,6 +251,7 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         full,
         preferred,
         clinician_id,
+        team_id,
         variant,
         planned,
         status,
@@ -254,19 +261,20 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         unmeasured,
     ) in rows:
         name = _name(full, preferred)
+        shown = team_id in named
         flag = standing.off_track(series[pk]) if pk in series else None
         if flag is not None:
-            progress["not_on_track"].add(client_id, name, clinician_id)
+            progress["not_on_track"].add(client_id, name, clinician_id, shown)
             if flag.flag.reason == "deterioration":
-                progress["deterioration"].add(client_id, name, clinician_id)
+                progress["deterioration"].add(client_id, name, clinician_id, shown)
         course = Course(planned_sessions=planned, status=status)
         review_at = standing.review_session(course)
         if review_at is not None and not review_done and reached >= review_at:
-            progress["review_overdue"].add(client_id, name, clinician_id)
+            progress["review_overdue"].add(client_id, name, clinician_id, shown)
         if planned_end is not None and planned_end < today:
-            progress["past_planned_end"].add(client_id, name, clinician_id)
+            progress["past_planned_end"].add(client_id, name, clinician_id, shown)
         if unmeasured >= rules.no_measure_sessions:
-            progress["no_measure"].add(client_id, name, clinician_id)
+            progress["no_measure"].add(client_id, name, clinician_id, shown)
         phase_mix[clinician_id][_phase(variant, planned, reached)] += 1
 
     caseloads = dict(
@@ -281,13 +289,13 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         organisation_id=user.organisation_id,
     ).order_by("full_name")
     phases = [(p.id, p.name) for p in protocol.get().phases] + [(NOT_STARTED, "Not started")]
-    wired = figures.clinician_figures(team_ids, [p.pk for p in people])
+    wired = figures.clinician_figures(user, team_ids, [p.pk for p in people])
     clinicians = [
         ClinicianRow(
             p,
             caseloads.get(p.pk, 0),
             {phase: phase_mix[p.pk][phase] for phase, _ in phases} if p.pk in phase_mix else {},
-            (wired or {}).get(p.pk) if wired is not None else None,
+            wired.get(p.pk),
         )
         for p in people
     ]
@@ -299,8 +307,8 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         progress=progress,
         clinicians=clinicians,
         phases=phases,
-        figures_wired=wired is not None,
         no_measure_sessions=rules.no_measure_sessions,
+        names_clients=bool(named),
     )
 
 
