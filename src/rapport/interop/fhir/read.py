@@ -26,7 +26,7 @@ from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import instruments
 from rapport.interop.fhir import codes, resources
-from rapport.interop.fhir.questionnaire import questionnaire
+from rapport.interop.fhir.questionnaire import item_coding, questionnaire
 
 MAX_COUNT = 200
 DEFAULT_COUNT = 50
@@ -379,6 +379,10 @@ def _sessions(courses) -> list[Session]:
 
 
 def _search_observations(request, params, visible, client, count: int, offset: int) -> Page:
+    """Observations are derived from responses, so they cannot be counted by the database alone.
+    The database narrows the responses (client, date, and the instruments that can yield a wanted
+    code) and streams them in order; only the page asked for is kept, so memory stays bounded by
+    _count however many responses a supervisor's teams hold."""
     responses = Response.objects.filter(client__in=visible, entered_in_error_at__isnull=True)
     if client is not None:
         responses = responses.filter(client=client)
@@ -388,20 +392,47 @@ def _search_observations(request, params, visible, client, count: int, offset: i
     for value in params.get("code", []):
         system, _, code = value.rpartition("|")
         wanted.add((system or None, code))
+    if wanted:
+        responses = responses.filter(instrument__in=_instruments_yielding(wanted))
     sees_bands = rules.sees_severity_bands(request.user)
-    found = []
-    # Observations are derived from responses; only those that have one are built.
+    kept: list[dict] = []
+    total = 0
+    # Only responses that have an observation are read.
     for response in (
         responses.exclude(total__isnull=True, risk_flags=[]).order_by("pk").iterator(chunk_size=500)
     ):
         for observation in resources.observations(response, sees_bands=sees_bands):
-            if not wanted or any(
-                (s is None or c_.get("system") == s) and c_.get("code") == c
-                for s, c in wanted
-                for c_ in observation["code"]["coding"]
-            ):
-                found.append(observation)
-    return Page(found[offset : offset + count], len(found), offset, count)
+            if not wanted or _has_code(observation, wanted):
+                if offset <= total < offset + count:
+                    kept.append(observation)
+                total += 1
+    return Page(kept, total, offset, count)
+
+
+def _has_code(observation: dict, wanted: set[tuple[str | None, str]]) -> bool:
+    return any(
+        (s is None or coding.get("system") == s) and coding.get("code") == c
+        for s, c in wanted
+        for coding in observation["code"]["coding"]
+    )
+
+
+def _instruments_yielding(wanted: set[tuple[str | None, str]]) -> list[str]:
+    """The instruments whose observations can carry one of these codes: their total's LOINC code,
+    or any item's code (a superset of the risk items, which is all a filter needs)."""
+    found = []
+    for instrument in instruments.all_instruments():
+        possible = []
+        if instrument.loinc_total and instrument.loinc_total.code:
+            possible.append({"system": codes.LOINC, "code": instrument.loinc_total.code})
+        for item in instrument.items:
+            possible.append(
+                item_coding(instrument, item)
+                or {"system": codes.items_system(instrument.id), "code": item.id}
+            )
+        if _has_code({"code": {"coding": possible}}, wanted):
+            found.append(instrument.id)
+    return found
 
 
 def _search_questionnaires(params, count: int, offset: int) -> Page:
