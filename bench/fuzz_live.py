@@ -91,11 +91,13 @@ def fuzz(token: str) -> tuple[Counter, list[str]]:
     failures: Counter = Counter()
     lines: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    for operation in operations:
 
+    def runner(operation):
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-        def run(case, operation=operation):
+        @settings(
+            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+        )
+        def run(case):
             # A schema-valid body may still be refused (a team the caller is not in): a 422, not a
             # fault, so positive-data acceptance is not checked (as tests/test_api_fuzz.py).
             case.call_and_validate(
@@ -104,9 +106,13 @@ def fuzz(token: str) -> tuple[Counter, list[str]]:
                 timeout=30,
             )
 
+        return run
+
+    for operation in operations:
+        run = runner(operation)
         try:
             run()
-        except Exception as error:  # noqa: BLE001 - each failure is reported, the run goes on
+        except Exception as error:  # each failure is reported, the run goes on
             kind = type(error).__name__
             failures[kind] += 1
             first = str(error).strip().splitlines()

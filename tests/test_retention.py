@@ -69,7 +69,7 @@ def test_a_closure_needs_a_reason_and_bad_input_changes_nothing(reason, clinic, 
 
 def test_closing_twice_makes_one_closure(clinic, as_user):
     close(as_user, clinic)
-    browser, _, again = close(as_user, clinic)
+    _, _, again = close(as_user, clinic)
     assert again.status_code == 200 and b"was closed on" in again.content
     assert AccountClosure.objects.count() == 1
 
@@ -102,7 +102,10 @@ def test_nothing_is_purged_a_day_before_the_period_ends(clinic, held, as_user): 
     closure = _closed(clinic, as_user)
     due = service.due_of(closure)
     assert service.purge_due(due - timedelta(days=1)) == 0
-    assert Client.objects.filter(pk=clinic.client.pk).exists() and Response.objects.filter(client=clinic.client).exists()
+    assert (
+        Client.objects.filter(pk=clinic.client.pk).exists()
+        and Response.objects.filter(client=clinic.client).exists()
+    )
 
 
 def test_a_change_after_closure_restarts_the_period(clinic, as_user):

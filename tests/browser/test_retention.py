@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
-def test_an_administrator_closes_a_clients_account_after_confirming(new_page, clinic, live_server, screen: Screen):
+def test_an_administrator_closes_a_clients_account_after_confirming(
+    new_page, clinic, live_server, screen: Screen
+):
     page = new_page(screen)
     page.route(
         f"{live_server.url}{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript")

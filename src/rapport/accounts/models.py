@@ -46,7 +46,9 @@ class Organisation(models.Model):
     opening_hours = models.JSONField(_("opening hours"), default=default_opening_hours)
     # Years a closed client's record is kept before the purge job removes it (core/retention.yaml,
     # whose default is unconfirmed [U]).
-    retention_years = models.PositiveSmallIntegerField(_("retention period (years)"), default=default_retention_years)
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"), default=default_retention_years
+    )
 
     def __str__(self) -> str:
         return self.name

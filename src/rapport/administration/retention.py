@@ -54,7 +54,9 @@ def client_close(request, client_id: int):
                 _with_errors(form, exc)
             else:
                 messages.success(
-                    request, _("The account of #%(ref)s is closed: the client can no longer sign in.") % {"ref": client.pk}
+                    request,
+                    _("The account of #%(ref)s is closed: the client can no longer sign in.")
+                    % {"ref": client.pk},
                 )
                 return redirect("retention")
         elif form.is_valid():

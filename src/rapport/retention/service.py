@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Max
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,7 +85,11 @@ def close_account(request, client_id: int, *, reason: str, confirmed: bool) -> A
             User.objects.filter(pk=client.user_id).update(is_active=False)
             ApiToken.objects.filter(user_id=client.user_id).active().update(revoked_at=timezone.now())
         trail.record(
-            request, Action.UPDATE, client=client, obj=client, detail={"account": "closed", "closure": closure.pk}
+            request,
+            Action.UPDATE,
+            client=client,
+            obj=client,
+            detail={"account": "closed", "closure": closure.pk},
         )
         _schedule(due_of(closure))
     return closure
@@ -111,7 +117,10 @@ def set_retention(request, years) -> Organisation:
         org.retention_years = years
         org.save(update_fields=["retention_years"])
         trail.record(
-            request, Action.UPDATE, obj=org, detail={"fields": ["retention_years"], "from": before, "to": years}
+            request,
+            Action.UPDATE,
+            obj=org,
+            detail={"fields": ["retention_years"], "from": before, "to": years},
         )
         # A shorter period may bring purges forward: look again at the earliest now due.
         _schedule(timezone.now())
@@ -145,16 +154,18 @@ def _owned_rows(client_id: int) -> dict[type[models.Model], set]:
     """
     found: dict[type[models.Model], set] = defaultdict(set)
     found[Client].add(client_id)
-    frontier = [(Client, {client_id})]
+    frontier: list[tuple[type[models.Model], set]] = [(Client, {client_id})]
     while frontier:
         model, pks = frontier.pop()
         for rel in model._meta.get_fields(include_hidden=True):
-            if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            if not (isinstance(rel, ForeignObjectRel) and (rel.one_to_many or rel.one_to_one)):
                 continue
             related = rel.related_model
-            if related in KEPT or issubclass(related, KEPT):
+            if not isinstance(related, type) or issubclass(related, KEPT):
                 continue
-            rows = set(related._base_manager.filter(**{f"{rel.field.name}__in": pks}).values_list("pk", flat=True))
+            rows = set(
+                related._base_manager.filter(**{f"{rel.field.name}__in": pks}).values_list("pk", flat=True)
+            )
             new = rows - found[related]
             if new:
                 found[related] |= new
@@ -186,7 +197,7 @@ def purge(closure: AccountClosure, now: datetime | None = None) -> dict[str, int
             # name it as actor) but nothing that identifies the person.
             ApiToken.objects.filter(user_id=user_id).delete()
             User.objects.filter(pk=user_id).update(
-                email=f"purged-{user_id}@invalid", full_name="", is_active=False, password="!"
+                email=f"purged-{user_id}@invalid", full_name="", is_active=False, password=make_password(None)
             )
             counts[User._meta.label] = 1
         for label, count in sorted(counts.items()):

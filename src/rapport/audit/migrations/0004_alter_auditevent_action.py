@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_no_replace'),
+        ("audit", "0003_no_replace"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('read', 'Viewed'), ('list', 'Listed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Marked entered in error'), ('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('sign_in_failed', 'Failed sign-in'), ('locked_out', 'Locked out'), ('denied', 'Access denied'), ('export', 'Exported'), ('print', 'Printed'), ('break_glass', 'Emergency access'), ('two_factor', 'Two-factor change'), ('token', 'API token change'), ('purge', 'Purged after retention')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("read", "Viewed"),
+                    ("list", "Listed"),
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("delete", "Marked entered in error"),
+                    ("sign_in", "Signed in"),
+                    ("sign_out", "Signed out"),
+                    ("sign_in_failed", "Failed sign-in"),
+                    ("locked_out", "Locked out"),
+                    ("denied", "Access denied"),
+                    ("export", "Exported"),
+                    ("print", "Printed"),
+                    ("break_glass", "Emergency access"),
+                    ("two_factor", "Two-factor change"),
+                    ("token", "API token change"),
+                    ("purge", "Purged after retention"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

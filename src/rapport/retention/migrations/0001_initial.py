@@ -7,28 +7,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_organisation_retention_years'),
+        ("accounts", "0004_organisation_retention_years"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountClosure',
+            name="AccountClosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_ref', models.PositiveIntegerField(unique=True)),
-                ('closed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField()),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_ref", models.PositiveIntegerField(unique=True)),
+                ("closed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField()),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['purged_at', 'closed_at'], name='closure_pending')],
+                "indexes": [models.Index(fields=["purged_at", "closed_at"], name="closure_pending")],
             },
         ),
     ]
