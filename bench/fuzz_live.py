@@ -112,7 +112,7 @@ def fuzz(token: str) -> tuple[Counter, list[str]]:
         run = runner(operation)
         try:
             run()
-        except Exception as error:  # each failure is reported, the run goes on
+        except (Exception, BaseExceptionGroup) as error:  # each failure is reported, the run goes on
             kind = type(error).__name__
             failures[kind] += 1
             first = str(error).strip().splitlines()
