@@ -5,7 +5,7 @@ so whatever only a served request meets (the WSGI server's own answers, body siz
 middleware order on a real socket) is checked too. Steps: a fresh SQLite database under
 var/fuzz-live/, migrated and loaded with the demo clinic (invented, made through the services), a
 bearer token for the demo therapist, gunicorn on 127.0.0.1:8109, then every operation of
-/api/v1/openapi.json with a bounded number of generated examples (FUZZ_EXAMPLES, default 15).
+/api/v1/openapi.json with a bounded number of generated examples (FUZZ_EXAMPLES, default 10).
 
 Prints one line per failing operation and a summary; exits 1 on any server error or conformance
 failure. Run by `make bench`, or alone: `.venv/bin/python bench/fuzz_live.py`.
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 VAR = ROOT / "var" / "fuzz-live"
 PORT = int(os.environ.get("FUZZ_PORT", "8109"))
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 THERAPIST = "therapist@demo.rapport"
 
 
