@@ -65,10 +65,12 @@ openapi: install
 
 # Write and read paths at 1,000 and 100,000 generated clients, on SQLite and (when it answers) the
 # local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
+# Then the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py).
 bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/fuzz_live.py
 
 # Exact versions (with hashes) of the production dependencies, for
 # `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).

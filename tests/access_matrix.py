@@ -358,6 +358,7 @@ from tests.matrix import (  # noqa: E402
     messaging,
     portal,
     programme,
+    retention,
     scheduling,
     supervision,
     timeline,
@@ -365,7 +366,7 @@ from tests.matrix import (  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
-ROUTES += supervision.ROUTES + programme.ROUTES
+ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -26,6 +26,7 @@ LAYERS = {
     "scheduling": 4,
     "messaging": 4,
     "programme": 4,
+    "retention": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

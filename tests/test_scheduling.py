@@ -1,6 +1,7 @@
 """Appointments: wall time across daylight saving, double booking, working hours, the client's
 changes, consent, video rooms, calendar feeds (two parsers), reminders and one-time links."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -380,3 +381,17 @@ def test_the_client_makes_and_stops_their_own_feed(clinic, course, as_user):
     assert str(event["summary"]) == "Appointment with Cleo"
     browser.post("/my/calendar/", {"action": "stop"})
     assert browser.get(f"/calendar/{token}.ics").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_served_appointment_matches_its_own_schema(clinic, course, as_user):
+    # Found by the live fuzz run (bench/fuzz_live.py): local_time was declared with JSON Schema's
+    # "time" format, which requires an offset a wall-clock time does not have.
+    booking.book(request_as(clinic.clinician), clinic.client.pk, form())
+    browser = as_user(clinic.clinician)
+    declared = browser.get("/api/v1/openapi.json").json()["components"]["schemas"]["AppointmentOut"]
+    local_time = declared["properties"]["local_time"]
+    assert local_time["type"] == "string" and "format" not in local_time
+    served = browser.get(f"/api/v1/clients/{clinic.client.pk}/appointments").json()
+    assert served[0]["local_time"] == "10:00:00"
+    assert re.fullmatch(local_time["pattern"], served[0]["local_time"])

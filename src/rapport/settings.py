@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rapport.api",
     "rapport.demo",
     "rapport.backups",
+    "rapport.retention",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -11,11 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.common.roles import Role
+from rapport.core import retention
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def default_retention_years() -> int:
+    return retention.default_years()
 
 
 def default_opening_hours() -> dict:
@@ -39,6 +44,11 @@ class Organisation(models.Model):
     )
     # When a clinician may see a message; outside these, T2 and T3 messages to clients say so.
     opening_hours = models.JSONField(_("opening hours"), default=default_opening_hours)
+    # Years a closed client's record is kept before the purge job removes it (core/retention.yaml,
+    # whose default is unconfirmed [U]).
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"), default=default_retention_years
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -29,6 +29,9 @@ class Action(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Emergency access")
     TWO_FACTOR = "two_factor", _("Two-factor change")
     TOKEN = "token", _("API token change")
+    # A closed client's record removed after the retention period: one row per class of record,
+    # with its count, never its content.
+    PURGE = "purge", _("Purged after retention")
 
 
 class Outcome(models.TextChoices):
