@@ -73,7 +73,9 @@ ROUTES = [
         data=lambda c: {"version": "1", "reason": ""},
     ),
     Route("my_messages_consent", "POST", lambda c: "/my/messages/consent/", client_page(REDIRECT)),
-    Route("messages_inbox", "GET", lambda c: "/messages/", CLINICAL_STAFF),
+    # A programme lead passes as a supervisor and sees the threads of the teams they are named
+    # supervisor of: none, for the persona, so an empty inbox.
+    Route("messages_inbox", "GET", lambda c: "/messages/", {**CLINICAL_STAFF, "programme_lead": OK}),
     Route(
         "digest_choice",
         "POST",
@@ -108,6 +110,7 @@ ROUTES = [
             "co_clinician": NOT_FOUND,
             "supervisor": FORBIDDEN,
             "other_supervisor": FORBIDDEN,
+            "programme_lead": FORBIDDEN,
         },
         data=lambda c: {"version": "1", "reason": "wrong client"},
     ),
