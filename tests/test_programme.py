@@ -236,18 +236,30 @@ def test_the_course_page_shows_its_fidelity_checklist(clinic, courses, as_user):
 
 
 def test_a_versioned_session_update_moves_the_summary(clinic):
-    from django.http import QueryDict
+    from datetime import date
 
     from rapport.clinic import courses as course_service
     from rapport.clinic.measurement import current_course
 
     request = request_as(clinic.clinician)
     course = current_course(clinic.client, create=True)
-    session = course_service.add_session(request, clinic.client.pk, {"date": "2026-02-02"})
+    session = course_service.add_session(request, clinic.client.pk, date(2026, 2, 2))
     assert course.programme_summary.sessions_attended == 0
-    data = QueryDict(mutable=True)
-    data.update({"date": "2026-02-02", "status": "attended"})
-    course_service.update_session(request, clinic.client.pk, session.pk, data, session.version)
+    note = course_service.SessionNote(
+        date=date(2026, 2, 2),
+        status="attended",
+        phase_override="",
+        phase_override_reason="",
+        tasks_done=[],
+        techniques=[],
+        step_notes={},
+        problem_area_progress=None,
+        between_session_task="",
+        task_review="",
+        goal_ratings={},
+        note="",
+    )
+    course_service.update_session(request, clinic.client.pk, session.pk, note, session.version)
     course.programme_summary.refresh_from_db()
     assert (course.programme_summary.sessions_attended, course.programme_summary.started) == (1, True)
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from rapport.api.schemas import Problem
 from rapport.clinic import rules
@@ -54,6 +54,18 @@ class FidelityOut(Schema):
     indicators: dict[str, ShareOut]
 
 
+class SliceQuery(Schema):
+    """The slice both programme routes take as query parameters."""
+
+    team: int | None = None
+    clinician: int | None = None
+    variant: str | None = None
+    format: str | None = None
+    problem_area: str | None = None
+    referred_from: date | None = None
+    referred_to: date | None = None
+
+
 def _chosen(request, **params) -> Slice:
     if rules.is_client_user(request.user):
         raise Http404("Not found")
@@ -79,26 +91,8 @@ PARAMS = (
     summary="Outcome figures for a slice of the caller's courses",
     description=PARAMS,
 )
-def programme_outcomes(
-    request: HttpRequest,
-    team: int | None = None,
-    clinician: int | None = None,
-    variant: str | None = None,
-    format: str | None = None,
-    problem_area: str | None = None,
-    referred_from: date | None = None,
-    referred_to: date | None = None,
-):
-    chosen = _chosen(
-        request,
-        team=team,
-        clinician=clinician,
-        variant=variant,
-        format=format,
-        problem_area=problem_area,
-        referred_from=referred_from,
-        referred_to=referred_to,
-    )
+def programme_outcomes(request: HttpRequest, filters: Query[SliceQuery]):
+    chosen = _chosen(request, **filters.dict())
     found = figures.outcomes(chosen.apply(visible_courses(request.user)))
     return {
         "courses": found.referrals,
@@ -118,26 +112,8 @@ def programme_outcomes(
     summary="Fidelity indicators for a slice of the caller's courses",
     description=PARAMS + " Each indicator is unconfirmed [U] (core/fidelity_rules.yaml).",
 )
-def programme_fidelity(
-    request: HttpRequest,
-    team: int | None = None,
-    clinician: int | None = None,
-    variant: str | None = None,
-    format: str | None = None,
-    problem_area: str | None = None,
-    referred_from: date | None = None,
-    referred_to: date | None = None,
-):
-    chosen = _chosen(
-        request,
-        team=team,
-        clinician=clinician,
-        variant=variant,
-        format=format,
-        problem_area=problem_area,
-        referred_from=referred_from,
-        referred_to=referred_to,
-    )
+def programme_fidelity(request: HttpRequest, filters: Query[SliceQuery]):
+    chosen = _chosen(request, **filters.dict())
     found = figures.fidelity(chosen.apply(visible_courses(request.user)))
     return {
         "courses": found.courses,
