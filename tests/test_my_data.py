@@ -2,6 +2,7 @@
 sections, one export row each time, and never anyone else's."""
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -82,3 +83,51 @@ def test_a_later_record_kind_adds_itself_to_the_copy(clinic, held, as_user, monk
 
 def test_staff_cannot_open_a_clients_copy(clinic, as_user):
     assert as_user(clinic.clinician).get("/my/data/").status_code == 403
+
+
+def test_messages_appointments_and_consents_are_in_the_copy_as_the_client_sees_them(clinic, as_user):
+    from datetime import date, datetime, time
+
+    from rapport.messaging.models import Message, Thread
+    from rapport.scheduling.models import Appointment, Consent
+
+    def message(client, author, body, from_client, withdrawn=False):
+        thread, _ = Thread.objects.get_or_create(client=client)
+        return Message.objects.create(
+            thread=thread,
+            client=client,
+            author=author,
+            from_client=from_client,
+            body=body,
+            retracted_at=datetime(2026, 2, 3, tzinfo=UTC) if withdrawn else None,
+        )
+
+    message(clinic.client, clinic.client_user, "Running late on Monday", True)
+    message(clinic.client, clinic.clinician, "Sent to the wrong client", False, withdrawn=True)
+    message(clinic.other_client, clinic.other_client_user, "Not yours to see", True)
+    Appointment.objects.create(
+        client=clinic.client,
+        clinician=clinic.clinician,
+        starts_at=datetime(2026, 3, 2, 10, tzinfo=UTC),
+        time_zone="Europe/London",
+        local_date=date(2026, 3, 2),
+        local_time=time(10),
+        minutes=50,
+        place="Room 2",
+    )
+    Consent.objects.create(
+        client=clinic.client,
+        kind="messages",
+        wording_version="portal-1",
+        given_on=date(2026, 2, 1),
+        recorded_by=clinic.clinician,
+    )
+    data = json.loads(as_user(clinic.client_user).get("/my/data/my-rapport-data.json").content)["sections"]
+    sent, withdrawn = data["messages"]["items"]
+    assert (sent["From"], sent["Message"]) == ("You", "Running late on Monday")
+    assert withdrawn["Message"] == "" and withdrawn["Withdrawn"]  # the original stays in the record only
+    assert "Not yours to see" not in json.dumps(data)
+    booked = [(a["Date"], a["Time"], a["Place"]) for a in data["appointments"]["items"]]
+    assert ("2026-03-02", "10:00", "Room 2") in booked
+    agreed = [(c["Wording version"], c["Given on"], c["Given by"]) for c in data["consents"]["items"]]
+    assert ("portal-1", "2026-02-01", "You") in agreed

@@ -7,6 +7,6 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # What a client does reaches their clinicians through the audit trail every write keeps.
-        from rapport.messaging import access, notices  # noqa: F401 - access registers the rules
+        from rapport.messaging import access, my_data, notices  # noqa: F401 - they register themselves
 
         notices.connect()
