@@ -93,7 +93,7 @@ def test_every_resource_for_the_demo_clinic_validates(demo_clinic, db):
     found = demo_resources()
     kinds = {r["resourceType"] for r in found}
     assert {"Patient", "EpisodeOfCare", "Encounter", "CarePlan", "Goal", "QuestionnaireResponse"} <= kinds
-    assert {"Observation", "Flag", "Practitioner"} <= kinds
+    assert {"Observation", "Flag", "Practitioner", "Consent"} <= kinds
     for resource in found:
         valid(resource)
     for instrument in instruments.all_instruments():
@@ -241,3 +241,30 @@ def test_the_r4_schema_check_catches_what_the_models_would_let_through():
     assert any("nickname" in e for e in errors) and any(e.startswith("birthDate") for e in errors)
     assert schema_errors({"resourceType": "Flag", "status": "open", "code": {}, "subject": {}})
     assert not schema_errors({"resourceType": "Patient", "id": "1", "birthDate": "1990-12"})
+
+
+def test_a_withdrawn_caregiver_consent_is_an_inactive_consent_with_its_end(clinic):
+    from datetime import date
+
+    from rapport.interop.fhir import resources
+    from rapport.scheduling.models import Consent
+
+    given = Consent.objects.create(
+        client=clinic.client,
+        kind="online",
+        wording_version="3",
+        given_on=date(2026, 1, 5),
+        given_by="caregiver",
+        caregiver_name="Sam Parent",
+        withdrawn_on=date(2026, 3, 1),
+        recorded_by=clinic.clinician,
+    )
+    resource = resources.consent(given)
+    valid(resource)
+    assert resource["status"] == "inactive"
+    assert resource["provision"]["period"] == {"start": "2026-01-05", "end": "2026-03-01"}
+    assert resource["performer"] == [{"display": "Sam Parent"}]
+    assert resource["scope"]["coding"][0]["code"] == "treatment"
+    assert resources.consent(given, deidentified=True)["performer"] == [
+        {"reference": f"Patient/{clinic.client.pk}"}
+    ]

@@ -27,6 +27,7 @@ from rapport.common.records import deny
 from rapport.core import instruments
 from rapport.interop.fhir import codes, resources
 from rapport.interop.fhir.questionnaire import item_coding, questionnaire
+from rapport.scheduling.models import Consent
 
 MAX_COUNT = 200
 DEFAULT_COUNT = 50
@@ -493,6 +494,10 @@ def everything(request, client_id: int) -> list[dict]:
         ):
             found.append(resources.questionnaire_response(response))
             found += resources.observations(response, sees_bands=sees_bands)
+    if rules.is_clinical_staff(user) or client.user_id == user.pk:
+        # As GET /api/v1/clients/{id}/consents: the clinicians who see the client, and the client.
+        given = Consent.objects.filter(client=client).order_by("given_on", "pk")
+        found += [resources.consent(c) for c in given]
     if user.has_perm("clinic.view_alerts", client):
         alerts = RiskAlert.objects.filter(client=client).exclude(status=AlertStatus.CLOSED).order_by("pk")
         found += [resources.flag(a) for a in alerts]

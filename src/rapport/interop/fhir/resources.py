@@ -209,6 +209,41 @@ def flag(alert: RiskAlert, *, ids: Ids = PLAIN) -> dict:
     }
 
 
+# [U] Consent to treatment and to online sessions is about treatment; to messages and reminders,
+# about how the client may be contacted (privacy).
+CONSENT_SCOPES = {"treatment": "treatment", "online": "treatment", "messages": "patient-privacy"}
+
+
+def consent(record, *, ids: Ids = PLAIN, deidentified: bool = False) -> dict:
+    """One consent record (scheduling.Consent): what was agreed, the wording's version as the
+    policy rule, when, by whom, and its withdrawal as the end of the provision."""
+    scope = CONSENT_SCOPES.get(record.kind, "patient-privacy")
+    resource: dict = {
+        "resourceType": "Consent",
+        "id": ids("Consent", record.pk),
+        "meta": _meta(record),
+        "status": "inactive" if record.withdrawn_on else "active",
+        "scope": {"coding": [{"system": codes.CONSENT_SCOPE, "code": scope}]},
+        "category": [
+            {"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]},
+            {"coding": [{"system": codes.code_system("consent-kind"), "code": record.kind}]},
+        ],
+        "patient": ids.ref("Patient", record.client_id),
+        "dateTime": record.given_on.isoformat(),
+        "policyRule": {
+            "coding": [{"system": codes.code_system("consent-wording"), "code": record.wording_version}]
+        },
+        "provision": {"period": {"start": record.given_on.isoformat()}},
+    }
+    if record.withdrawn_on:
+        resource["provision"]["period"]["end"] = record.withdrawn_on.isoformat()
+    if record.given_by == "caregiver" and not deidentified:
+        resource["performer"] = [{"display": record.caregiver_name or "Caregiver"}]
+    else:
+        resource["performer"] = [ids.ref("Patient", record.client_id)]
+    return resource
+
+
 def questionnaire_response(response: Response, *, ids: Ids = PLAIN) -> dict:
     instrument = instruments.get(response.instrument)
     items = []
