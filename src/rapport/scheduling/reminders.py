@@ -50,6 +50,16 @@ def out_of_quiet_hours(moment: datetime, zone: str, quiet_from: time, quiet_unti
     return times.instant(day, quiet_from, zone) - timedelta(minutes=1)
 
 
+def account_closed(client) -> bool:
+    """A closed account (or a deactivated sign-in) is told nothing more: no reminder reveals that a
+    client whose account was closed still has appointments on the books."""
+    from rapport.retention.models import AccountClosure
+
+    if client.user_id and not client.user.is_active:
+        return True
+    return AccountClosure.objects.filter(client_ref=client.pk).exists()
+
+
 def channels(client) -> list[str]:
     from rapport.scheduling.consents import has_consent
 
@@ -123,6 +133,9 @@ def deliver_due(now=None) -> int:
             continue
         if appt.status not in HOLDING or appt.starts_at <= now or appt.entered_in_error_at:
             Reminder.objects.filter(pk=reminder.pk).update(outcome="not needed")
+            continue
+        if account_closed(appt.client):
+            Reminder.objects.filter(pk=reminder.pk).update(outcome="account closed")
             continue
         if reminder.channel not in channels(appt.client):
             Reminder.objects.filter(pk=reminder.pk).update(outcome="stopped by the client")
