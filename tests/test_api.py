@@ -60,6 +60,7 @@ def test_the_list_the_detail_and_the_page_agree_on_who_sees_what(persona, clinic
         "client_user": {clinic.client.pk},
         "other_client_user": {clinic.other_client.pk},
         "administrator": set(),
+        "programme_lead": set(),  # figures only, no client record unless named supervisor of a team
     }[persona]
     assert listed == expected
 

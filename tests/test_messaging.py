@@ -246,7 +246,8 @@ def test_a_clinician_can_turn_the_digest_off(team):
     with pytest.raises(EditConflict):
         digest.choose(request, True, 0)
     send_as(team.client_user, team, "hello")
-    digest.send_due(_at_local(8))
+    # The next 08:05 after the message, so that the message falls in the digest's day.
+    digest.send_due(_at_local(8) if _at_local(8) > timezone.now() else _at_local(8, day_offset=1))
     assert not [m for m in mail.outbox if m.to == [team.clinician.email]]
     assert [m for m in mail.outbox if m.to == [team.co_clinician.email]]
 

@@ -24,6 +24,8 @@ def test_every_page_names_a_rule_of_the_rules_module_never_a_list_of_roles():
             "is_staff",
             "is_supervisor_or_administrator",
             "sees_workspace",
+            "keeps_case_reviews",
+            "sees_programme",
         )
     }
     rules_worn = {name: view.access_rule for name, view in url_names().items()}

@@ -12,7 +12,7 @@ from rapport.audit.models import Action
 from rapport.common.errors import InvalidInput
 from rapport.core.programme import OUTCOMES, suppressed
 from rapport.programme import figures
-from rapport.programme.scope import Slice, visible_courses
+from rapport.programme.scope import Slice, listed_courses, visible_courses
 
 # Ten-year bands, so that an age with a rare variant does not point at one person [U].
 AGE_BANDS = ((0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 200))
@@ -106,3 +106,19 @@ def extract_rows(request, chosen: Slice, key: str) -> list[list[str]]:
     if not clients:
         trail.record(request, Action.EXPORT, detail={**detail, "count": 0})
     return rows
+
+
+def courses_behind(request, chosen: Slice, figure: str, *, limit: int = 500) -> list:
+    """The course summaries behind one figure that the viewer may list, each client's listing
+    audited as any list of clients is."""
+    rows = figures.behind(chosen.apply(listed_courses(request.user)), figure).select_related(
+        "course", "course__client", "course__client__responsible_clinician", "course__client__team"
+    )
+    listed = list(rows.order_by("course__client__full_name", "course_id")[:limit])
+    trail.record_each(
+        request,
+        Action.LIST,
+        {s.course.client_id: s.course.client for s in listed}.values(),
+        detail={"list": "programme_courses", "figure": figure},
+    )
+    return listed

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.accounts.models import Team, User
-from rapport.audit import trail
-from rapport.audit.models import Action
 from rapport.clinic import rules
 from rapport.clinic.models import CourseFormat
 from rapport.common.access import signed_in
@@ -22,7 +20,7 @@ from rapport.core import fidelity as core_fidelity
 from rapport.core.programme import OUTCOMES
 from rapport.drawings import programme_charts as charts
 from rapport.programme import exports, figures
-from rapport.programme.scope import Slice, listed_courses, lists_courses, parse_slice, visible_courses
+from rapport.programme.scope import Slice, lists_courses, parse_slice, visible_courses
 from rapport.staff.caseload import _csv_cell
 
 LABELS = {
@@ -166,18 +164,7 @@ def programme_courses(request):
     figure = request.GET.get("figure", "referrals")
     if figure not in figures.BEHIND:
         figure = "referrals"
-    listed = []
-    if not errors:
-        rows = figures.behind(chosen.apply(listed_courses(request.user)), figure).select_related(
-            "course", "course__client", "course__client__responsible_clinician", "course__client__team"
-        )
-        listed = list(rows.order_by("course__client__full_name", "course_id")[:500])
-        trail.record_each(
-            request,
-            Action.LIST,
-            {s.course.client_id: s.course.client for s in listed}.values(),
-            detail={"list": "programme_courses", "figure": figure},
-        )
+    listed = exports.courses_behind(request, chosen, figure) if not errors else []
     return render(
         request,
         "staff/programme_courses.html",
