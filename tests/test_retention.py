@@ -68,8 +68,10 @@ def test_a_closure_needs_a_reason_and_bad_input_changes_nothing(reason, clinic, 
 
 
 def test_closing_stops_the_clients_check_in_schedules(clinic, as_user):
-    kept = CheckInSchedule.objects.create(client=clinic.client, instrument="phq9", created_by=clinic.clinician)
-    other = CheckInSchedule.objects.create(client=clinic.other_client, instrument="phq9", created_by=clinic.clinician)
+    kept, other = (
+        CheckInSchedule.objects.create(client=someone, instrument="phq9", created_by=clinic.clinician)
+        for someone in (clinic.client, clinic.other_client)
+    )
     close(as_user, clinic)
     kept.refresh_from_db()
     other.refresh_from_db()
