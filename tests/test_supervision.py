@@ -312,3 +312,15 @@ def test_supervisors_land_on_the_workspace(clinic, as_user):
     assert as_user(clinic.supervisor).get("/")["Location"] == "/supervision/"
     assert as_user(clinic.clinician).get("/")["Location"] == "/caseload/"
     assert clinic.supervisor.role == Role.SUPERVISOR
+
+
+def test_the_programme_lead_finds_the_workspace_in_the_menu(clinic, as_user):
+    lead = as_user(clinic.programme_lead)
+    assert lead.get("/")["Location"] == "/programme/"
+    page = lead.get("/programme/")
+    assert [label for _, label, _ in page.context["nav"]] == ["Programme outcomes", "Workspace"]
+    menu = page.content.decode().split('aria-label="Main"')[1].split("</nav>")[0]
+    assert 'href="/supervision/"' in menu and 'aria-current="page"' in menu
+    # On the workspace the same link is the current page.
+    current = [label for _, label, on in lead.get("/supervision/").context["nav"] if on]
+    assert current == ["Workspace"]

@@ -127,7 +127,8 @@ def test_per_clinician_figures_and_the_programme_leads_counts(new_page, clinic, 
 
     page = new_page(screen)
     sign_in(page, clinic.programme_lead.email)
-    page.goto("/supervision/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace").click()
+    expect(page.get_by_role("link", name="Workspace")).to_have_attribute("aria-current", "page")
     expect(page.locator("#flag-past_planned_end .count")).to_have_text("2")
     expect(page.locator("#lead-note")).to_be_visible()
     for name in (clinic.client.display_name, clinic.other_client.display_name):
