@@ -324,3 +324,97 @@ def test_the_programme_lead_finds_the_workspace_in_the_menu(clinic, as_user):
     # On the workspace the same link is the current page.
     current = [label for _, label, on in lead.get("/supervision/").context["nav"] if on]
     assert current == ["Workspace"]
+
+
+def more_clients_of(clinician, team, *names):
+    return [
+        Client.objects.create(
+            organisation=team.organisation,
+            team=team,
+            responsible_clinician=clinician,
+            full_name=name,
+            date_of_birth=date(1990, 1, 1),
+            country="GB",
+        )
+        for name in names
+    ]
+
+
+def test_a_hand_over_sends_each_client_where_the_administrator_chose(clinic):
+    dana, eli = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example", "Eli Example")
+    handover = service.Handover(
+        to_clinician=clinic.co_clinician.pk,
+        reason="Left the service",
+        clients={dana.pk: clinic.other_clinician.pk},
+    )
+    leaving, moved = service.hand_over_and_deactivate(
+        request_as(clinic.administrator), clinic.clinician.pk, handover
+    )
+    assert moved == 3 and not User.objects.get(pk=leaving.pk).is_active
+    now = {
+        c.pk: (c.responsible_clinician, c.team)
+        for c in Client.objects.filter(pk__in=[clinic.client.pk, dana.pk, eli.pk])
+    }
+    assert now[clinic.client.pk] == (clinic.co_clinician, clinic.team_a)
+    assert now[eli.pk] == (clinic.co_clinician, clinic.team_a)
+    # Otto belongs to team B only: Dana moves into his team, and its supervisor is told too.
+    assert now[dana.pk] == (clinic.other_clinician, clinic.team_b)
+    transfers = ClientTransfer.objects.all()
+    assert {t.client_id for t in transfers} == {clinic.client.pk, dana.pk, eli.pk}
+    assert {t.reason for t in transfers} == {"Left the service"}
+    assert {t.from_clinician_id for t in transfers} == {clinic.clinician.pk}
+    told_of_dana = set(Notification.objects.filter(client=dana).values_list("recipient", flat=True))
+    assert told_of_dana == {
+        clinic.clinician.pk,
+        clinic.other_clinician.pk,
+        clinic.supervisor.pk,
+        clinic.other_supervisor.pk,
+    }
+    told_of_eli = set(Notification.objects.filter(client=eli).values_list("recipient", flat=True))
+    assert told_of_eli == {clinic.clinician.pk, clinic.co_clinician.pk, clinic.supervisor.pk}
+    moves = AuditEvent.objects.filter(action="update", object_type="Client")
+    assert sorted(moves.values_list("client_id", flat=True)) == sorted([clinic.client.pk, dana.pk, eli.pk])
+
+
+def test_a_hand_over_with_no_clinician_for_some_client_moves_nobody(clinic):
+    (dana,) = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example")
+    handover = service.Handover(None, "Left the service", {dana.pk: clinic.co_clinician.pk})
+    with pytest.raises(InvalidInput) as refused:
+        service.hand_over_and_deactivate(request_as(clinic.administrator), clinic.clinician.pk, handover)
+    assert list(refused.value.errors) == ["to_clinician"]
+    assert User.objects.get(pk=clinic.clinician.pk).is_active
+    assert set(Client.objects.values_list("responsible_clinician", flat=True)) == {
+        clinic.clinician.pk,
+        clinic.other_clinician.pk,
+    }
+    assert not ClientTransfer.objects.exists() and not Notification.objects.exists()
+    # Each client chosen one by one needs no clinician for every client.
+    everyone = service.Handover(
+        None, "Left the service", {dana.pk: clinic.co_clinician.pk, clinic.client.pk: clinic.co_clinician.pk}
+    )
+    service.hand_over_and_deactivate(request_as(clinic.administrator), clinic.clinician.pk, everyone)
+    assert not Client.objects.filter(responsible_clinician=clinic.clinician).exists()
+
+
+def test_the_hand_over_page_takes_a_choice_per_client(clinic, as_user):
+    (dana,) = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example")
+    admin = as_user(clinic.administrator)
+    url = f"/administration/accounts/{clinic.clinician.pk}/hand-over/"
+    page = admin.get(url).content.decode()
+    assert f'name="client_{dana.pk}"' in page and f'name="client_{clinic.client.pk}"' in page
+    refused = admin.post(url, {f"client_{dana.pk}": str(clinic.other_clinician.pk), "reason": "Leaving"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "to_clinician": ["Choose who takes over: one clinician for every client, or one for each."]
+    }
+    done = admin.post(
+        url,
+        {
+            "to_clinician": str(clinic.co_clinician.pk),
+            f"client_{dana.pk}": str(clinic.other_clinician.pk),
+            "reason": "Leaving",
+        },
+    )
+    assert done.status_code == 302
+    assert Client.objects.get(pk=dana.pk).responsible_clinician == clinic.other_clinician
+    assert Client.objects.get(pk=clinic.client.pk).responsible_clinician == clinic.co_clinician

@@ -219,7 +219,7 @@ def test_the_transfer_service_checks_a_typed_transfer(change, errors, clinic):
     [
         (
             lambda c: service.Handover(None, "Leaving"),
-            {"to_clinician": ["Choose who takes over this client, or one clinician for every client."]},
+            {"to_clinician": ["Choose who takes over: one clinician for every client, or one for each."]},
         ),
         (
             lambda c: service.Handover(c.clinician.pk, "Leaving"),

@@ -127,13 +127,14 @@ def client_transfer(request, client_id: int):
 def account_handover(request, user_id: int):
     leaving = get_object_or_404(User, pk=user_id, organisation=request.user.organisation, role=Role.CLINICIAN)
     org = request.user.organisation
-    form = service.HandoverForm(organisation=org, leaving=leaving)
+    held = service.held_clients(leaving)
+    form = service.HandoverForm(organisation=org, leaving=leaving, clients=held)
     if request.method == "POST":
-        form = service.HandoverForm(request.POST, organisation=org, leaving=leaving)
+        form = service.HandoverForm(request.POST, organisation=org, leaving=leaving, clients=held)
         try:
             leaving, moved = service.hand_over_and_deactivate(request, user_id, service.handover_from(form))
         except InvalidInput as exc:
-            show_refusal(form, exc)
+            show_refusal(form, exc, service.handover_fields(form))
         except EditConflict:
             form.add_error("to_clinician", _("A client changed meanwhile; please try again."))
         else:
@@ -143,5 +144,5 @@ def account_handover(request, user_id: int):
                 % {"n": moved, "name": leaving},
             )
             return redirect("administration")
-    context = {"leaving": leaving, "form": form, "holds": service.holds_clients(leaving)}
+    context = {"leaving": leaving, "form": form, "holds": len(held)}
     return render(request, "administration/account_handover.html", context)

@@ -366,12 +366,39 @@ class HandoverForm(forms.Form):
         label=_("Move every client to"), queryset=User.objects.none(), required=False
     )
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Recorded with each move; both clinicians and the supervisors read it."),
     )
 
-    def __init__(self, *args, organisation, leaving, **kwargs):
+    def __init__(self, *args, organisation, leaving, clients=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_clinician"].queryset = _staff(organisation, Role.CLINICIAN).exclude(pk=leaving.pk)
+        receivers = _staff(organisation, Role.CLINICIAN).exclude(pk=leaving.pk)
+        self.fields["to_clinician"].queryset = receivers
+        self.clients = list(clients)
+        for client in self.clients:
+            self.fields[f"client_{client.pk}"] = forms.ModelChoiceField(
+                label=f"#{client.pk} · {client.full_name} ({client.team})",
+                queryset=receivers,
+                required=False,
+                empty_label=_("— the clinician for every client —"),
+            )
+        # The reason comes last, after every choice of clinician.
+        self.order_fields([name for name in self.fields if name != "reason"])
+
+    def client_fields(self) -> list:
+        return [self[f"client_{c.pk}"] for c in self.clients]
+
+
+def held_clients(user: User) -> list[Client]:
+    """The clients a clinician is responsible for, in a stable order for the hand-over page."""
+    return list(
+        Client.objects.filter(responsible_clinician=user, entered_in_error_at__isnull=True)
+        .select_related("team")
+        .order_by("full_name", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -388,8 +415,15 @@ class Handover:
 def handover_from(form: HandoverForm) -> Handover:
     if not form.is_valid():
         raise invalid(form)
-    chosen = form.cleaned_data["to_clinician"]
-    return Handover(to_clinician=chosen.pk if chosen else None, reason=form.cleaned_data["reason"])
+    data = form.cleaned_data
+    chosen = data["to_clinician"]
+    own = {c.pk: data[f"client_{c.pk}"].pk for c in form.clients if data.get(f"client_{c.pk}")}
+    return Handover(to_clinician=chosen.pk if chosen else None, reason=data["reason"], clients=own)
+
+
+def handover_fields(form: HandoverForm) -> dict[str, str]:
+    """The page's field for each client's refusal key ("clients.12" is "client_12")."""
+    return {f"clients.{c.pk}": f"client_{c.pk}" for c in form.clients}
 
 
 def holds_clients(user: User) -> int:
@@ -420,7 +454,10 @@ def check_handover(given: Handover, leaving: User, held: list[Client]) -> list[t
         chosen = given.clients.get(client.pk, given.to_clinician)
         key = f"clients.{client.pk}" if client.pk in given.clients else "to_clinician"
         if chosen is None:
-            problems.add(key, _("Choose who takes over this client, or one clinician for every client."))
+            if key not in problems:
+                problems.add(
+                    key, _("Choose who takes over: one clinician for every client, or one for each.")
+                )
             continue
         if chosen not in receivers:
             receivers[chosen] = None if chosen == leaving.pk else _receiver(leaving.organisation_id, chosen)
