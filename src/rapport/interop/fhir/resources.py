@@ -221,7 +221,9 @@ def consent(record, *, ids: Ids = PLAIN, deidentified: bool = False) -> dict:
     resource: dict = {
         "resourceType": "Consent",
         "id": ids("Consent", record.pk),
-        "meta": _meta(record),
+        # A consent changes once, when it is withdrawn: that is its second version (the ETag of a
+        # read changes with it, so If-None-Match never answers 304 for a withdrawal not yet seen).
+        "meta": {**_meta(record), "versionId": "2" if record.withdrawn_on else "1"},
         "status": "inactive" if record.withdrawn_on else "active",
         "scope": {"coding": [{"system": codes.CONSENT_SCOPE, "code": scope}]},
         "category": [
