@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, User
@@ -437,10 +437,13 @@ def _search_observations(request, params, visible, client, count: int, offset: i
     sees_bands = rules.sees_severity_bands(request.user)
     kept: list[dict] = []
     total = 0
-    # Only responses that have an observation are read.
-    for response in (
-        responses.exclude(total__isnull=True, risk_flags=[]).order_by("pk").iterator(chunk_size=500)
-    ):
+    # Only responses that can have an observation are read: those with a total, a positive risk
+    # item, or a risk level the instrument codes (the C-SSRS screener's derived level, which read by
+    # id and $everything carry too).
+    can_observe = Q(total__isnull=False) | ~Q(risk_flags=[])
+    for instrument_id, levels in resources.derived_levels().items():
+        can_observe |= Q(instrument=instrument_id, risk_level__in=levels)
+    for response in responses.filter(can_observe).order_by("pk").iterator(chunk_size=500):
         for observation in resources.observations(response, sees_bands=sees_bands):
             if not wanted or _has_code(observation, wanted):
                 if offset <= total < offset + count:

@@ -294,6 +294,23 @@ def _observation(response: Response, ids: Ids, suffix: str) -> dict:
     }
 
 
+def derived_levels() -> dict[str, list[str]]:
+    """The risk levels that give a response of a risk-category instrument (the C-SSRS screener,
+    which has no total) its derived Observation, by instrument: only levels the instrument's data
+    codes. A search must read these responses even when no risk item is positive (observations())."""
+    found = {}
+    for instrument in instruments.all_instruments():
+        if (
+            instrument.scoring.method == "risk_category"
+            and instrument.loinc_total
+            and instrument.loinc_total.code
+        ):
+            levels = [level for level, coding in instrument.risk_level_codes.items() if coding.code]
+            if levels:
+                found[instrument.id] = levels
+    return found
+
+
 def observations(response: Response, *, ids: Ids = PLAIN, sees_bands: bool = True) -> list[dict]:
     """The total (with its band as interpretation, for those who see bands) and each positive
     risk item, of one stored response."""
