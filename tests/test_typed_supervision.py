@@ -54,6 +54,7 @@ def nothing_written() -> bool:
         ({"client": None}, {"client": ["Choose either a client or a clinician."]}),
         ({"clinician": 0}, {"client": ["Choose either a client or a clinician."]}),
         ({"discussion": "   "}, {"discussion": [REQUIRED]}),
+        ({"held_on": None, "discussion": ""}, {"held_on": [REQUIRED], "discussion": [REQUIRED]}),
         ({"discussion": "A\x00B"}, {"discussion": ["Null characters are not allowed."]}),
         (
             {"actions": [reviews.ActionItem("Phone the GP", None)]},
@@ -189,6 +190,10 @@ def nobody_moved(clinic) -> bool:
     [
         ({"reason": "  "}, {"reason": [REQUIRED]}),
         (
+            {"to_clinician": None, "to_team": None, "reason": ""},
+            {"to_clinician": [REQUIRED], "to_team": [REQUIRED], "reason": [REQUIRED]},
+        ),
+        (
             {"reason": "x" * 2001},
             {"reason": ["Ensure this value has at most 2000 characters (it has 2001)."]},
         ),
@@ -245,3 +250,16 @@ def test_the_hand_over_service_checks_a_typed_hand_over(given, errors, clinic):
     )
     assert nobody_moved(clinic)
     assert User.objects.get(pk=clinic.clinician.pk).is_active
+
+
+def test_the_transfer_page_shows_every_refusal_at_once(clinic, as_user):
+    page = as_user(clinic.administrator).post(
+        f"/administration/clients/{clinic.client.pk}/transfer/", {"version": "1"}
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors == {
+        "to_clinician": [REQUIRED],
+        "to_team": [REQUIRED],
+        "reason": [REQUIRED],
+    }
+    assert nobody_moved(clinic)

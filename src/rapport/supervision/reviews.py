@@ -49,7 +49,7 @@ def _clinicians_in_view(user):
 class ReviewForm(forms.Form):
     """Reads a new review from the page; what a review may say is check_review's to say."""
 
-    held_on = forms.DateField(label=_("Date of the review"), widget=DATE_INPUT)
+    held_on = forms.DateField(label=_("Date of the review"), widget=DATE_INPUT, required=False)
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.none(), required=False, empty_label=_("— none —")
     )
@@ -78,7 +78,7 @@ class ReviewForm(forms.Form):
 
 
 class ReviewEditForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the review"), widget=DATE_INPUT)
+    held_on = forms.DateField(label=_("Date of the review"), widget=DATE_INPUT, required=False)
     discussion = forms.CharField(
         label=_("Discussion"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
@@ -102,7 +102,7 @@ class NewReview:
     """A case review as a supervisor gives it: about a client or a clinician's whole caseload
     (by id, exactly one of the two), with the actions agreed (numbered from 1 in refusals)."""
 
-    held_on: date
+    held_on: date | None  # None: not given, which the check refuses with the rest
     client: int | None
     clinician: int | None
     discussion: str
@@ -113,7 +113,7 @@ class NewReview:
 class ReviewText:
     """What an edit of a review changes."""
 
-    held_on: date
+    held_on: date | None
     discussion: str
 
 
@@ -157,10 +157,16 @@ def _check_action(problems: Problems, prefix: str, given: ActionItem) -> ActionI
     return replace(given, text=text)
 
 
+def _held_on(problems: Problems, day: date | None) -> None:
+    if day is None:
+        problems.add("held_on", forms.Field.default_error_messages["required"])
+
+
 def check_review(given: NewReview, user) -> Reviewed:
     """The review as it will be stored, with the client or clinician it is about (only from the
     supervisor's own teams), or InvalidInput keyed by its fields."""
     problems = Problems()
+    _held_on(problems, given.held_on)
     discussion = problems.text("discussion", given.discussion, required=True)
     client = clinician = None
     if (given.client is None) == (given.clinician is None):
@@ -186,6 +192,7 @@ def check_review(given: NewReview, user) -> Reviewed:
 
 def check_review_text(given: ReviewText) -> ReviewText:
     problems = Problems()
+    _held_on(problems, given.held_on)
     discussion = problems.text("discussion", given.discussion, required=True)
     problems.raise_any()
     return replace(given, discussion=discussion)
@@ -223,7 +230,7 @@ def create(request, given: NewReview) -> CaseReview:
             supervisor=user,
             clinician=clinician,
             client=client,
-            held_on=checked.review.held_on,
+            held_on=cast(date, checked.review.held_on),
             discussion=checked.review.discussion,
         )
         AgreedAction.objects.bulk_create(

@@ -221,8 +221,10 @@ def save_site(request, given: SiteDetails, site_id: int | None = None) -> Site:
 
 
 class TransferForm(forms.Form):
-    to_clinician = forms.ModelChoiceField(label=_("New responsible clinician"), queryset=User.objects.none())
-    to_team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    to_clinician = forms.ModelChoiceField(
+        label=_("New responsible clinician"), queryset=User.objects.none(), required=False
+    )
+    to_team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
@@ -241,8 +243,8 @@ class Transfer:
     """A client's move as an administrator gives it: the new responsible clinician and their team
     (by id), and the reason, which everyone told reads."""
 
-    to_clinician: int
-    to_team: int
+    to_clinician: int | None  # None: not chosen, which the check refuses with the rest
+    to_team: int | None
     reason: str
 
 
@@ -259,7 +261,10 @@ def transfer_from(form: TransferForm) -> Transfer:
     if not form.is_valid():
         raise invalid(form)
     data = form.cleaned_data
-    return Transfer(to_clinician=data["to_clinician"].pk, to_team=data["to_team"].pk, reason=data["reason"])
+    chosen, team = data["to_clinician"], data["to_team"]
+    return Transfer(
+        to_clinician=chosen.pk if chosen else None, to_team=team.pk if team else None, reason=data["reason"]
+    )
 
 
 def _receiver(organisation_id: int, pk: int) -> User | None:
@@ -277,11 +282,17 @@ def check_transfer(given: Transfer, client: Client) -> Move:
     clinician and team the client already has."""
     problems = Problems()
     reason = problems.text("reason", given.reason, limit=2000, required=True)
-    to = _receiver(client.organisation_id, given.to_clinician)
-    if to is None:
+    required = forms.Field.default_error_messages["required"]
+    to = team = None
+    if given.to_clinician is None:
+        problems.add("to_clinician", required)
+    elif (to := _receiver(client.organisation_id, given.to_clinician)) is None:
         problems.add("to_clinician", CHOOSE_ACTIVE)
-    team = Team.objects.filter(pk=given.to_team, organisation_id=client.organisation_id).first()
-    if team is None:
+    if given.to_team is None:
+        problems.add("to_team", required)
+    elif (
+        team := Team.objects.filter(pk=given.to_team, organisation_id=client.organisation_id).first()
+    ) is None:
         problems.add("to_team", NOT_A_CHOICE)
     if to is not None and team is not None:
         if not team.members.filter(pk=to.pk).exists():
