@@ -61,6 +61,17 @@ CLINICIAN_POST = expect(
 )
 
 
+def an_earlier_course(clinic):
+    """An ended course of the client's, older than the one the matrix's fixture opens."""
+    from rapport.clinic.models import Course
+
+    if getattr(clinic, "earlier_course", None) is None:
+        clinic.earlier_course = Course.objects.create(
+            client=clinic.client, status="ended", ending_reason="completed", started_on="2024-01-08"
+        )
+    return clinic.earlier_course
+
+
 def client_url(path):
     return lambda c: path.format(pk=c.client.pk)
 
@@ -290,6 +301,13 @@ ROUTES += [
         "course_detail",
         "GET",
         client_url("/clients/{pk}/course/"),
+        CLINICAL_READ,
+        read_audited=True,
+    ),
+    Route(
+        "course_by_id",
+        "GET",
+        lambda c: f"/clients/{c.client.pk}/courses/{an_earlier_course(c).pk}/",
         CLINICAL_READ,
         read_audited=True,
     ),

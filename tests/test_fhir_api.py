@@ -63,7 +63,16 @@ def test_walking_the_capability_statement_every_interaction_answers(clinic, as_u
             bundle = found.json()
             assert bundle["type"] == "searchset"
             for param in resource.get("searchParam", []):
-                assert param["name"] in ("_id", "url", "patient", "questionnaire", "authored", "code", "date")
+                assert param["name"] in (
+                    "_id",
+                    "url",
+                    "patient",
+                    "questionnaire",
+                    "authored",
+                    "code",
+                    "date",
+                    "status",
+                )
             if bundle["entry"]:
                 examples.setdefault(name, bundle["entry"][0]["resource"]["id"])
         if "read" in codes:

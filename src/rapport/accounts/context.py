@@ -21,7 +21,8 @@ _NAV = {
         ("alerts", _("Alerts")),
         ("programme", _("Outcomes")),
     ],
-    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes"))],
+    # The lead lands on the outcomes, and reaches the workspace's counts across every team here.
+    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes")), ("supervision_home", _("Workspace"))],
     Role.ADMINISTRATOR: [
         ("administration", _("Administration")),
         ("teams", _("Teams and sites")),

@@ -22,6 +22,7 @@ from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import (
+    Client,
     Course,
     CourseFormat,
     CourseStatus,
@@ -360,6 +361,21 @@ def phase_of(session: Session) -> str:
 def course_for(request, client_id: int, perm: str = "clinic.view_client", *, audit: bool = True):
     client = get_client_for(request, client_id, perm, audit=audit)
     return client, current_course(client)
+
+
+def course_by_id(request, client_id: int, course_id: int) -> tuple[Client, Course, Course | None]:
+    """One course of the client by its id (an earlier one as well as the current), and the
+    client's current course. A course of another client, or one entered in error, is 404 like a
+    missing one. The read of an earlier course is audited here; the current course is read on
+    its own page, which audits it."""
+    client = get_client_for(request, client_id, audit=False)
+    course = Course.objects.filter(pk=course_id, client=client, entered_in_error_at__isnull=True).first()
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course", "course": course_id})
+    current = current_course(client)
+    if current is None or current.pk != course.pk:
+        trail.record(request, Action.READ, client=client, obj=course)
+    return client, course, current
 
 
 def course_for_print(request, client_id: int):

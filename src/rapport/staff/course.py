@@ -25,10 +25,31 @@ from rapport.staff.inventory import circle_for, first_name
 @require_GET
 def course_detail(request, pk: int):
     client, course = courses.course_for(request, pk)
+    return _course_page(
+        request, client, course, can_change=request.user.has_perm("clinic.change_client", client)
+    )
+
+
+@signed_in(rules.is_clinical_staff)
+@require_GET
+def course_by_id(request, pk: int, cid: int):
+    """One course by its id, for the lists behind the programme's figures: an earlier course is
+    shown read-only (the pages of the inventory, formulation and so on show the current one);
+    the current course is its usual page."""
+    client, course, current = courses.course_by_id(request, pk, cid)
+    if current is not None and current.pk == course.pk:
+        return redirect("course_detail", pk=pk)
+    return _course_page(request, client, course, can_change=False, current=current)
+
+
+def _course_page(request, client, course, *, can_change: bool, current=None):
     context = {
         "client": client,
         "course": course,
-        "can_change": request.user.has_perm("clinic.change_client", client),
+        # `current` is given only for an earlier course: the page links to the current one.
+        "earlier": current is not None,
+        "current": current,
+        "can_change": can_change,
         "new_session_form": courses.NewSessionForm(),
         "variant": protocol.get().variant(course.variant) if course else None,
     }

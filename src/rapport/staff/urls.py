@@ -53,6 +53,7 @@ client_urls = [
     path("questionnaires/<slug:instrument>/", questionnaires.questionnaire, name="questionnaire"),
     path("responses/<int:rid>/", questionnaires.response_detail, name="response_detail"),
     path("course/", course.course_detail, name="course_detail"),
+    path("courses/<int:cid>/", course.course_by_id, name="course_by_id"),
     path("course/start/", course.course_start, name="course_start"),
     path("course/contract/", course.contract_edit, name="contract_edit"),
     path("course/summary/", course.course_summary, name="course_summary"),

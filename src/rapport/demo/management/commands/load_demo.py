@@ -100,20 +100,20 @@ class Command(BaseCommand):
         """A site for every team, and one case review of Jordan's course with an action due soon,
         through the services as the administrator and the supervisor would make them."""
         admin = SimpleNamespace(user=people["admin@demo.rapport"], META={}, id=None, resolver_match=None)
-        service.save_site(admin, {"name": clinic.SITE, "teams": [str(t.pk) for t in teams.values()]})
+        service.save_site(admin, service.SiteDetails(clinic.SITE, [t.pk for t in teams.values()]))
         supervisor = SimpleNamespace(
             user=people["supervisor@demo.rapport"], META={}, id=None, resolver_match=None
         )
         jordan = Client.objects.get(full_name="Jordan Ellis")
         reviews.create(
             supervisor,
-            {
-                "held_on": today.isoformat(),
-                "client": str(jordan.pk),
-                "discussion": clinic.REVIEW_DISCUSSION,
-                "action_1": clinic.REVIEW_ACTION,
-                "due_1": (today + timedelta(days=5)).isoformat(),
-            },
+            reviews.NewReview(
+                held_on=today,
+                client=jordan.pk,
+                clinician=None,
+                discussion=clinic.REVIEW_DISCUSSION,
+                actions=[reviews.ActionItem(clinic.REVIEW_ACTION, today + timedelta(days=5))],
+            ),
         )
 
     def _past_client(self, org, people, full, dob, responsible, ended_ago, reason, area, phq9, gad7):
