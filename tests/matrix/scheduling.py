@@ -144,6 +144,12 @@ ROUTES = [
         CLINICIAN_PAGE,
     ),
     Route(
+        "online_settings",
+        "GET",
+        lambda c: "/administration/online/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=OK),
+    ),
+    Route(
         "consent_withdraw",
         "POST",
         lambda c: f"/clients/{c.client.pk}/consents/{a_consent(c).pk}/withdraw/",

@@ -32,6 +32,7 @@ from rapport.core import hours
 from rapport.core import messaging as messaging_rules
 from rapport.messaging import access, consent, notices
 from rapport.messaging.models import Message, ReadMark, Thread
+from rapport.scheduling import online_settings
 
 REASON_LIMIT = 500
 
@@ -69,7 +70,7 @@ class Note:
 def note_for(client: Client, now: datetime | None = None) -> Note:
     org = client.organisation
     return Note(
-        within_hours=messaging_rules.rules().reply_within_working_hours,
+        within_hours=online_settings.reply_within(org),
         opening_hours=hours.describe(org.opening_hours),
         open_now=organisation.is_open(org, now),
     )
