@@ -144,6 +144,13 @@ ROUTES = [
         CLINICIAN_PAGE,
     ),
     Route(
+        "appointment_accept",
+        "POST",
+        lambda c: f"/clients/{c.client.pk}/appointments/{an_appointment(c).pk}/accept/",
+        CLINICIAN_POST_404,
+        data=lambda c: {"version": an_appointment(c).version},
+    ),
+    Route(
         "online_settings",
         "GET",
         lambda c: "/administration/online/",

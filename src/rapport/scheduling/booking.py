@@ -315,6 +315,10 @@ def update(request, client_id: int, appointment_id: int, given: Slot, status: st
     minutes = slot.minutes or appt.minutes
     start = times.instant(slot.day, slot.at, slot.time_zone)
     moved = start != appt.starts_at or minutes != appt.minutes
+    if moved and status == AppointmentStatus.RESCHEDULE_ASKED:
+        # Moving it to another time than the client asked for proposes that time: the client
+        # confirms it (or asks again) from the portal.
+        status = AppointmentStatus.BOOKED
     with transaction.atomic():
         _lock(client)
         warnings = []
@@ -344,6 +348,47 @@ def update(request, client_id: int, appointment_id: int, given: Slot, status: st
         reminders.plan(appt)
         notices.changed(client, appt, by_client=False)
     return Booked([appt], warnings)
+
+
+def accept_reschedule(request, client_id: int, appointment_id: int, version: int) -> Appointment:
+    """The clinician takes the time the client asked for, in one step. The time is checked again
+    under the clinician's lock (another booking may have taken it since the client chose it);
+    the appointment keeps its wall-clock zone and the client is told."""
+    client, appt = get_appointment(request, client_id, appointment_id, "clinic.change_client")
+    now = timezone.now()
+    with transaction.atomic():
+        _lock(client)
+        appt.refresh_from_db()
+        if appt.version != version:
+            raise EditConflict(appt)
+        asked = appt.reschedule_to
+        if appt.status != AppointmentStatus.RESCHEDULE_ASKED or asked is None:
+            raise InvalidInput({"appointment": [_("The client has not asked to move this appointment.")]})
+        if asked <= now:
+            raise InvalidInput(
+                {"appointment": [_("The time the client asked for has passed: propose another.")]}
+            )
+        wall = times.local(asked, appt.time_zone)
+        try:
+            _check(appt.clinician, client.pk, [(wall.date(), asked)], appt.minutes, exclude=[appt.pk])
+        except InvalidInput as exc:
+            taken = [*exc.errors.get("day", []), _("That time is no longer free: propose another.")]
+            raise InvalidInput({"appointment": taken}) from None
+        _save(
+            appt,
+            version,
+            starts_at=asked,
+            local_date=wall.date(),
+            local_time=wall.time().replace(tzinfo=None),
+            status=AppointmentStatus.CONFIRMED,
+            reschedule_to=None,
+            sequence=appt.sequence + 1,
+        )
+        trail.record(request, Action.UPDATE, client=client, obj=appt, detail={"did": "accept_reschedule"})
+        appt.refresh_from_db()
+        reminders.plan(appt)
+        notices.changed(client, appt, by_client=False)
+    return appt
 
 
 def _save(appt: Appointment, version: int, **values) -> None:

@@ -114,6 +114,26 @@ def appointment_edit(request, pk: int, aid: int):
 
 @signed_in(rules.is_clinician)
 @require_POST
+def appointment_accept(request, pk: int, aid: int):
+    """One click: the appointment moves to the time the client asked for, if it is still free."""
+    try:
+        booking.accept_reschedule(request, pk, aid, posted_version(request))
+    except InvalidInput as exc:
+        for problems in exc.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("appointment_edit", pk=pk, aid=aid)
+    except EditConflict:
+        messages.error(request, _("Someone changed this appointment meanwhile; here it is as it is now."))
+        return redirect("appointment_edit", pk=pk, aid=aid)
+    messages.success(
+        request, _("The appointment is moved to the time the client asked for; they have been told.")
+    )
+    return redirect("appointments", pk=pk)
+
+
+@signed_in(rules.is_clinician)
+@require_POST
 def consent_withdraw(request, pk: int, cid: int):
     try:
         consents.withdraw(request, pk, cid)
