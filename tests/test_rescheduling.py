@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from rapport.clinic.models import Notification
+from rapport.clinic.models import Course, Notification
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.scheduling import booking, times
 from rapport.scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from tests.support import request_as
-from tests.test_scheduling import course, form  # noqa: F401  (the course fixture)
+from tests.test_scheduling import form
 
 NOW = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -25,7 +25,14 @@ def _now():
 
 
 @pytest.fixture
-def asked(clinic, course):  # noqa: F811
+def course(clinic):
+    return Course.objects.create(
+        client=clinic.client, status="active", session_minutes=50, planned_sessions=16
+    )
+
+
+@pytest.fixture
+def asked(clinic, course):
     """An appointment whose client asked for the first free time offered."""
     WorkingHours.objects.create(clinician=clinic.clinician, weekday=3, starts=time(9), ends=time(12))
     appt = booking.book(request_as(clinic.clinician), clinic.client.pk, form()).appointments[0]
@@ -119,7 +126,7 @@ def test_moving_it_elsewhere_proposes_that_time_for_the_client_to_confirm(clinic
 def test_the_co_clinician_hears_of_every_change_the_client_makes_without_clinical_content(
     clinic,
     course,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     appt = booking.book(request_as(clinic.clinician), clinic.client.pk, form()).appointments[0]
     mail.outbox.clear()
