@@ -23,7 +23,7 @@ from rapport.clinic.models import Client, Session
 from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict, InvalidInput, invalid
 from rapport.common.records import deny
-from rapport.scheduling import notices, reminders, times
+from rapport.scheduling import missed_sessions, notices, reminders, times
 from rapport.scheduling.models import (
     HOLDING,
     Absence,
@@ -34,10 +34,9 @@ from rapport.scheduling.models import (
     new_room,
 )
 
-# [U] The spec gives no default length or late-cancellation window: a session is 50 minutes
-# unless the contract says otherwise, and a cancellation under 24 hours before is late.
+# [U] The spec gives no default length: a session is 50 minutes unless the contract says
+# otherwise. When a cancellation is late is the contract's (missed_sessions.policy_of).
 DEFAULT_MINUTES = 50
-LATE_CANCEL_HOURS = 24
 # How far ahead the client may choose a new time, and the step between offered times.
 FREE_DAYS = 21
 SLOT_STEP = timedelta(minutes=60)
@@ -436,7 +435,7 @@ def upcoming_for_client(client: Client, now=None) -> list[Appointment]:
     return list(
         Appointment.objects.filter(
             client=client, entered_in_error_at__isnull=True, starts_at__gte=now - timedelta(hours=2)
-        ).select_related("clinician")
+        ).select_related("clinician", "course")
     )
 
 
@@ -468,7 +467,7 @@ def cancel(request, appointment_id: int, version: int, now=None) -> Appointment:
     now = now or timezone.now()
     with transaction.atomic():
         _still_open(appt, version, now)
-        late = appt.starts_at - now < timedelta(hours=LATE_CANCEL_HOURS)
+        late = missed_sessions.is_late(appt, now, missed_sessions.policy_of(appt.course))
         status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         _save(appt, version, status=status, sequence=appt.sequence + 1)
         trail.record(request, Action.UPDATE, client=client, obj=appt, detail={"by": "client", "did": status})

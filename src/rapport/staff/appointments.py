@@ -15,7 +15,7 @@ from rapport.clinic.measurement import current_course
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version, show_refusal
-from rapport.scheduling import booking, calendar, consents, schedule, video
+from rapport.scheduling import booking, calendar, consents, missed_sessions, schedule, video
 from rapport.scheduling.models import ConsentKind
 
 
@@ -55,8 +55,11 @@ def appointments(request, pk: int):
     client, found = booking.appointments_of(request, pk)
     _client, given = consents.consents_of(request, pk, audit=False)  # one read row for the page
     now = timezone.now()
+    course = current_course(client)
     context = {
         "client": client,
+        "course": course,
+        "usage": missed_sessions.usage(course) if course else None,
         "rows": [{"appt": a, "join": video.join_url(a) if video.can_join(a, now) else ""} for a in found],
         "book": booking.AppointmentForm(
             request.POST if form_kind == "one" else None, initial=_initial(client)

@@ -18,6 +18,7 @@ from rapport.common.errors import EditConflict, InvalidInput, form_errors, inval
 from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
 from rapport.programme.checklist import course_checklist
+from rapport.scheduling import missed_sessions
 from rapport.staff.inventory import circle_for, first_name
 
 
@@ -37,6 +38,7 @@ def course_detail(request, pk: int):
         context["outcomes"] = summarise(course)
         context["fidelity"] = course_checklist(course)
         context["planned_text"] = courses.sessions_text(course.planned_sessions, course.planned_sessions)
+        context["usage"] = missed_sessions.usage(course)
     return render(request, "staff/course_detail.html", context)
 
 
