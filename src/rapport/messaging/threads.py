@@ -142,6 +142,19 @@ def _mark_read(thread: Thread, user: User, last_id: int) -> None:
         )
 
 
+# What the client is told when a message of theirs raised a review: the page shows it with the
+# crisis lines, and the API returns it with the same lines (api/messages.py).
+RISK_REPLY = (
+    "Your message is sent. Some of what you wrote sounds as if things are very hard right now: "
+    "your clinician will see it, but may not read it straight away. If you need help now, use "
+    "the numbers below."
+)
+
+
+def risk_reply() -> str:
+    return _(RISK_REPLY)
+
+
 @dataclass
 class Sent:
     message: Message
