@@ -19,7 +19,7 @@ from tests.browser.test_portal import AXE, AXE_URL, run_axe
 from tests.support import run_worker
 
 from rapport.clinic.models import CheckInSchedule, Course
-from rapport.scheduling import times
+from rapport.scheduling import times, video
 from rapport.scheduling.models import Appointment, AppointmentStatus, Consent, WorkingHours
 
 pytestmark = pytest.mark.browser
@@ -178,7 +178,8 @@ def test_the_join_button_appears_ten_minutes_before_for_both_sides(new_page, cli
         sign_in(page, user.email)
         page.goto(url)
         join = page.locator(f"[data-appointment='{soon.pk}']").get_by_role("link", name="Join")
-        expect(join).to_have_attribute("href", f"https://meet.example.org/{soon.room}")
+        # Jitsi's lobby is on by default: the link asks for the pre-join screen and a knock.
+        expect(join).to_have_attribute("href", f"https://meet.example.org/{soon.room}{video.LOBBY_FRAGMENT}")
         expect(join).to_have_attribute("target", "_blank")
         expect(
             page.locator(f"[data-appointment='{later.pk}']").get_by_role("link", name="Join")

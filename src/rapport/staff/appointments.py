@@ -60,7 +60,10 @@ def appointments(request, pk: int):
         "client": client,
         "course": course,
         "usage": missed_sessions.usage(course) if course else None,
-        "rows": [{"appt": a, "join": video.join_url(a) if video.can_join(a, now) else ""} for a in found],
+        "rows": [
+            {"appt": a, "join": video.join_url(a, moderator=True) if video.can_join(a, now) else ""}
+            for a in found
+        ],
         "book": booking.AppointmentForm(
             request.POST if form_kind == "one" else None, initial=_initial(client)
         ),
