@@ -33,6 +33,9 @@ class MessageOut(Schema):
     author_id: int
     author_name: str
     from_client: bool
+    kind: str = Field(
+        description='"message", or "notice": a one-way note from the clinic, shown on the home page'
+    )
     body: str | None = Field(
         description="Null for a withdrawn message, unless the caller wrote it or is staff"
     )
@@ -107,6 +110,7 @@ def _out(message, user) -> dict:
         "author_id": message.author_id,
         "author_name": message.author.full_name,
         "from_client": message.from_client,
+        "kind": message.kind,
         "body": message.body if shown else None,
         "created_at": message.created_at,
         "retracted_at": message.retracted_at,

@@ -31,7 +31,7 @@ from rapport.common.records import save_versioned
 from rapport.core import hours
 from rapport.core import messaging as messaging_rules
 from rapport.messaging import access, consent, notices
-from rapport.messaging.models import Message, ReadMark, Thread
+from rapport.messaging.models import Message, MessageKind, ReadMark, Thread
 from rapport.scheduling import online_settings
 
 REASON_LIMIT = 500
@@ -115,7 +115,11 @@ def read_thread(request, client_id: int, *, mark_read: bool = True) -> ThreadVie
         by_message = {message_id: (pk, tier) for message_id, pk, tier in raised}
         for m in found:
             m.raised_alert = by_message.get(m.pk)  # type: ignore[attr-defined]
-    unread = [m for m in found if m.pk > (mark or 0) and m.author_id != request.user.pk]
+    unread = [
+        m
+        for m in found
+        if m.pk > (mark or 0) and m.author_id != request.user.pk and m.kind == MessageKind.MESSAGE
+    ]
     trail.record(request, Action.READ, client=client, object_type="Thread", detail={"count": len(found)})
     if mark_read and found and found[-1].pk > (mark or 0):
         _mark_read(thread, request.user, found[-1].pk)
@@ -226,10 +230,13 @@ def retract(request, client_id: int, message_id: int, version: int, reason: str)
 
 
 def _unread_filter(user: User):
-    """Messages by someone else after this person's read mark, not withdrawn."""
+    """Messages by someone else after this person's read mark, not withdrawn. A clinic notice is
+    never unread: it is shown on the client's home page and opens no conversation."""
     mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user=user).values("last_read_id")[:1]
     return (
-        Message.objects.filter(entered_in_error_at__isnull=True, retracted_at__isnull=True)
+        Message.objects.filter(
+            entered_in_error_at__isnull=True, retracted_at__isnull=True, kind=MessageKind.MESSAGE
+        )
         .exclude(author=user)
         .annotate(mark=Coalesce(Subquery(mark), Value(0), output_field=IntegerField()))
         .filter(id__gt=F("mark"))
