@@ -121,3 +121,39 @@ def test_only_an_administrator_saves(clinic):
     with pytest.raises(PermissionDenied):
         online_settings.save(request_as(clinic.clinician), typed(), 1)
     assert not OrganisationScheduling.objects.exists()
+
+
+def test_new_lead_times_replan_the_coming_reminders_through_the_worker(
+    clinic, django_capture_on_commit_callbacks
+):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from rapport.scheduling import booking, consents
+    from rapport.scheduling.models import Reminder
+    from tests.support import run_worker
+
+    consents.record(
+        request_as(clinic.clinician),
+        clinic.client.pk,
+        consents.ConsentGiven(
+            kind="reminders", wording_version="1", given_on=date(2026, 9, 1), given_by="client"
+        ),
+    )
+    day = timezone.localdate() + timedelta(days=10)
+    slot = booking.Slot(
+        day=day, at=time(10), time_zone="Europe/London", minutes=None, format="in_person", place="Room 2"
+    )
+    booking.book(request_as(clinic.clinician), clinic.client.pk, slot)
+    assert sorted(Reminder.objects.values_list("lead_hours", flat=True)) == [2, 24]
+    with django_capture_on_commit_callbacks(execute=True):
+        online_settings.save(request_as(clinic.administrator), typed(lead_hours=(48, 3)), 1)
+    assert sorted(Reminder.objects.values_list("lead_hours", flat=True)) == [2, 24]  # the job's to do
+    run_worker()
+    assert sorted(Reminder.objects.values_list("lead_hours", flat=True)) == [3, 48]
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        online_settings.save(
+            request_as(clinic.administrator), typed(lead_hours=(48, 3), reply_within_hours=8), 2
+        )
+    assert queued == []  # nothing about reminders changed: no job

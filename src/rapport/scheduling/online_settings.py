@@ -8,6 +8,7 @@ field name (never the values) in the same transaction."""
 
 from dataclasses import dataclass
 from datetime import time
+from functools import partial
 
 from django.conf import settings
 from django.core import validators
@@ -21,6 +22,7 @@ from rapport.audit.models import Action
 from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict
 from rapport.core import messaging as messaging_rules
+from rapport.scheduling import reminders
 from rapport.scheduling.models import OrganisationScheduling, VideoKind, default_lead_hours
 
 # A reminder more than two weeks ahead reminds nobody; three lead times are plenty.
@@ -148,6 +150,10 @@ def save(request, given: OnlineSettings, version: int) -> OrganisationScheduling
             **values, version=version + 1, updated_at=timezone.now()
         )
         trail.record(request, Action.UPDATE, obj=row, detail={"fields": changed})
+        if {"lead_hours", "quiet_from", "quiet_until"} & set(changed):
+            # Reminders already planned follow the new times; a job, since an organisation may
+            # have thousands of coming appointments.
+            transaction.on_commit(partial(reminders.replan_reminders.enqueue, organisation.pk))
     row.refresh_from_db()
     return row
 
