@@ -67,7 +67,14 @@ def test_the_demo_client_has_a_message_thread_with_one_reply_unread(demo_clinic,
 
     jo = User.objects.get(email="client@demo.rapport")
     thread = list(Message.objects.filter(client__user=jo).order_by("id"))
-    assert [m.from_client for m in thread] == [True, False, True, False]
+    # The clinic's one-way notice first (the home page's "From your clinic"), then the conversation.
+    assert [(m.kind, m.from_client) for m in thread] == [
+        ("notice", False),
+        ("message", True),
+        ("message", False),
+        ("message", True),
+        ("message", False),
+    ]
     assert threads.unread_count(jo) == 1
     assert threads.unread_count(User.objects.get(email="therapist@demo.rapport")) == 0
 

@@ -294,6 +294,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>"
 # default is a placeholder for the organisation's own self-hosted Jitsi Meet; an organisation sets
 # its own on its scheduling settings.
 RAPPORT_VIDEO_BASE_URL = env_str("RAPPORT_VIDEO_BASE_URL", "https://meet.example.org/")
+# A self-hosted Jitsi Meet with JWT authentication: its application id and shared secret (HS256),
+# from the environment only, never committed. Both empty: links carry no token. The audience is
+# what the Jitsi server accepts (its asap_accepted_audiences).
+RAPPORT_JITSI_APP_ID = env_str("RAPPORT_JITSI_APP_ID", "")
+RAPPORT_JITSI_APP_SECRET = env_str("RAPPORT_JITSI_APP_SECRET", "")
+RAPPORT_JITSI_AUDIENCE = env_str("RAPPORT_JITSI_AUDIENCE", "jitsi")
+if bool(RAPPORT_JITSI_APP_ID) != bool(RAPPORT_JITSI_APP_SECRET):
+    raise ImproperlyConfigured("Set both RAPPORT_JITSI_APP_ID and RAPPORT_JITSI_APP_SECRET, or neither")
+if RAPPORT_JITSI_APP_SECRET and len(RAPPORT_JITSI_APP_SECRET) < 32:
+    # HS256 with a short shared secret can be guessed offline from one token.
+    raise ImproperlyConfigured("RAPPORT_JITSI_APP_SECRET must be at least 32 characters")
 # Text-message reminders go through this back-end (dotted path to a class with send(to, text)).
 RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.ConsoleBackend")
 

@@ -18,6 +18,7 @@ from rapport.common.errors import EditConflict, InvalidInput, form_errors, inval
 from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
 from rapport.programme.checklist import course_checklist
+from rapport.scheduling import missed_sessions
 from rapport.staff.inventory import circle_for, first_name
 
 
@@ -58,6 +59,7 @@ def _course_page(request, client, course, *, can_change: bool, current=None):
         context["outcomes"] = summarise(course)
         context["fidelity"] = course_checklist(course)
         context["planned_text"] = courses.sessions_text(course.planned_sessions, course.planned_sessions)
+        context["usage"] = missed_sessions.usage(course)
     return render(request, "staff/course_detail.html", context)
 
 

@@ -76,6 +76,7 @@ client_urls = [
     path("safety-plan/", safety_plan.safety_plan, name="safety_plan"),
     path("appointments/", appointments.appointments, name="appointments"),
     path("appointments/<int:aid>/", appointments.appointment_edit, name="appointment_edit"),
+    path("appointments/<int:aid>/accept/", appointments.appointment_accept, name="appointment_accept"),
     path("consents/<int:cid>/withdraw/", appointments.consent_withdraw, name="consent_withdraw"),
     path("safety-plan/history/", safety_plan.safety_plan_history, name="safety_plan_history"),
 ]

@@ -11,7 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
-from rapport.messaging import digest, threads
+from rapport.messaging import clinic_notices, digest, threads
 from rapport.programme.summaries import deferred
 from rapport.scheduling import consents
 from rapport.supervision import reviews, service
@@ -193,7 +193,7 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         portal.set_schedule(request, client.pk, "phq9", "before_session", True)
         portal.set_schedule(request, client.pk, "gad7", "fortnightly", True)
-        portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
+        clinic_notices.send(request, client.pk, clinic.JORDAN_MESSAGE)
         safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
         self._thread(clinician, client)
 
