@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rapport.staff",
     "rapport.portal",
     "rapport.api",
+    "rapport.offline",
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
@@ -213,6 +214,10 @@ RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
 RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
 RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
+# The private keys that open group sessions sealed on a device offline (offline/keys.py): made on
+# first use, one file per key id, never committed; keep them out of the backups' reach like the
+# backup key.
+RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / "offline-keys")))
 # The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
 # Keep it apart from the backups: whoever holds both can read every record.
 RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")
