@@ -368,6 +368,10 @@ ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.R
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
 ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
 
+from tests.matrix import offline  # noqa: E402
+
+ROUTES += offline.ROUTES
+
 BY_NAME = {route.name: route for route in ROUTES}
 
 

@@ -1,0 +1,37 @@
+"""What the offline group screen leaves on a device: signing out tells the browser to empty it,
+and the worker and manifest that make the screen installable are served from the site's root."""
+
+import json
+
+from tests.test_signin import sign_in
+
+
+def test_signing_out_tells_the_browser_to_empty_the_sites_storage_on_the_device(clinic, client):
+    sign_in(client, clinic.clinician.email)
+    response = client.post("/sign-out/")
+    assert response.status_code == 302
+    directives = {d.strip() for d in response["Clear-Site-Data"].split(",")}
+    assert directives == {'"cache"', '"storage"'}  # storage: IndexedDB, caches, service workers
+
+
+def test_a_page_that_is_not_a_sign_out_leaves_the_device_alone(clinic, client):
+    sign_in(client, clinic.clinician.email)
+    assert "Clear-Site-Data" not in client.get("/caseload/")
+
+
+def test_the_service_worker_is_served_from_the_root_as_script_that_may_control_the_site(client):
+    response = client.get("/service-worker.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    body = response.content.decode()
+    # It keeps only what the server marked, and never posts: the page sends what waits.
+    assert "Rapport-Offline" in body and 'method: "POST"' not in body
+
+
+def test_the_manifest_describes_an_installable_app_with_an_icon_of_the_site(client):
+    response = client.get("/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(response.content)
+    assert manifest["display"] == "standalone" and manifest["scope"] == "/"
+    assert all(icon["src"].startswith("/static/") for icon in manifest["icons"])
