@@ -27,6 +27,7 @@ LAYERS = {
     "messaging": 4,
     "programme": 4,
     "retention": 4,
+    "groups": 4,
     "offline": 4,
     "staff": 5,
     "portal": 5,

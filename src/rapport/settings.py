@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
+    "rapport.groups",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
