@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Literal
 
 import pydantic
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -23,6 +23,7 @@ from rapport.groups import capture, reads
 from rapport.offline import envelopes, keys, pack, sealed
 
 router = Router(tags=["offline"])
+KEEP_HEADER = "Rapport-Offline"  # service-worker.js keeps a GET answer that carries it
 
 
 class PublicKeyOut(Schema):
@@ -59,6 +60,10 @@ class OfflinePackOut(Schema):
     members: list[RosterOut]
     crisis: dict[str, CrisisOut]
     key: PublicKeyOut
+    phq9_items: list[str] = Field(description="The PHQ-9's item ids, as the session body names them")
+    risk_answers: dict[str, list[str]] = Field(
+        description="For each risk item, the answers that count as positive: show crisis lines at once"
+    )
 
 
 class SealedIn(StrictIn):
@@ -90,9 +95,11 @@ def public_key(request: HttpRequest):
     response={200: OfflinePackOut, 403: Problem, 404: Problem},
     summary="What a facilitator's device keeps of a group: roster, crisis lines, sealing key",
 )
-def offline_pack(request: HttpRequest, group_id: int):
+def offline_pack(request: HttpRequest, group_id: int, response: HttpResponse):
     _clinical_staff(request)
-    return pack.offline_pack(request, group_id)
+    found = pack.offline_pack(request, group_id)
+    response[KEEP_HEADER] = "keep"  # the service worker keeps this answer for use offline
+    return found
 
 
 def _read_body(plain: dict) -> SealedBody:

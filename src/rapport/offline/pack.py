@@ -4,7 +4,8 @@ seals what is recorded. Nothing else of any client: no scores, notes or past ses
 
 from django.utils import timezone
 
-from rapport.core import crisis
+from rapport.core import crisis, instruments
+from rapport.groups.capture import MEASURE
 from rapport.groups.membership import members_on
 from rapport.groups.scope import audit_read, get_group
 from rapport.offline import keys
@@ -40,4 +41,17 @@ def offline_pack(request, group_id: int) -> dict:
         "members": roster,
         "crisis": countries,
         "key": keys.current().public_jwk(),
+        **_measure(),
     }
+
+
+def _measure() -> dict:
+    """The PHQ-9's item ids and, for each risk item, the answers the instrument counts as positive
+    (its own rule, from the core's data), so the device shows crisis lines on exactly those."""
+    instrument = instruments.get(MEASURE)
+    positive = {
+        item.id: [o.code for o in item.options if item.risk_positive_when.holds({item.id: o.code})]
+        for item in instrument.risk_items
+        if item.risk_positive_when is not None
+    }
+    return {"phq9_items": [item.id for item in instrument.items], "risk_answers": positive}

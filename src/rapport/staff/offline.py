@@ -1,6 +1,8 @@
 """The installable group-session screen: its service worker and web app manifest, both served from
 the site's root so that the worker may answer for the group pages under it."""
 
+from functools import wraps
+
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -9,6 +11,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from rapport.common.access import public
+
+KEEP_HEADER = "Rapport-Offline"  # service-worker.js keeps a page that carries it (and nothing else)
+
+
+def keep_offline(view):
+    """Mark a page the facilitator's device may keep for use with no signal (the group session
+    screen: the roster and the form, nothing of any member's past records)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            response[KEEP_HEADER] = "keep"
+        return response
+
+    return wrapped
+
 
 # Public: the worker and the manifest are code and a description, no one's data; the browser
 # fetches the manifest without cookies, and the worker again whenever it checks for an update.
