@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from rapport.clinic.models import AlertDelivery, Course, Notification, Response, RiskAlert, Session
-from rapport.groups.models import GroupSession, Membership, MemberRecord
+from rapport.groups.models import GroupSession, MemberRecord, Membership
 from tests.group_fixture import entry, join_all, make_group
 from tests.personas import CANARY
 from tests.test_measures import phq9
