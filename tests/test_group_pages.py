@@ -108,7 +108,7 @@ def test_a_member_of_the_group_page_shows_the_summary_and_charts(clinic, client,
 
 
 def test_the_supervisor_reads_the_group_but_cannot_capture(clinic, client, setup):
-    group, _, members = setup
+    group, _, _members = setup
     client.force_login(clinic.supervisor)
     assert client.get(f"/groups/{group.pk}/").status_code == 200
     assert client.get("/groups/").content.decode().count(group.name) == 1
@@ -160,7 +160,11 @@ def test_the_pre_group_session_uses_the_agenda_and_links_the_course_tools(clinic
     assert "Hope and invitation" in html and f"/clients/{members[0].client_id}/timeline/" in html
     answer = client.post(
         url,
-        {"date": timezone.localdate().isoformat(), "accepted": "on", "step_hope_and_invitation": "Agreed to join"},
+        {
+            "date": timezone.localdate().isoformat(),
+            "accepted": "on",
+            "step_hope_and_invitation": "Agreed to join",
+        },
     )
     assert answer.status_code == 302, answer.content.decode()[:1500]
     record = PreGroupSession.objects.get()
