@@ -354,6 +354,7 @@ from tests.matrix import (  # noqa: E402
     api_course,
     fhir,
     formulation,
+    groups,
     inventory,
     messaging,
     portal,
@@ -367,6 +368,7 @@ from tests.matrix import (  # noqa: E402
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
 ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
+ROUTES += groups.ROUTES
 
 from tests.matrix import offline  # noqa: E402
 

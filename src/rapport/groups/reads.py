@@ -1,10 +1,12 @@
 """What the group pages and the API read: a group, its members, its sessions with each member's
 record, as plain values. Every read of members' records is audited, one row per member."""
 
+from rapport.clinic.measurement import summarise
 from rapport.core import groups as group_rules
 from rapport.core import protocol
+from rapport.drawings.group_chart import member_weeks
 from rapport.groups import capture, risk
-from rapport.groups.models import Group, GroupSession, Membership
+from rapport.groups.models import Group, GroupSession, MemberRecord, Membership
 from rapport.groups.scope import audit_read, get_group
 
 
@@ -161,3 +163,70 @@ def sessions_out(request, group_id: int) -> list[dict]:
     group = get_group(request, group_id)
     audit_read(request, group, [m.client for m in memberships(group)])
     return [session_out(s) for s in sessions(group)]
+
+
+def overview(group: Group, members: list[Membership], held: list[GroupSession]) -> dict:
+    """The group page's figures: each member's attendance and PHQ-9 by session (with a small
+    chart), and the group's summary. Outcomes per member come from the clinic's outcome rules on
+    the member's own course, as for any course."""
+    weeks = group.planned_sessions
+    by_number = {s.pk: s.number for s in held}
+    records = MemberRecord.objects.filter(session__in=held, entered_in_error_at__isnull=True).select_related(
+        "response"
+    )
+    table: dict[int, dict] = {m.pk: {"scores": [None] * weeks, "attended": [None] * weeks} for m in members}
+    for r in records:
+        row = table.get(r.membership_id)
+        number = by_number[r.session_id]
+        if row is None or not 1 <= number <= weeks:
+            continue
+        row["attended"][number - 1] = r.attended
+        if r.response is not None and r.response.entered_in_error_at is None:
+            row["scores"][number - 1] = r.response.total
+    rows, improved, reliable = [], 0, 0
+    attended_total = possible = 0
+    for m in members:
+        row = table[m.pk]
+        outcome = summarise(m.course).get("phq9") or {}
+        came = [a for a in row["attended"] if a is not None]
+        attended_total += sum(came)
+        possible += len(came)
+        if outcome.get("change") is not None and outcome["change"] < 0:
+            improved += 1
+        if outcome.get("reliable_improvement"):
+            reliable += 1
+        rows.append(
+            {
+                "membership": m,
+                "attended": row["attended"],
+                "scores": row["scores"],
+                "attended_count": sum(came),
+                "outcome": outcome,
+                "chart": member_weeks(
+                    row["scores"],
+                    row["attended"],
+                    label=f"{m.client.display_name}: PHQ-9 and attendance by session",
+                ),
+            }
+        )
+    held_count = len(held)
+    scored = [r["outcome"] for r in rows if r["outcome"].get("latest") is not None]
+    return {
+        "rows": rows,
+        "weeks": list(range(1, weeks + 1)),
+        "summary": {
+            "members": sum(1 for m in members if m.left_on is None),
+            "left": sum(1 for m in members if m.left_on is not None),
+            "held": held_count,
+            "attendance_percent": round(100 * attended_total / possible) if possible else None,
+            "mean_baseline": _mean([o["baseline"] for o in scored if o.get("baseline") is not None]),
+            "mean_latest": _mean([o["latest"] for o in scored]),
+            "improved": improved,
+            "reliable_improvement": reliable,
+            "scored": len(scored),
+        },
+    }
+
+
+def _mean(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
