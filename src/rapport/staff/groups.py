@@ -29,6 +29,7 @@ from rapport.groups.forms import (
 )
 from rapport.groups.models import PreGroupSession
 from rapport.groups.scope import audit_read, facilitates, get_group, supervises, visible_groups
+from rapport.staff.offline import keep_offline
 
 
 @signed_in(rules.is_clinical_staff)
@@ -301,6 +302,7 @@ def _place_errors(form, member_forms, exc: InvalidInput) -> dict:
     return page_errors(InvalidInput(rest)) or {"form": [_("Please correct what is marked below.")]}
 
 
+@keep_offline
 @signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def session_add(request, gid: int):
@@ -308,6 +310,7 @@ def session_add(request, gid: int):
     return _capture(request, group)
 
 
+@keep_offline
 @signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def session_edit(request, gid: int, sid: int):

@@ -172,7 +172,7 @@
   const notes = document.createElement("ul");
   notes.className = "offline-notes";
   status.append(count, notes);
-  form.prepend(status);
+  form.append(status); // at the foot, kept in sight (offline.css)
 
   function say(text, kind, extra) {
     const item = document.createElement("li");
@@ -201,7 +201,7 @@
     if (!member) return null;
     const lines = pack.crisis[member.crisis];
     const panel = document.createElement("div");
-    panel.className = "offline-crisis crisis";
+    panel.className = "offline-crisis crisis-panel";
     panel.setAttribute("role", "alert");
     panel.dataset.offlineCrisis = String(membershipId);
     const heading = document.createElement("h3");
@@ -293,12 +293,13 @@
     const answer = await response.json().catch(() => null);
     if (response.status === 200 || response.status === 201) {
       await dropEntry(entry.id);
-      const link = document.createElement("a");
-      if (doneUrl && answer && answer.id) {
+      let link = null;
+      if (answer && answer.id) {
+        link = document.createElement("a");
         link.href = `${doneUrl}${answer.id}/`;
-        link.textContent = " Open it.";
+        link.textContent = "Open it";
       }
-      say(words.sent(entry.number), "sent", link.href ? link : null);
+      say(words.sent(entry.number) + (link ? " " : ""), "sent", link);
       if (mine.has(entry.id)) form.dataset.offlineSent = "true";
       return "done";
     }
