@@ -107,7 +107,7 @@ def _read_body(plain: dict) -> SealedBody:
         return SealedBody.model_validate(plain)
     except pydantic.ValidationError as exc:
         # The groups API's own wording, under the same field names.
-        raise NinjaValidationError(exc.errors(include_url=False)) from None
+        raise NinjaValidationError([dict(e) for e in exc.errors(include_url=False)]) from None
 
 
 @router.post(
