@@ -149,3 +149,16 @@ def test_signing_out_empties_the_device_even_from_a_page_without_the_offline_scr
     })"""
     )
     assert left == {"caches": 0, "workers": 0, "databases": []}
+
+
+def test_the_idle_reload_does_not_wipe_a_session_being_typed_with_no_connection(
+    new_page, clinic, watch, settings
+):
+    settings.RAPPORT_STAFF_IDLE_SECONDS = 2
+    page, _group = open_capture_screen(new_page, clinic, watch)
+    page.context.set_offline(True)
+    page.get_by_label("Group notes").fill("Ground rules agreed; two members spoke of their sisters.")
+    page.wait_for_timeout(6000)  # past the idle limit: online, this page would reload to sign-in
+    expect(page.get_by_label("Group notes")).to_have_value(re.compile("Ground rules agreed"))
+    page.context.set_offline(False)
+    page.wait_for_url(re.compile("/sign-in/"), timeout=15_000)  # back online, the limit applies
