@@ -11,7 +11,16 @@ from django.utils import timezone
 from rapport.clinic.measurement import current_course
 from rapport.clinic.models import Client, Course
 from rapport.groups.models import Group, GroupSession, Membership
-from tests.access_matrix import FORBIDDEN, NOT_FOUND, OK, UNAUTHORISED, Route, expect
+from tests.access_matrix import (
+    CLIENT_ROLES_FORBIDDEN,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    UNAUTHORISED,
+    Route,
+    expect,
+)
 
 ROLE_REFUSED = dict(administrator=FORBIDDEN, client_user=FORBIDDEN, other_client_user=FORBIDDEN)
 READERS = expect(
@@ -169,4 +178,48 @@ ROUTES = [
         data=lambda c: {**session_body(c, number=1), "version": 1},
         json=True,
     ),
+]
+
+
+# The pages. Any clinical staff opens the list (their own groups only) and the form to create one;
+# a group's pages are its facilitators' and its team supervisor's (the supervisor reads, and sets
+# the group up); capture, members and leaving are the facilitators' (a clinician's pages: a
+# supervisor's role is refused with 403, as on the course pages).
+STAFF = dict(anonymous=LOGIN, administrator=FORBIDDEN, **CLIENT_ROLES_FORBIDDEN)
+PAGE_READERS = expect(NOT_FOUND, clinician=OK, co_clinician=OK, supervisor=OK, **STAFF)
+FACILITATOR_PAGE = expect(
+    FORBIDDEN, anonymous=LOGIN, clinician=OK, co_clinician=OK, other_clinician=NOT_FOUND
+)
+
+
+def page(rest=""):
+    return lambda c: f"/groups/{a_group(c).pk}/{rest}"
+
+
+def member_page(rest):
+    return lambda c: f"/groups/{a_group(c).pk}/members/{c.membership.pk}/{rest}"
+
+
+ROUTES += [
+    Route("groups", "GET", lambda c: (a_group(c), "/groups/")[1], expect(OK, **STAFF)),
+    Route("group_add", "GET", lambda c: "/groups/new/", expect(OK, **STAFF)),
+    Route("group_detail", "GET", page(), PAGE_READERS),
+    Route("group_edit", "GET", page("edit/"), PAGE_READERS),
+    Route("group_member_add", "GET", page("members/new/"), FACILITATOR_PAGE),
+    Route("group_member_leave", "GET", member_page("leave/"), FACILITATOR_PAGE),
+    Route("group_pre_group", "GET", member_page("pre-group/"), PAGE_READERS),
+    Route("group_session_add", "GET", page("sessions/new/"), FACILITATOR_PAGE),
+    Route(
+        "group_session",
+        "GET",
+        lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/",
+        PAGE_READERS,
+    ),
+    Route(
+        "group_session_edit",
+        "GET",
+        lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/edit/",
+        FACILITATOR_PAGE,
+    ),
+    Route("group_sheet", "GET", page("sheet/2/"), PAGE_READERS),
 ]
