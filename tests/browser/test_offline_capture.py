@@ -16,9 +16,11 @@ import json
 import re
 from datetime import datetime
 
+from django.test import Client
 from playwright.sync_api import expect
+from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in
-from tests.offline_support import make_group
+from tests.offline_support import make_group, session_body
 from tests.personas import CANARY
 
 from rapport.clinic.models import Notification, RiskAlert
@@ -76,6 +78,9 @@ def test_a_whole_group_recorded_offline_on_a_phone_arrives_once_with_its_alert_a
     page.get_by_role("button", name="Save the session").click()
     expect(page.locator(".offline-count")).to_have_text("1 session waiting to send")
     page.screenshot(path=str(SCREENSHOTS / "offline-waiting-phone.png"))
+    problems: list[str] = []
+    check_page(page, "offline-capture-waiting", PHONE, problems)
+    assert problems == []
     waiting = page.evaluate(OUTBOX)
     assert len(waiting) == 1
     # Sealed on the device: no member's name or answer can be read from what waits.
@@ -162,3 +167,41 @@ def test_the_idle_reload_does_not_wipe_a_session_being_typed_with_no_connection(
     expect(page.get_by_label("Group notes")).to_have_value(re.compile("Ground rules agreed"))
     page.context.set_offline(False)
     page.wait_for_url(re.compile("/sign-in/"), timeout=15_000)  # back online, the limit applies
+
+
+def test_a_session_changed_offline_on_two_phones_keeps_the_first_and_tells_the_second(
+    new_page, clinic, watch
+):
+    watch.allow(NO_NETWORK)
+    watch.allow("409")
+    group = make_group(clinic)
+    api = Client()
+    api.force_login(clinic.clinician)
+    created = api.post(
+        f"/api/v1/groups/{group.pk}/sessions",
+        data=json.dumps(session_body(group)),
+        content_type="application/json",
+    ).json()
+    phones = []
+    for _ in range(2):
+        page = new_page(PHONE, service_workers="allow")
+        sign_in(page, clinic.clinician.email)
+        page.goto(f"/groups/{group.pk}/sessions/{created['id']}/edit/")
+        expect(page.locator("form.group-capture[data-offline-kept='true']")).to_be_attached()
+        page.context.set_offline(True)
+        phones.append(page)
+    for n, page in enumerate(phones, start=1):
+        page.get_by_label("Group notes").fill(f"Written on phone {n}")
+        page.get_by_role("button", name="Save the session").click()
+        expect(page.locator(".offline-count")).to_have_text("1 session waiting to send")
+    first, second = phones
+    first.context.set_offline(False)
+    expect(first.locator(".offline-note.sent")).to_contain_text(
+        "Session 1 was sent and saved", timeout=20_000
+    )
+    second.context.set_offline(False)
+    expect(second.locator(".offline-note.conflict")).to_contain_text(
+        "changed on another device", timeout=20_000
+    )
+    second.screenshot(path=str(SCREENSHOTS / "offline-conflict-phone.png"))
+    assert GroupSession.objects.get().notes == "Written on phone 1"
