@@ -132,7 +132,7 @@ def test_a_session_whose_reply_was_lost_is_sent_again_and_kept_once(new_page, cl
     assert MemberRecord.objects.count() == 8
 
 
-def test_signing_out_empties_the_device_even_from_a_page_without_the_offline_script(new_page, clinic, watch):
+def test_signing_out_empties_the_device_even_when_our_script_does_not_run(new_page, clinic, watch):
     page, _group = open_capture_screen(new_page, clinic, watch)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     held = page.evaluate(
@@ -143,9 +143,13 @@ def test_signing_out_empties_the_device_even_from_a_page_without_the_offline_scr
     })"""
     )
     assert held["caches"] >= 1 and held["workers"] == 1 and "rapport-offline" in held["databases"]
-    page.goto("/caseload/")  # a page without offline.js: only the server's header can clear it
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to Rapport")).to_be_visible()
+    # Sign out the way a page whose script never ran would: a plain post, no handler of ours.
+    page.evaluate(
+        """async () => {
+        const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+        await fetch("/sign-out/", { method: "POST", headers: { "X-CSRFToken": token } });
+    }"""
+    )
     left = page.evaluate(
         """async () => ({
         caches: (await caches.keys()).length,
@@ -205,3 +209,17 @@ def test_a_session_changed_offline_on_two_phones_keeps_the_first_and_tells_the_s
     )
     second.screenshot(path=str(SCREENSHOTS / "offline-conflict-phone.png"))
     assert GroupSession.objects.get().notes == "Written on phone 1"
+
+
+def test_what_waits_is_sent_from_any_page_and_shown_there(new_page, clinic, watch):
+    page, _group = open_capture_screen(new_page, clinic, watch)
+    page.route("**/sealed-sessions", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.locator(".offline-count")).to_have_text("1 session waiting to send")
+    page.goto("/caseload/")
+    expect(page.locator(".offline-count")).to_have_text("1 session waiting to send")
+    page.screenshot(path=str(SCREENSHOTS / "offline-waiting-elsewhere-phone.png"))
+    page.unroute("**/sealed-sessions")
+    # Sent by the retry (10 s after the failed try on this page), without the session screen open.
+    expect(page.locator(".offline-note.sent")).to_contain_text("Session 1 was sent", timeout=40_000)
+    assert GroupSession.objects.count() == 1

@@ -1,15 +1,17 @@
 // Group session capture that works offline (issue 13 item 5; docs/architecture.md "Offline capture").
 //
-// On the group session screen (form.group-capture) this script:
+// On every clinician's page this script sends what waits on the device (and shows how much), and
+// clears the device when the person signs out. On the group session screen (form.group-capture) it
+// also:
 // - registers the service worker, which keeps this screen, the group's roster, crisis lines and
 //   sealing key (GET /api/v1/groups/<id>/offline) for use with no signal;
 // - on "save", reads the form into the groups API's body, seals it on the device (a fresh AES-GCM
 //   key per entry, wrapped with the server's RSA-OAEP public key: the device cannot read it back)
 //   and keeps the envelope in IndexedDB, shown as "waiting to send";
-// - sends what waits now, when the connection returns, and again with growing pauses, each with
-//   its idempotency key so that a retry never makes a second session;
 // - shows a member's crisis lines the moment a risk answer is entered, from the kept copy;
-// - empties the device copy when the person signs out (the server's Clear-Site-Data does too).
+// What waits is sent at once, when the connection returns, and again with growing pauses, each with
+// its idempotency key so that a retry never makes a second session. Signing out empties the device
+// copy (the server's Clear-Site-Data does too, for a page where this script did not run).
 (function () {
   "use strict";
 
@@ -23,14 +25,13 @@
   // editing, its session; the API's addresses follow from them (docs/architecture.md, groups API).
   const form = document.querySelector("form.group-capture[data-group]");
   const signOutForms = document.querySelectorAll('form[action$="/sign-out/"]');
-  if (!form) return;
   if (!window.crypto || !crypto.subtle || !window.indexedDB) return; // the plain form still works
 
-  const groupId = Number(form.dataset.group);
+  const groupId = form ? Number(form.dataset.group) : null;
   const packUrl = `/api/v1/groups/${groupId}/offline`;
-  const sendUrl = `/api/v1/groups/${groupId}/sealed-sessions`;
-  const sessionId = form.dataset.session ? Number(form.dataset.session) : null;
-  const doneUrl = `/groups/${groupId}/sessions/`;
+  const sessionId = form && form.dataset.session ? Number(form.dataset.session) : null;
+  const sendUrl = (group) => `/api/v1/groups/${group}/sealed-sessions`;
+  const doneUrl = (group) => `/groups/${group}/sessions/`;
   let pack = null;
   let timer = null;
   let sending = false;
@@ -77,7 +78,13 @@
     }
   }
 
-  const allEntries = () => store("readonly", (s) => s.getAll()).then((all) => all.filter((e) => e.group === groupId));
+  // Only the session screen makes the database; elsewhere it is read only if it exists.
+  async function hasOutbox() {
+    if (form || !indexedDB.databases) return true;
+    return (await indexedDB.databases()).some((d) => d.name === DB_NAME);
+  }
+
+  const allEntries = async () => ((await hasOutbox()) ? store("readonly", (s) => s.getAll()) : []);
   const putEntry = (entry) => store("readwrite", (s) => s.put(entry));
   const dropEntry = (id) => store("readwrite", (s) => s.delete(id));
 
@@ -172,7 +179,12 @@
   const notes = document.createElement("ul");
   notes.className = "offline-notes";
   status.append(count, notes);
-  form.append(status); // at the foot, kept in sight (offline.css)
+  if (form) {
+    form.append(status); // at the foot, kept in sight (offline.css)
+  } else {
+    status.hidden = true; // shown on other pages only while something waits or was just sent
+    (document.querySelector("main") || document.body).prepend(status);
+  }
 
   function say(text, kind, extra) {
     const item = document.createElement("li");
@@ -180,16 +192,19 @@
     item.textContent = text;
     if (extra) item.append(extra);
     notes.prepend(item);
+    status.hidden = false;
   }
 
   async function showCount() {
     const waiting = (await allEntries()).filter((e) => e.state === "waiting").length;
     count.dataset.offlineCount = String(waiting);
     count.textContent = waiting ? words.waiting(waiting) : words.nothingWaiting;
+    if (waiting) status.hidden = false;
     return waiting;
   }
 
   function setLocked(locked) {
+    if (!form) return;
     form.querySelectorAll("input, select, textarea, button").forEach((element) => {
       if (!element.closest(".offline-status")) element.disabled = locked;
     });
@@ -281,7 +296,7 @@
   async function sendOne(entry) {
     let response;
     try {
-      response = await fetch(sendUrl, {
+      response = await fetch(sendUrl(entry.group), {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Idempotency-Key": entry.id },
@@ -296,7 +311,7 @@
       let link = null;
       if (answer && answer.id) {
         link = document.createElement("a");
-        link.href = `${doneUrl}${answer.id}/`;
+        link.href = `${doneUrl(entry.group)}${answer.id}/`;
         link.textContent = "Open it";
       }
       say(words.sent(entry.number) + (link ? " " : ""), "sent", link);
@@ -307,8 +322,9 @@
       say(words.signIn, "warning");
       return "stop";
     }
-    if (response.status === 409) {
-      await putEntry({ ...entry, state: "conflict" });
+    if (response.status === 409 && !(answer && answer.errors && answer.errors["Idempotency-Key"])) {
+      // The device cannot read the entry back to offer it again: it is dropped, the reason shown.
+      await dropEntry(entry.id);
       say(words.conflict(entry.number), "conflict");
       return "done";
     }
@@ -435,9 +451,13 @@
     if (pack) keepCopy(copy).then(() => (form.dataset.offlineKept = "true")).catch(() => {});
   }
 
+  window.addEventListener("online", sendWaiting);
+  if (!form) {
+    sendWaiting();
+    return;
+  }
   form.addEventListener("submit", saveHere);
   form.addEventListener("change", watchRisk);
-  window.addEventListener("online", sendWaiting);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/service-worker.js", { scope: "/" }).catch(() => {});
   }
