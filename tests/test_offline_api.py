@@ -132,3 +132,30 @@ def test_a_session_changed_on_two_devices_keeps_the_first_and_tells_the_second(c
     conflict = send(signed_in, group, second, key="phone-2")
     assert conflict.status_code == 409 and conflict.json()["current_version"] == created["version"] + 1
     assert GroupSession.objects.get().notes == "From the first phone"
+
+
+def test_a_sealed_body_the_groups_schema_refuses_is_answered_in_the_apis_one_shape(clinic, group, as_user):
+    body = session_body(group) | {"colour": "blue"}
+    body["members"][0]["attended"] = "yes"
+    envelope = seal(
+        {"session_id": None, "version": None, "session": body},
+        group_id=group.pk,
+        idempotency_key="offline-abc-1",
+    )
+    answer = send(as_user(clinic.clinician), group, envelope)
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert set(errors) == {"session.colour", "session.members.0.attended"}
+    assert GroupSession.objects.count() == 0
+
+
+def test_a_change_sent_sealed_without_its_version_is_refused(clinic, group, as_user):
+    signed_in = as_user(clinic.clinician)
+    created = send(signed_in, group, sealed_session(group)).json()
+    envelope = seal(
+        {"session_id": created["id"], "version": None, "session": session_body(group)},
+        group_id=group.pk,
+        idempotency_key="phone-1",
+    )
+    answer = send(signed_in, group, envelope, key="phone-1")
+    assert answer.status_code == 422 and "version" in answer.json()["errors"]

@@ -223,3 +223,17 @@ def test_what_waits_is_sent_from_any_page_and_shown_there(new_page, clinic, watc
     # Sent by the retry (10 s after the failed try on this page), without the session screen open.
     expect(page.locator(".offline-note.sent")).to_contain_text("Session 1 was sent", timeout=40_000)
     assert GroupSession.objects.count() == 1
+
+
+def test_signing_out_with_a_session_waiting_warns_first_then_clears_the_device(new_page, clinic, watch):
+    page, _group = open_capture_screen(new_page, clinic, watch)
+    page.route("**/sealed-sessions", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.locator(".offline-count")).to_have_text("1 session waiting to send")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".offline-note.warning")).to_contain_text("Signing out deletes it from this phone")
+    assert "/sessions/new/" in page.url and len(page.evaluate(OUTBOX)) == 1
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Rapport")).to_be_visible()
+    assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
+    assert GroupSession.objects.count() == 0
