@@ -3,6 +3,7 @@ and the worker and manifest that make the screen installable are served from the
 
 import json
 
+from tests.offline_support import make_group, session_body
 from tests.test_signin import sign_in
 
 
@@ -35,3 +36,18 @@ def test_the_manifest_describes_an_installable_app_with_an_icon_of_the_site(clie
     manifest = json.loads(response.content)
     assert manifest["display"] == "standalone" and manifest["scope"] == "/"
     assert all(icon["src"].startswith("/static/") for icon in manifest["icons"])
+
+
+def test_only_the_new_session_screen_is_marked_for_the_device_to_keep(clinic, client):
+    group = make_group(clinic)
+    client.force_login(clinic.clinician)
+    assert client.get(f"/groups/{group.pk}/sessions/new/")["Rapport-Offline"] == "keep"
+    created = client.post(
+        f"/api/v1/groups/{group.pk}/sessions",
+        data=json.dumps(session_body(group)),
+        content_type="application/json",
+    ).json()
+    # A recorded session's screen holds its scores and notes: never kept on the device.
+    edit = client.get(f"/groups/{group.pk}/sessions/{created['id']}/edit/")
+    assert edit.status_code == 200 and "Rapport-Offline" not in edit
+    assert "Rapport-Offline" not in client.get(f"/groups/{group.pk}/")

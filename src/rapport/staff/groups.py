@@ -310,7 +310,6 @@ def session_add(request, gid: int):
     return _capture(request, group)
 
 
-@keep_offline
 @signed_in(rules.is_clinician)
 @require_http_methods(["GET", "POST"])
 def session_edit(request, gid: int, sid: int):

@@ -16,8 +16,9 @@ KEEP_HEADER = "Rapport-Offline"  # service-worker.js keeps a page that carries i
 
 
 def keep_offline(view):
-    """Mark a page the facilitator's device may keep for use with no signal (the group session
-    screen: the roster and the form, nothing of any member's past records)."""
+    """Mark a page the facilitator's device may keep for use with no signal: the screen for a new
+    group session (the roster and an empty form). Never a page with recorded scores or notes,
+    such as a recorded session's edit screen."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -428,7 +428,8 @@
     if (!window.caches) return;
     const cache = await caches.open(CACHE);
     if (packCopy) await cache.put(packUrl, packCopy);
-    if (!(await cache.match(location.href))) await cache.add(location.href);
+    // Only the screen for a new session is kept: an edit's screen holds recorded scores and notes.
+    if (!sessionId && !(await cache.match(location.href))) await cache.add(location.href);
     const files = [...document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]")]
       .map((element) => new URL(element.src || element.href, location.href))
       .filter((url) => url.origin === location.origin && url.pathname.startsWith("/static/"));
