@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alert_chain, measurement
-from rapport.clinic.models import MoodChange, Session, SessionStatus, TimelineEvent
+from rapport.clinic.models import MoodChange, RiskAlert, Session, SessionStatus, TimelineEvent
 from rapport.common.checks import Problems
 from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import groups as group_rules
@@ -313,7 +313,18 @@ def records_of(session: GroupSession) -> list[MemberRecord]:
     )
 
 
-def phq9_alert_of(record: MemberRecord):
-    if record.response is None:
-        return None
-    return alert_chain.alert_of_response(record.response)
+def alert_of(record: MemberRecord):
+    """The alert this member record raised or joined: its PHQ-9's, else its risk mark's."""
+    if record.response is not None:
+        found = alert_chain.alert_of_response(record.response)
+        if found is not None:
+            return found
+    return (
+        RiskAlert.objects.filter(
+            client_id=record.membership.client_id,
+            source_record__type="MemberRecord",
+            source_record__id=record.pk,
+        )
+        .order_by("-created_at")
+        .first()
+    )
