@@ -16,7 +16,7 @@ COUNSELLOR = ("counsellor@demo.rapport", "Chipo Moyo", "clinician", "Lay counsel
 
 # The running group's members: full name, date of birth (year, month, day), PHQ-9 totals at the
 # pre-group session and at sessions 1-4 (None: absent), and item 9 where it is not 0 {session: 1..3}.
-RUNNING = [
+RUNNING: list[tuple[str, tuple[int, int, int], list[int | None], dict[int, int]]] = [
     ("Amina Yusuf", (1984, 3, 2), [18, 17, 15, 14, 12], {}),
     ("Beatrice Njeri", (1979, 11, 20), [21, 20, None, 17, 15], {}),
     ("Carmen Ruiz", (1991, 6, 14), [16, 16, 14, 13, 13], {}),
@@ -27,7 +27,7 @@ RUNNING = [
     ("Hana Tesfaye", (1990, 8, 25), [20, None, 18, 17, 17], {}),
 ]
 # The forming group: three members seen for their pre-group session so far.
-FORMING = [
+FORMING: list[tuple[str, tuple[int, int, int], int]] = [
     ("Ines Carvalho", (1987, 5, 5), 16),
     ("Joy Okonkwo", (1993, 2, 17), 19),
     ("Kalinda Rao", (1980, 10, 1), 14),

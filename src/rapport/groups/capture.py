@@ -28,6 +28,7 @@ from rapport.groups.membership import members_on
 from rapport.groups.models import Group, GroupSession, MemberRecord, Membership
 from rapport.groups.scope import get_group
 
+Day = date  # a field named `date` hides the type inside the dataclasses
 MEASURE = "phq9"  # the weekly score of a WHO group session (spec 1.11: symptom review by PHQ-9)
 KEY_LIMIT = 100
 
@@ -52,7 +53,7 @@ class SessionValues:
     number: int
     date: date
     notes: str
-    paper_filled_on: date | None
+    paper_filled_on: Day | None
     recorded_at: datetime | None
     members: list[MemberEntry]
     submission_key: str = ""
