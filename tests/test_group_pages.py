@@ -191,3 +191,33 @@ def test_a_stale_edit_of_a_session_shows_the_conflict(clinic, client, setup):
     assert answer.status_code == 200 and "Someone else saved this session" in answer.content.decode()
     session.refresh_from_db()
     assert session.notes == "Ground rules agreed." and session.version == 2
+
+
+def test_a_members_portal_shows_their_own_record_and_no_other_members_name(clinic, client, setup):
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    client.post(f"/groups/{group.pk}/sessions/new/", capture_post(members))
+    mine = members[0]
+    # The other client account was linked to team B's record; link it to this member instead.
+    clinic.other_client.user = None
+    clinic.other_client.save()
+    mine.client.user = clinic.other_client_user
+    mine.client.save()
+    client.force_login(clinic.other_client_user)
+    home = client.get("/my/").content.decode()
+    assert "/my/group/" in home
+    page = client.get("/my/group/")
+    html = page.content.decode()
+    assert page.status_code == 200 and group.name in html and "Talk to my neighbour" in html
+    for other in members[1:]:
+        assert other.client.full_name not in html
+    assert "Member1" not in html and "Member7" not in html
+    # Their plan shows their own task, from their course's mirrored session; no one else's name.
+    plan = client.get("/my/plan/").content.decode()
+    assert not any(other.client.full_name in plan for other in members[1:])
+
+
+def test_a_client_outside_any_group_is_told_so(clinic, client):
+    client.force_login(clinic.client_user)
+    assert "/my/group/" not in client.get("/my/").content.decode()
+    assert "You are not in a group." in client.get("/my/group/").content.decode()

@@ -242,3 +242,37 @@ def test_a_member_of_another_clinician_cannot_be_added(clinic, as_user, group_se
     )
     assert answer.status_code == 404
     assert CANARY not in answer.content.decode()
+
+
+def test_reading_a_group_audits_a_read_of_each_members_record(clinic, as_user, group_setup):
+    from rapport.audit.models import Action, AuditEvent
+
+    group, counsellor, members = group_setup
+    answer = as_user(counsellor).get(f"/api/v1/groups/{group.pk}")
+    rows = AuditEvent.objects.filter(request_id=answer["X-Request-ID"], action=Action.READ)
+    assert sorted(rows.values_list("client_id", flat=True)) == sorted(m.client_id for m in members)
+
+
+def test_a_full_group_refuses_another_member(clinic, as_user, newcomer):
+    group, counsellor, people = make_group(clinic, members=12)
+    join_all(group, people)
+    newcomer.responsible_clinician = counsellor
+    newcomer.save()
+    answer = post(
+        as_user(counsellor),
+        f"/api/v1/groups/{group.pk}/members",
+        {"client_id": newcomer.pk, "joined_on": timezone.localdate().isoformat(), "reason": ""},
+    )
+    assert answer.status_code == 422 and "full" in answer.json()["errors"]["client_id"][0]
+
+
+def test_a_member_who_left_is_not_recorded_after_leaving(clinic, as_user, group_setup):
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    gone = members[0]
+    Membership.objects.filter(pk=gone.pk).update(left_on=timezone.localdate() - timedelta(days=3))
+    body = session_body(group, members[1:])
+    assert post(api, f"/api/v1/groups/{group.pk}/sessions", body).status_code == 201
+    body = session_body(group, members, number=2)
+    answer = post(api, f"/api/v1/groups/{group.pk}/sessions", body)
+    assert answer.status_code == 422 and f"members.{gone.pk}" in answer.json()["errors"]

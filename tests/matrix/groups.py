@@ -223,3 +223,15 @@ ROUTES += [
     ),
     Route("group_sheet", "GET", page("sheet/2/"), PAGE_READERS),
 ]
+
+
+# A member's own view of their group: every client account opens it (one outside a group is told
+# so); staff are refused by role.
+ROUTES += [
+    Route(
+        "my_group",
+        "GET",
+        lambda c: (a_group(c), "/my/group/")[1],
+        expect(FORBIDDEN, anonymous=LOGIN, client_user=OK, other_client_user=OK),
+    ),
+]

@@ -28,6 +28,7 @@ from rapport.groups.models import GroupStatus, Weekday
 from rapport.groups.scope import visible_groups
 
 router = Router(tags=["groups"])
+Day = date  # a field named `date` hides the type inside a schema
 
 
 def _iso_datetime(value):
@@ -155,7 +156,7 @@ class GroupSessionOut(Schema):
     date: date
     phase: str
     notes: str
-    paper_filled_on: date | None
+    paper_filled_on: Day | None
     recorded_at: datetime
     version: int
     records: list[RecordOut]

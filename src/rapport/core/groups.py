@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from rapport.core import protocol
+from rapport.core.protocol.model import SessionTemplate
 
 
 class UnknownGroupVariant(ValueError):
@@ -65,7 +66,8 @@ def composition(variant: str) -> Composition:
 def sessions(variant: str) -> int:
     """How many group sessions the variant has (its default; group_ipt_who: 8)."""
     composition(variant)
-    return protocol.get().variant(variant).sessions.default
+    allowed = protocol.get().variant(variant).sessions
+    return allowed.default if allowed.default is not None else allowed.max
 
 
 def pre_group_sessions(variant: str) -> int:
@@ -82,12 +84,12 @@ def phase(number: int, variant: str) -> str:
     return protocol.phase_for(number, total, variant)
 
 
-def agenda(number: int, variant: str):
+def agenda(number: int, variant: str) -> SessionTemplate | None:
     """The agenda (protocol SessionTemplate) of group session `number`, or None."""
     return protocol.get().agenda(phase(number, variant), variant)
 
 
-def pre_group_agenda(variant: str):
+def pre_group_agenda(variant: str) -> SessionTemplate | None:
     """The agenda of the individual pre-group session."""
     composition(variant)
     return protocol.get().agenda("initial", variant, pre_group=True)

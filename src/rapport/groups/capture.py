@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alert_chain, measurement
-from rapport.clinic.models import MoodChange, Session, SessionStatus, TimelineEvent
+from rapport.clinic.models import MoodChange, RiskAlert, Session, SessionStatus, TimelineEvent
 from rapport.common.checks import Problems
 from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import groups as group_rules
@@ -28,6 +28,7 @@ from rapport.groups.membership import members_on
 from rapport.groups.models import Group, GroupSession, MemberRecord, Membership
 from rapport.groups.scope import get_group
 
+Day = date  # a field named `date` hides the type inside the dataclasses
 MEASURE = "phq9"  # the weekly score of a WHO group session (spec 1.11: symptom review by PHQ-9)
 KEY_LIMIT = 100
 
@@ -52,7 +53,7 @@ class SessionValues:
     number: int
     date: date
     notes: str
-    paper_filled_on: date | None
+    paper_filled_on: Day | None
     recorded_at: datetime | None
     members: list[MemberEntry]
     submission_key: str = ""
@@ -313,7 +314,18 @@ def records_of(session: GroupSession) -> list[MemberRecord]:
     )
 
 
-def phq9_alert_of(record: MemberRecord):
-    if record.response is None:
-        return None
-    return alert_chain.alert_of_response(record.response)
+def alert_of(record: MemberRecord):
+    """The alert this member record raised or joined: its PHQ-9's, else its risk mark's."""
+    if record.response is not None:
+        found = alert_chain.alert_of_response(record.response)
+        if found is not None:
+            return found
+    return (
+        RiskAlert.objects.filter(
+            client_id=record.membership.client_id,
+            source_record__type="MemberRecord",
+            source_record__id=record.pk,
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -108,7 +108,7 @@ def group_detail(request, group_id: int) -> dict:
 
 def record_out(record) -> dict:
     response = record.response
-    alert = capture.phq9_alert_of(record)
+    alert = capture.alert_of(record)
     return {
         "membership_id": record.membership_id,
         "client_id": record.membership.client_id,

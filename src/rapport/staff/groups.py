@@ -16,7 +16,7 @@ from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput, page_errors
 from rapport.common.forms import posted_version, show_refusal
 from rapport.core import groups as group_rules
-from rapport.core import instruments, protocol
+from rapport.core import instruments, protocol, triage
 from rapport.groups import capture, formation, membership, reads, risk
 from rapport.groups.forms import (
     GROUP_NAMES,
@@ -324,10 +324,12 @@ def session_detail(request, gid: int, sid: int):
     records = capture.records_of(session)
     audit_read(request, group, [r.membership.client for r in records])
     rows = [(r, reads.record_out(r)) for r in records]
+    tiers = triage.triage_rules()
     at_risk = [
         {
             "record": r,
             "alert_id": out["alert_id"],
+            "tier": tiers.tier(alert.tier) if (alert := capture.alert_of(r)) is not None else None,
             "lines": risk.crisis_lines(r.membership.client),
             "directory": risk.directory_url(r.membership.client),
         }
