@@ -3,7 +3,8 @@ groups service once however often it is sent, raises its alerts with the time it
 and refuses what it cannot open or trust, saving nothing."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -102,14 +103,28 @@ def test_someone_who_does_not_facilitate_the_group_learns_nothing_from_an_envelo
     assert GroupSession.objects.count() == 0
 
 
-def test_a_recorded_time_in_the_future_or_before_the_session_is_refused(clinic, group, as_user):
+def test_a_phones_wrong_clock_is_kept_within_the_session_day_and_now_not_refused(clinic, group, as_user):
     signed_in = as_user(clinic.clinician)
-    later = sealed_session(group, key="k-1", recorded_at=timezone.now() + timedelta(hours=2))
-    refused = send(signed_in, group, later, key="k-1").json()
-    assert "in the future" in refused["errors"]["recorded_at"][0]
-    early = sealed_session(group, key="k-2", recorded_at=timezone.now() - timedelta(days=2))
-    refused = send(signed_in, group, early, key="k-2").json()
-    assert "before the day it was held" in refused["errors"]["recorded_at"][0]
+    ahead = sealed_session(group, key="k-1", number=1, recorded_at=timezone.now() + timedelta(hours=2))
+    before = timezone.now()
+    assert send(signed_in, group, ahead, key="k-1").status_code == 201
+    assert before <= GroupSession.objects.get(number=1).recorded_at <= timezone.now()
+    behind = sealed_session(group, key="k-2", number=2, recorded_at=timezone.now() - timedelta(days=400))
+    assert send(signed_in, group, behind, key="k-2").status_code == 201
+    held = GroupSession.objects.get(number=2)
+    # The start of the day it was held, in the organisation's time zone.
+    assert held.recorded_at == datetime.combine(held.date, time.min, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_a_sealed_session_without_its_recorded_time_is_refused(clinic, group, as_user):
+    body = session_body(group) | {"recorded_at": None}
+    envelope = seal(
+        {"session_id": None, "version": None, "session": body},
+        group_id=group.pk,
+        idempotency_key="offline-abc-1",
+    )
+    answer = send(as_user(clinic.clinician), group, envelope).json()
+    assert "carries the time it was recorded" in answer["errors"]["recorded_at"][0]
     assert GroupSession.objects.count() == 0
 
 

@@ -127,8 +127,7 @@ def send_sealed(request: HttpRequest, group_id: int, payload: SealedIn):
     key = request.headers.get("Idempotency-Key", "")
     plain = sealed.open_for_group(request, group_id, key, envelopes.Sealed(**payload.dict()))
     body = _read_body(plain)
-    given = replace(_session_values(body.session), submission_key=key)
-    sealed.check_recorded_at(given)
+    given = sealed.bounded(replace(_session_values(body.session), submission_key=key))
     if body.session_id is None:
         session, at_risk = capture.record_session(request, group_id, given)
         return Status(201, reads.session_out(session, at_risk))

@@ -4,8 +4,11 @@ on the time the device says it was recorded.
 The caller's right to record the group's sessions is checked before anything is decrypted, so a
 stranger learns nothing from the server's answer about an envelope. The device's time becomes the
 session's `recorded_at` (the PHQ-9's answered time and the time kept on any alert it raises): it
-must be given, not in the future, and not before the day the session was held.
+must be given, and is kept between the start of the day the session was held and now.
 """
+
+from dataclasses import replace
+from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +30,17 @@ def open_for_group(request, group_id: int, idempotency_key: str, sealed: envelop
     return envelopes.open_sealed(sealed, bound=envelopes.bound_to(group_id, idempotency_key))
 
 
-def check_recorded_at(values: SessionValues) -> None:
-    problems = Problems()
+def bounded(values: SessionValues) -> SessionValues:
+    """The session with its device time kept within bounds: not after now, not before the start of
+    the day it was held. A phone's clock is often wrong by minutes or years; refusing the session
+    for it would lose a whole group's records (and a risk answer with them), so the time is moved
+    to the nearest bound instead. A session without a time is refused."""
     recorded_at = values.recorded_at
     if recorded_at is None:
+        problems = Problems()
         problems.add("recorded_at", _("A session recorded offline carries the time it was recorded."))
-    elif recorded_at > timezone.now():
-        problems.add("recorded_at", _("A session cannot be recorded in the future."))
-    elif timezone.localdate(recorded_at) < values.date:
-        problems.add("recorded_at", _("A session cannot be recorded before the day it was held."))
-    problems.raise_any()
+        problems.raise_any()
+        raise AssertionError  # raise_any raised
+    now = timezone.now()
+    held = timezone.make_aware(datetime.combine(values.date, time.min))
+    return replace(values, recorded_at=min(max(recorded_at, held), now))
