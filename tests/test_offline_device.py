@@ -51,3 +51,11 @@ def test_only_the_new_session_screen_is_marked_for_the_device_to_keep(clinic, cl
     edit = client.get(f"/groups/{group.pk}/sessions/{created['id']}/edit/")
     assert edit.status_code == 200 and "Rapport-Offline" not in edit
     assert "Rapport-Offline" not in client.get(f"/groups/{group.pk}/")
+
+
+def test_the_content_security_policy_lets_the_browser_read_the_sites_own_manifest(clinic, client):
+    client.force_login(clinic.clinician)
+    csp = client.get(f"/groups/{make_group(clinic).pk}/sessions/new/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["manifest-src"] == "'self'"
+    assert "'unsafe-inline'" not in csp

@@ -64,6 +64,11 @@ def test_a_whole_group_recorded_offline_on_a_phone_arrives_once_with_its_alert_a
     new_page, clinic, watch
 ):
     page, group = open_capture_screen(new_page, clinic, watch)
+    # Installable: chromium reads the manifest (a refusal by the Content-Security-Policy would fail
+    # the test through `watch`).
+    manifest = page.context.new_cdp_session(page).send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
+    assert json.loads(manifest["data"])["display"] == "standalone"
     page.context.set_offline(True)
     record_whole_group(page, group, risky=2)
 
