@@ -209,9 +209,10 @@ def test_a_session_changed_offline_on_two_phones_keeps_the_first_and_tells_the_s
         "Session 1 was sent and saved", timeout=20_000
     )
     second.context.set_offline(False)
-    expect(second.locator(".offline-note.conflict")).to_contain_text(
-        "changed on another device", timeout=20_000
-    )
+    # The second phone's form is posted as it stands: the server shows the conflict, with what was
+    # typed still on the screen, and overwrites nothing.
+    expect(second.get_by_role("alert")).to_contain_text("Someone else saved this session", timeout=20_000)
+    expect(second.get_by_label("Group notes")).to_have_value("Written on phone 2")
     second.screenshot(path=str(SCREENSHOTS / "offline-conflict-phone.png"))
     assert GroupSession.objects.get().notes == "Written on phone 1"
 

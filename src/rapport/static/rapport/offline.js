@@ -35,8 +35,10 @@
   let pack = null;
   let timer = null;
   let sending = false;
+  let again = false;
   let confirmedSignOut = false;
   const mine = new Set(); // keys of what was saved from this page (its form is still on screen)
+  const atOnce = new Set(); // ... and sent on the first try, as a plain form post would have been
 
   // ---- Words (English only for now: the pages are not yet translated either) ----
   const words = {
@@ -179,12 +181,9 @@
   const notes = document.createElement("ul");
   notes.className = "offline-notes";
   status.append(count, notes);
-  if (form) {
-    form.append(status); // at the foot, kept in sight (offline.css)
-  } else {
-    status.hidden = true; // shown on other pages only while something waits or was just sent
-    (document.querySelector("main") || document.body).prepend(status);
-  }
+  status.hidden = true; // shown only while something waits or there is news of a sending
+  if (form) form.append(status); // at the foot, kept in sight (offline.css)
+  else (document.querySelector("main") || document.body).prepend(status);
 
   function say(text, kind, extra) {
     const item = document.createElement("li");
@@ -199,7 +198,7 @@
     const waiting = (await allEntries()).filter((e) => e.state === "waiting").length;
     count.dataset.offlineCount = String(waiting);
     count.textContent = waiting ? words.waiting(waiting) : words.nothingWaiting;
-    if (waiting) status.hidden = false;
+    status.hidden = !waiting && !notes.children.length; // nothing to say: no room taken on a phone
     return waiting;
   }
 
@@ -308,6 +307,12 @@
     const answer = await response.json().catch(() => null);
     if (response.status === 200 || response.status === 201) {
       await dropEntry(entry.id);
+      if (atOnce.has(entry.id) && answer && answer.id) {
+        // Online all along: on to the saved session, as the plain form would go (its page shows
+        // the crisis protocol of any member at risk).
+        window.location.assign(`${doneUrl(entry.group)}${answer.id}/`);
+        return "done";
+      }
       let link = null;
       if (answer && answer.id) {
         link = document.createElement("a");
@@ -322,25 +327,31 @@
       say(words.signIn, "warning");
       return "stop";
     }
-    if (response.status === 409 && !(answer && answer.errors && answer.errors["Idempotency-Key"])) {
-      // The device cannot read the entry back to offer it again: it is dropped, the reason shown.
+    const conflict = response.status === 409 && !(answer && answer.errors && answer.errors["Idempotency-Key"]);
+    if (conflict || response.status === 422 || response.status === 404) {
+      // Nothing was saved. The device cannot read the entry back, so it is dropped; if its form is
+      // still on this page, the form is posted as it is, and the server shows the conflict or the
+      // refusal on its fields with everything that was typed. Otherwise the reasons are shown here.
       await dropEntry(entry.id);
-      say(words.conflict(entry.number), "conflict");
-      return "done";
-    }
-    if (response.status === 422 || response.status === 404) {
-      // Nothing was saved; the envelope cannot be read here, so it is dropped and the reasons shown.
-      await dropEntry(entry.id);
-      say(words.refused(entry.number), "refused", errorsOf(answer));
-      if (mine.has(entry.id)) setLocked(false);
+      if (mine.has(entry.id) && response.status !== 404) {
+        setLocked(false);
+        form.submit();
+        return "stop";
+      }
+      if (conflict) say(words.conflict(entry.number), "conflict");
+      else say(words.refused(entry.number), "refused", errorsOf(answer));
       return "done";
     }
     return "retry"; // 5xx or 409 "still being handled": later, with the same key
   }
 
   async function sendWaiting() {
-    if (sending) return;
+    if (sending) {
+      again = true; // something was saved while sending: one more round when this one ends
+      return;
+    }
     sending = true;
+    again = false;
     clearTimeout(timer);
     let retry = false;
     let pause = FIRST_PAUSE;
@@ -350,6 +361,7 @@
         const outcome = await sendOne(entry);
         if (outcome === "stop") break;
         if (outcome === "retry") {
+          atOnce.delete(entry.id);
           const attempts = (entry.attempts || 0) + 1;
           await putEntry({ ...entry, attempts });
           pause = Math.min(FIRST_PAUSE * 2 ** (attempts - 1), MAX_PAUSE);
@@ -362,9 +374,11 @@
       await showCount();
     }
     if (retry) timer = setTimeout(sendWaiting, pause);
+    else if (again) sendWaiting();
   }
 
   async function saveHere(event) {
+    if (!pack && navigator.onLine) return; // the copy has not arrived: the plain form post it is
     event.preventDefault();
     if (!pack) {
       say(words.noPack, "warning");
@@ -385,6 +399,7 @@
       envelope,
     });
     mine.add(key);
+    atOnce.add(key);
     setLocked(true);
     say(words.savedHere, "saved");
     await showCount();
