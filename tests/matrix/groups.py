@@ -235,3 +235,17 @@ ROUTES += [
         expect(FORBIDDEN, anonymous=LOGIN, client_user=OK, other_client_user=OK),
     ),
 ]
+
+
+# A group through FHIR (interop/fhir/groups.py): read by id, by the same people as through the
+# JSON API.
+ROUTES += [
+    Route(
+        "fhir_read_Group",
+        "GET",
+        lambda c: f"/fhir/R4/Group/{a_group(c).pk}",
+        expect(
+            NOT_FOUND, anonymous=UNAUTHORISED, clinician=OK, co_clinician=OK, supervisor=OK, **ROLE_REFUSED
+        ),
+    ),
+]
