@@ -221,6 +221,12 @@ ROUTES += [
         lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/edit/",
         FACILITATOR_PAGE,
     ),
+    Route(
+        "group_session_entered_in_error",
+        "GET",
+        lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/entered-in-error/",
+        FACILITATOR_PAGE,
+    ),
     Route("group_sheet", "GET", page("sheet/2/"), PAGE_READERS),
 ]
 
