@@ -221,3 +221,25 @@ def test_a_client_outside_any_group_is_told_so(clinic, client):
     client.force_login(clinic.client_user)
     assert "/my/group/" not in client.get("/my/").content.decode()
     assert "You are not in a group." in client.get("/my/group/").content.decode()
+
+
+def test_a_session_entered_in_error_hides_its_records_and_can_be_recorded_again(clinic, client, setup):
+    from rapport.clinic.models import Session
+
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    client.post(f"/groups/{group.pk}/sessions/new/", capture_post(members, risky=members[0]))
+    session = GroupSession.objects.get()
+    url = f"/groups/{group.pk}/sessions/{session.pk}/entered-in-error/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"reason": "x"}).status_code == 200  # a reason of a few words is needed
+    assert client.post(url, {"reason": "Recorded for the wrong group"}).status_code == 302
+    session.refresh_from_db()
+    assert session.entered_in_error_reason == "Recorded for the wrong group"
+    assert not Response.objects.filter(entered_in_error_at__isnull=True).exists()
+    assert not Session.objects.filter(entered_in_error_at__isnull=True).exists()
+    assert RiskAlert.objects.count() == 1  # the alert stays for someone to resolve
+    assert "No session recorded yet." in client.get(f"/groups/{group.pk}/").content.decode()
+    again = client.post(f"/groups/{group.pk}/sessions/new/", capture_post(members, key="k-2"))
+    assert again.status_code == 302
+    assert Session.objects.filter(entered_in_error_at__isnull=True).count() == 8

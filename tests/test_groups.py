@@ -276,3 +276,23 @@ def test_a_member_who_left_is_not_recorded_after_leaving(clinic, as_user, group_
     body = session_body(group, members, number=2)
     answer = post(api, f"/api/v1/groups/{group.pk}/sessions", body)
     assert answer.status_code == 422 and f"members.{gone.pk}" in answer.json()["errors"]
+
+
+def test_the_programme_figures_count_each_members_group_course(clinic, as_user, group_setup):
+    from rapport.programme.models import CourseSummary
+
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    body = session_body(group, members)
+    body["members"][0]["attended"] = False
+    body["members"][0]["phq9"] = None
+    assert post(api, f"/api/v1/groups/{group.pk}/sessions", body).status_code == 201
+    assert (
+        post(api, f"/api/v1/groups/{group.pk}/sessions", session_body(group, members, number=2)).status_code
+        == 201
+    )
+    summaries = {s.course_id: s for s in CourseSummary.objects.filter(variant="group_ipt_who")}
+    assert len(summaries) == 8
+    assert summaries[members[0].course_id].sessions_attended == 1
+    assert summaries[members[1].course_id].sessions_attended == 2
+    assert summaries[members[1].course_id].phq9_last == 4  # LOW: 1 + 1 + 1 + 1

@@ -221,6 +221,12 @@ ROUTES += [
         lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/edit/",
         FACILITATOR_PAGE,
     ),
+    Route(
+        "group_session_entered_in_error",
+        "GET",
+        lambda c: f"/groups/{a_group(c).pk}/sessions/{a_group_session(c).pk}/entered-in-error/",
+        FACILITATOR_PAGE,
+    ),
     Route("group_sheet", "GET", page("sheet/2/"), PAGE_READERS),
 ]
 
@@ -233,5 +239,19 @@ ROUTES += [
         "GET",
         lambda c: (a_group(c), "/my/group/")[1],
         expect(FORBIDDEN, anonymous=LOGIN, client_user=OK, other_client_user=OK),
+    ),
+]
+
+
+# A group through FHIR (interop/fhir/groups.py): read by id, by the same people as through the
+# JSON API.
+ROUTES += [
+    Route(
+        "fhir_read_Group",
+        "GET",
+        lambda c: f"/fhir/R4/Group/{a_group(c).pk}",
+        expect(
+            NOT_FOUND, anonymous=UNAUTHORISED, clinician=OK, co_clinician=OK, supervisor=OK, **ROLE_REFUSED
+        ),
     ),
 ]

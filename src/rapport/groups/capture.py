@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,12 +68,14 @@ def check_session(group: Group, given: SessionValues, session: GroupSession | No
     total = group.planned_sessions
     if not 1 <= given.number <= total:
         problems.add("number", _("A session number is from 1 to %(n)s.") % {"n": total})
-    elif session is None or session.number != given.number:
+    elif session is not None and session.number != given.number:
+        # Each member's course holds the session under its number: a renumbering would leave them
+        # out of step, so a session recorded under the wrong number is recorded again instead.
+        problems.add("number", _("A recorded session keeps its number."))
+    elif session is None:
         taken = GroupSession.objects.filter(
             group=group, number=given.number, entered_in_error_at__isnull=True
         )
-        if session is not None:
-            taken = taken.exclude(pk=session.pk)
         if taken.exists():
             problems.add(
                 "number", _("Session %(n)s is recorded already: open it to change it.") % {"n": given.number}
@@ -278,6 +281,25 @@ def _write_records(request, group, session, checked: SessionValues, recorded_at)
     return at_risk
 
 
+def enter_session_in_error(request, group_id: int, session_id: int, given: EnteredInError) -> bool:
+    """A session that should never have been recorded (the wrong group, the wrong number): it is
+    hidden with the reason kept, and so are its member records, their PHQ-9 responses and their
+    course sessions; any alert raised stays, as every alert does. False when already marked."""
+    _group, session = get_session(request, group_id, session_id, change=True)
+    with transaction.atomic():
+        records = list(MemberRecord.objects.filter(session=session).select_related("membership__client"))
+        if not enter_in_error(request, session, given, client=None):
+            return False
+        for record in records:
+            client = record.membership.client
+            enter_in_error(request, record, given, client=client)
+            if record.response_id is not None:
+                enter_in_error(request, record.response, given, client=client)
+            if record.course_session_id is not None:
+                enter_in_error(request, record.course_session, given, client=client)
+    return True
+
+
 def _mirror(request, membership, session: GroupSession, entry: MemberEntry, session_id) -> Session:
     """The member's course Session for this group session: attended or missed, with the week's
     task and its review, so that the course and the programme's figures see it."""
@@ -293,7 +315,14 @@ def _mirror(request, membership, session: GroupSession, entry: MemberEntry, sess
             course=membership.course, number=session.number, entered_in_error_at__isnull=True
         ).first()
     if found is None:
-        found = Session.objects.create(course=membership.course, number=session.number, **values)
+        number = session.number
+        if Session.objects.filter(course=membership.course, number=number).exists():
+            # A course session entered in error keeps its number (the clinic's numbers are never
+            # reused): the re-recorded one takes the course's next number instead.
+            number = (
+                (Session.objects.filter(course=membership.course).aggregate(Max("number"))["number__max"]) + 1
+            )
+        found = Session.objects.create(course=membership.course, number=number, **values)
         trail.record(request, Action.CREATE, client=membership.client, obj=found)
         return found
     for name, value in values.items():

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.clinic import rules
 from rapport.clinic.models import Client, TimelineEvent
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput, page_errors
-from rapport.common.forms import posted_version, show_refusal
+from rapport.common.errors import EditConflict, InvalidInput, invalid, page_errors
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import groups as group_rules
 from rapport.core import instruments, protocol, triage
 from rapport.groups import capture, formation, membership, reads, risk
@@ -346,6 +347,28 @@ def session_detail(request, gid: int, sid: int):
         "can_change": facilitates(request.user, group),
     }
     return render(request, "staff/group_session.html", context)
+
+
+@signed_in(rules.is_clinician)
+@require_http_methods(["GET", "POST"])
+def session_entered_in_error(request, gid: int, sid: int):
+    group, session = capture.get_session(request, gid, sid, change=True)
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise invalid(form)
+            capture.enter_session_in_error(request, gid, sid, EnteredInError(form.cleaned_data["reason"]))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("The session was marked as entered in error."))
+            return redirect("group_detail", gid=gid)
+    return render(
+        request,
+        "staff/group_session_entered_in_error.html",
+        {"group": group, "session": session, "form": form},
+    )
 
 
 @signed_in(rules.is_clinical_staff)

@@ -91,6 +91,11 @@ group_urls = [
     path("<int:gid>/sessions/new/", groups.session_add, name="group_session_add"),
     path("<int:gid>/sessions/<int:sid>/", groups.session_detail, name="group_session"),
     path("<int:gid>/sessions/<int:sid>/edit/", groups.session_edit, name="group_session_edit"),
+    path(
+        "<int:gid>/sessions/<int:sid>/entered-in-error/",
+        groups.session_entered_in_error,
+        name="group_session_entered_in_error",
+    ),
     path("<int:gid>/sheet/<int:number>/", groups.session_sheet, name="group_sheet"),
 ]
 

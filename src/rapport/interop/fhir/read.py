@@ -26,6 +26,7 @@ from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import instruments
 from rapport.interop.fhir import codes, resources
+from rapport.interop.fhir.groups import read_group
 from rapport.interop.fhir.questionnaire import item_coding, questionnaire
 from rapport.scheduling.models import Consent
 
@@ -58,8 +59,9 @@ KINDS: dict[str, Kind] = {
     "Goal": Kind("clinic.view_client", rules.is_clinical_staff, ("_id", "patient")),
     "Flag": Kind("clinic.view_alerts", rules.sees_risk_triage, ("_id", "patient")),
 }
-# Resources with no client in them: the questionnaires, and who works where.
-OTHER_READS = ("Questionnaire", "Practitioner", "Organization")
+# Resources with no client in them: the questionnaires, and who works where; and a group of
+# group IPT, whose members are references only (interop/fhir/groups.py).
+OTHER_READS = ("Questionnaire", "Practitioner", "Organization", "Group")
 QUESTIONNAIRE_SEARCH = ("_id", "url")
 SEARCHABLE = {**{name: kind.search for name, kind in KINDS.items()}, "Questionnaire": QUESTIONNAIRE_SEARCH}
 
@@ -80,6 +82,8 @@ def read(request, resource_type: str, resource_id: str) -> dict:
         return _questionnaire(request, resource_id)
     if resource_type in ("Practitioner", "Organization"):
         return _staff_read(request, resource_type, resource_id)
+    if resource_type == "Group":
+        return read_group(request, resource_id)
     kind = _kind(request, resource_type)
     found = _find(resource_type, resource_id)
     client_id = found[0] if found else None
