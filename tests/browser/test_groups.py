@@ -130,3 +130,45 @@ def test_the_group_page_empty_and_full(new_page, clinic, screen):
     page.goto(f"/groups/{group.pk}/sheet/5/")
     check_page(page, "group-sheet", screen, problems)
     assert problems == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_every_group_page_passes_the_page_checks(new_page, clinic, screen):
+    """The forms (create, edit, add, leave, pre-group, entered in error) and a member's own page."""
+    problems: list[str] = []
+    group, counsellor, people = make_group(clinic, members=3)
+    members = join_all(group, people)
+    session = GroupSession.objects.create(
+        group=group,
+        number=1,
+        date=timezone.localdate() - timedelta(days=1),
+        recorded_at=timezone.now(),
+        recorded_by=counsellor,
+    )
+    page = new_page(screen)
+    sign_in(page, counsellor.email)
+    pages = {
+        "group-list": "/groups/",
+        "group-add": "/groups/new/",
+        "group-edit": f"/groups/{group.pk}/edit/",
+        "group-member-add": f"/groups/{group.pk}/members/new/",
+        "group-member-leave": f"/groups/{group.pk}/members/{members[0].pk}/leave/",
+        "group-pre-group": f"/groups/{group.pk}/members/{members[0].pk}/pre-group/",
+        "group-session-entered-in-error": f"/groups/{group.pk}/sessions/{session.pk}/entered-in-error/",
+        "group-session-edit": f"/groups/{group.pk}/sessions/{session.pk}/edit/",
+    }
+    for name, url in pages.items():
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_page(page, name, screen, problems)
+    # A member's own page, signed in as the member: their group, never another member's name.
+    Client.objects.filter(pk=clinic.other_client.pk).update(user=None)
+    Client.objects.filter(pk=people[1].pk).update(user=clinic.other_client_user)
+    member_page = new_page(screen)
+    sign_in(member_page, clinic.other_client_user.email)
+    member_page.goto("/my/group/")
+    expect(member_page.get_by_role("heading", name=group.name)).to_be_visible()
+    for other in (people[0], people[2]):
+        expect(member_page.get_by_text(other.full_name)).to_have_count(0)
+    check_page(member_page, "portal-my-group", screen, problems)
+    assert problems == []

@@ -139,6 +139,8 @@ class PreGroupForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        # The agenda in its order, then whether the person accepted, then a note.
+        self.order_fields(["date", *(f"step_{s.id}" for s in steps), "accepted", "note"])
 
     def values(self) -> membership.PreGroupValues:
         if not self.is_valid():
