@@ -372,6 +372,7 @@ from tests.matrix import (  # noqa: E402
     api_course,
     fhir,
     formulation,
+    groups,
     inventory,
     messaging,
     portal,
@@ -385,6 +386,11 @@ from tests.matrix import (  # noqa: E402
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
 ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
+ROUTES += groups.ROUTES
+
+from tests.matrix import offline  # noqa: E402
+
+ROUTES += offline.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -84,9 +84,11 @@ INSTALLED_APPS = [
     "rapport.staff",
     "rapport.portal",
     "rapport.api",
+    "rapport.offline",
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
+    "rapport.groups",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -213,6 +215,10 @@ RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
 RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
 RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
+# The private keys that open group sessions sealed on a device offline (offline/keys.py): made on
+# first use, one file per key id, never committed; keep them out of the backups' reach like the
+# backup key.
+RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / "offline-keys")))
 # The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
 # Keep it apart from the backups: whoever holds both can read every record.
 RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")
@@ -247,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The group session screen's web app manifest (staff/offline.py); default-src would refuse it.
+        "manifest-src": [SELF],
         "form-action": [SELF],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

@@ -10,6 +10,7 @@ _NAV = {
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("my_schedule", _("My schedule")),
+        ("groups", _("Groups")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
         ("programme", _("Outcomes")),
@@ -17,6 +18,7 @@ _NAV = {
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
         ("caseload", _("Team clients")),
+        ("groups", _("Groups")),
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("programme", _("Outcomes")),

@@ -9,6 +9,7 @@ from rapport.staff import (
     clients,
     course,
     formulation,
+    groups,
     inventory,
     messages,
     notifications,
@@ -81,6 +82,25 @@ client_urls = [
     path("safety-plan/history/", safety_plan.safety_plan_history, name="safety_plan_history"),
 ]
 
+group_urls = [
+    path("", groups.group_list, name="groups"),
+    path("new/", groups.group_add, name="group_add"),
+    path("<int:gid>/", groups.group_detail, name="group_detail"),
+    path("<int:gid>/edit/", groups.group_edit, name="group_edit"),
+    path("<int:gid>/members/new/", groups.member_add, name="group_member_add"),
+    path("<int:gid>/members/<int:mid>/leave/", groups.member_leave, name="group_member_leave"),
+    path("<int:gid>/members/<int:mid>/pre-group/", groups.pre_group, name="group_pre_group"),
+    path("<int:gid>/sessions/new/", groups.session_add, name="group_session_add"),
+    path("<int:gid>/sessions/<int:sid>/", groups.session_detail, name="group_session"),
+    path("<int:gid>/sessions/<int:sid>/edit/", groups.session_edit, name="group_session_edit"),
+    path(
+        "<int:gid>/sessions/<int:sid>/entered-in-error/",
+        groups.session_entered_in_error,
+        name="group_session_entered_in_error",
+    ),
+    path("<int:gid>/sheet/<int:number>/", groups.session_sheet, name="group_sheet"),
+]
+
 urlpatterns = [
     path("caseload/", caseload.caseload, name="caseload"),
     path("caseload/export.csv", caseload.caseload_export, name="caseload_export"),
@@ -102,6 +122,7 @@ urlpatterns = [
     path("programme/export.csv", programme.programme_export, name="programme_export"),
     path("programme/extract/", programme.programme_extract, name="programme_extract"),
     path("alerts/<int:aid>/", alerts.alert_detail, name="alert_detail"),
+    path("groups/", include(group_urls)),
     path("alerts/<int:aid>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:aid>/resolve/", alerts.alert_resolve, name="alert_resolve"),
 ]

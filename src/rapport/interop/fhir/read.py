@@ -26,6 +26,7 @@ from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import instruments
 from rapport.interop.fhir import codes, resources
+from rapport.interop.fhir.groups import read_group
 from rapport.interop.fhir.questionnaire import item_coding, questionnaire
 from rapport.scheduling.models import Consent
 
@@ -60,8 +61,9 @@ KINDS: dict[str, Kind] = {
     # As GET /api/v1/clients/{id}/consents: whoever sees the client, the client their own.
     "Consent": Kind("clinic.view_client", _anyone, ("_id", "patient", "status")),
 }
-# Resources with no client in them: the questionnaires, and who works where.
-OTHER_READS = ("Questionnaire", "Practitioner", "Organization")
+# Resources with no client in them: the questionnaires, and who works where; and a group of
+# group IPT, whose members are references only (interop/fhir/groups.py).
+OTHER_READS = ("Questionnaire", "Practitioner", "Organization", "Group")
 QUESTIONNAIRE_SEARCH = ("_id", "url")
 SEARCHABLE = {**{name: kind.search for name, kind in KINDS.items()}, "Questionnaire": QUESTIONNAIRE_SEARCH}
 
@@ -82,6 +84,8 @@ def read(request, resource_type: str, resource_id: str) -> dict:
         return _questionnaire(request, resource_id)
     if resource_type in ("Practitioner", "Organization"):
         return _staff_read(request, resource_type, resource_id)
+    if resource_type == "Group":
+        return read_group(request, resource_id)
     kind = _kind(request, resource_type)
     found = _find(resource_type, resource_id)
     client_id = found[0] if found else None

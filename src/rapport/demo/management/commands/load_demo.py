@@ -11,6 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic
+from rapport.demo import groups as demo_groups
 from rapport.messaging import clinic_notices, digest, threads
 from rapport.programme.summaries import deferred
 from rapport.scheduling import consents
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             for past in clinic.PAST_CLIENTS:
                 self._past_client(org, people, *past)
             self._supervision(people, teams, today)
+            demo_groups.load(org, teams, clinic.PASSWORD, today)
             token = appointments.load(today)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
