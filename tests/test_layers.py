@@ -27,6 +27,7 @@ LAYERS = {
     "messaging": 4,
     "programme": 4,
     "retention": 4,
+    "directory": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
+    "rapport.directory",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,69 @@
+"""When a listed clinician could next see someone new: the first free start in their working
+hours (rapport.scheduling), or the current waiting time where the intake waiting list knows it.
+
+Computed for a whole page of providers in three queries, whatever their number."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from rapport.scheduling import times
+from rapport.scheduling.booking import FREE_DAYS, SLOT_STEP
+from rapport.scheduling.models import HOLDING, Absence, Appointment, WorkingHours
+
+# A first appointment's length for the search [U]: the spec names no length for an assessment.
+FIRST_APPOINTMENT = timedelta(minutes=50)
+
+
+@dataclass(frozen=True)
+class Availability:
+    next_free: datetime | None  # the first free start within FREE_DAYS, None if none found
+    days: int | None  # whole days from today to it (or the waiting time), for matching
+
+
+def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability]:
+    """{clinician id: Availability} for each given user (with their organisation loaded)."""
+    now = now or timezone.now()
+    people = list(clinicians)
+    ids = [c.pk for c in people]
+    hours = defaultdict(list)
+    for block in WorkingHours.objects.filter(clinician_id__in=ids):
+        hours[block.clinician_id].append(block)
+    busy = defaultdict(list)
+    for appt in Appointment.objects.filter(
+        clinician_id__in=ids,
+        status__in=HOLDING,
+        entered_in_error_at__isnull=True,
+        starts_at__gte=now - timedelta(days=1),
+        starts_at__lt=now + timedelta(days=FREE_DAYS + 1),
+    ).only("clinician_id", "starts_at", "minutes"):
+        busy[appt.clinician_id].append((appt.starts_at, appt.ends_at))
+    away = defaultdict(list)
+    for absence in Absence.objects.filter(clinician_id__in=ids, last_day__gte=now.date() - timedelta(days=1)):
+        away[absence.clinician_id].append((absence.first_day, absence.last_day))
+    found = {}
+    for person in people:
+        zone = person.organisation.time_zone
+        today = times.local(now, zone).date()
+        start = _first_free(hours[person.pk], busy[person.pk], away[person.pk], today, zone, now)
+        days = (times.local(start, zone).date() - today).days if start else None
+        found[person.pk] = Availability(start, days)
+    return found
+
+
+def _first_free(hours, busy, away, today: date, zone: str, now: datetime) -> datetime | None:
+    for offset in range(1, FREE_DAYS + 1):
+        day = today + timedelta(days=offset)
+        if any(first <= day <= last for first, last in away):
+            continue
+        for block in sorted((h for h in hours if h.weekday == day.weekday()), key=lambda h: h.starts):
+            slot = datetime.combine(day, block.starts)
+            while (slot + FIRST_APPOINTMENT).time() <= block.ends and (slot + FIRST_APPOINTMENT).date() == day:
+                start = times.instant(day, slot.time(), zone)
+                end = start + FIRST_APPOINTMENT
+                if start > now and not any(s < end and start < e for s, e in busy):
+                    return start
+                slot += SLOT_STEP
+    return None
