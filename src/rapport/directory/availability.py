@@ -60,7 +60,9 @@ def _first_free(hours, busy, away, today: date, zone: str, now: datetime) -> dat
             continue
         for block in sorted((h for h in hours if h.weekday == day.weekday()), key=lambda h: h.starts):
             slot = datetime.combine(day, block.starts)
-            while (slot + FIRST_APPOINTMENT).time() <= block.ends and (slot + FIRST_APPOINTMENT).date() == day:
+            while (slot + FIRST_APPOINTMENT).time() <= block.ends and (
+                slot + FIRST_APPOINTMENT
+            ).date() == day:
                 start = times.instant(day, slot.time(), zone)
                 end = start + FIRST_APPOINTMENT
                 if start > now and not any(s < end and start < e for s, e in busy):

@@ -86,7 +86,9 @@ def check_profile(given: ProfileValues) -> ProfileValues:
     formats = _choices(problems, "formats", given.formats, FORMATS)
     if "formats" not in problems and not {"online", "in_person"} & set(formats):
         problems.add("formats", _("Say whether you offer sessions online, in person, or both."))
-    areas = _choices(problems, "problem_areas", given.problem_areas, {a.id for a in protocol.get().problem_areas})
+    areas = _choices(
+        problems, "problem_areas", given.problem_areas, {a.id for a in protocol.get().problem_areas}
+    )
     place = problems.text("place", given.place, limit=120)
     if place and _ADDRESS.search(place):
         problems.add("place", _("Give a city or an area, never a street address or a full postcode."))
@@ -224,7 +226,10 @@ def edit_credential(request, credential_id: int, given: CredentialValues, versio
             values.update(verified_at=None, verified_by=None, verification_method="")
         save_versioned(Credential, credential.pk, version, **values)
         trail.record(
-            request, Action.UPDATE, obj=credential, detail={"fields": changed, "verification_cleared": cleared}
+            request,
+            Action.UPDATE,
+            obj=credential,
+            detail={"fields": changed, "verification_cleared": cleared},
         )
     credential.refresh_from_db()
     return credential
@@ -254,7 +259,11 @@ def verify_credential(request, credential_id: int, method: str, version: int) ->
     with transaction.atomic():
         credential = _administered(request, Credential, credential_id)
         if method:
-            values = {"verified_at": timezone.now(), "verified_by": request.user, "verification_method": method}
+            values = {
+                "verified_at": timezone.now(),
+                "verified_by": request.user,
+                "verification_method": method,
+            }
         else:
             values = {"verified_at": None, "verified_by": None, "verification_method": ""}
         save_versioned(Credential, credential.pk, version, **values)

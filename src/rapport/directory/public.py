@@ -85,7 +85,9 @@ def outcomes_for(profile: ProviderProfile) -> ProfileOutcomes | None:
         and rules.shows_outcomes(found.finished, found.recovery.of)
     ):
         return None
-    return ProfileOutcomes(found.finished, found.response, found.recovery, rules.directory_rules().minimum_courses)
+    return ProfileOutcomes(
+        found.finished, found.response, found.recovery, rules.directory_rules().minimum_courses
+    )
 
 
 def _verified(profile: ProviderProfile, kind: str) -> bool:

@@ -7,82 +7,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_organisation_retention_years'),
+        ("accounts", "0004_organisation_retention_years"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectorySettings',
+            name="DirectorySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('show_outcomes', models.BooleanField(default=False, verbose_name="show clinicians' outcome figures")),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='directory_settings', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "show_outcomes",
+                    models.BooleanField(default=False, verbose_name="show clinicians' outcome figures"),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_settings",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProviderProfile',
+            name="ProviderProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('listed', models.BooleanField(default=True, verbose_name='list me in the public directory')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('display_name', models.CharField(max_length=120, verbose_name='name as shown')),
-                ('profession', models.CharField(max_length=120, verbose_name='profession')),
-                ('languages', models.JSONField(default=list)),
-                ('formats', models.JSONField(default=list)),
-                ('problem_areas', models.JSONField(default=list)),
-                ('place', models.CharField(blank=True, max_length=120, verbose_name='city or area')),
-                ('currency', models.CharField(default='GBP', max_length=3, verbose_name='currency')),
-                ('fee_from', models.PositiveIntegerField(blank=True, null=True, verbose_name='fee per session from')),
-                ('fee_to', models.PositiveIntegerField(blank=True, null=True, verbose_name='fee per session up to')),
-                ('sliding_scale', models.BooleanField(default=False, verbose_name='sliding scale')),
-                ('free_places', models.BooleanField(default=False, verbose_name='free places')),
-                ('statement', models.TextField(blank=True, max_length=1000, verbose_name='a short statement')),
-                ('show_outcomes', models.BooleanField(default=False, verbose_name='show my outcome figures')),
-                ('clinician', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='provider_profile', to=settings.AUTH_USER_MODEL)),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                ("listed", models.BooleanField(default=True, verbose_name="list me in the public directory")),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("display_name", models.CharField(max_length=120, verbose_name="name as shown")),
+                ("profession", models.CharField(max_length=120, verbose_name="profession")),
+                ("languages", models.JSONField(default=list)),
+                ("formats", models.JSONField(default=list)),
+                ("problem_areas", models.JSONField(default=list)),
+                ("place", models.CharField(blank=True, max_length=120, verbose_name="city or area")),
+                ("currency", models.CharField(default="GBP", max_length=3, verbose_name="currency")),
+                (
+                    "fee_from",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="fee per session from"),
+                ),
+                (
+                    "fee_to",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="fee per session up to"),
+                ),
+                ("sliding_scale", models.BooleanField(default=False, verbose_name="sliding scale")),
+                ("free_places", models.BooleanField(default=False, verbose_name="free places")),
+                (
+                    "statement",
+                    models.TextField(blank=True, max_length=1000, verbose_name="a short statement"),
+                ),
+                ("show_outcomes", models.BooleanField(default=False, verbose_name="show my outcome figures")),
+                (
+                    "clinician",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provider_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, null=True)),
-                ('entered_in_error_reason', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('licence', 'Licence or registration'), ('training', 'IPT training')], max_length=12)),
-                ('issuing_body', models.CharField(max_length=200, verbose_name='issuing body or trainer')),
-                ('number', models.CharField(blank=True, max_length=80, verbose_name='number')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country')),
-                ('level', models.CharField(blank=True, max_length=120, verbose_name='level')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('supervised_cases', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='supervised cases')),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('verification_method', models.CharField(blank=True, choices=[('register', "Checked on the issuing body's public register"), ('body', 'Confirmed in writing by the issuing body'), ('certificate', 'Original certificate seen')], max_length=20)),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='directory.providerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("entered_in_error_at", models.DateTimeField(blank=True, null=True)),
+                ("entered_in_error_reason", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("licence", "Licence or registration"), ("training", "IPT training")],
+                        max_length=12,
+                    ),
+                ),
+                ("issuing_body", models.CharField(max_length=200, verbose_name="issuing body or trainer")),
+                ("number", models.CharField(blank=True, max_length=80, verbose_name="number")),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country")),
+                ("level", models.CharField(blank=True, max_length=120, verbose_name="level")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
+                (
+                    "supervised_cases",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="supervised cases"),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "verification_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("register", "Checked on the issuing body's public register"),
+                            ("body", "Confirmed in writing by the issuing body"),
+                            ("certificate", "Original certificate seen"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credentials",
+                        to="directory.providerprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'pk'],
+                "ordering": ["kind", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='providerprofile',
-            index=models.Index(fields=['organisation', 'listed', 'published_at'], name='profile_public'),
+            model_name="providerprofile",
+            index=models.Index(fields=["organisation", "listed", "published_at"], name="profile_public"),
         ),
     ]
