@@ -32,6 +32,7 @@ LAYERS = {
     "portal": 5,
     "administration": 5,
     "api": 5,
+    "find": 5,
     "demo": 6,
 }
 ROOT_LAYER = 7

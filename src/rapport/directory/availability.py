@@ -20,6 +20,7 @@ FIRST_APPOINTMENT = timedelta(minutes=50)
 @dataclass(frozen=True)
 class Availability:
     next_free: datetime | None  # the first free start within FREE_DAYS, None if none found
+    day: date | None  # its date in the clinic's time zone
     days: int | None  # whole days from today to it (or the waiting time), for matching
 
 
@@ -48,8 +49,8 @@ def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability
         zone = person.organisation.time_zone
         today = times.local(now, zone).date()
         start = _first_free(hours[person.pk], busy[person.pk], away[person.pk], today, zone, now)
-        days = (times.local(start, zone).date() - today).days if start else None
-        found[person.pk] = Availability(start, days)
+        day = times.local(start, zone).date() if start else None
+        found[person.pk] = Availability(start, day, (day - today).days if day else None)
     return found
 
 
