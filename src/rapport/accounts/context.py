@@ -13,6 +13,7 @@ _NAV = {
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
         ("programme", _("Outcomes")),
+        ("directory_profile", _("Directory profile")),
     ],
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
@@ -20,11 +21,13 @@ _NAV = {
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("programme", _("Outcomes")),
+        ("directory_profile", _("Directory profile")),
     ],
     Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes"))],
     Role.ADMINISTRATOR: [
         ("administration", _("Administration")),
         ("teams", _("Teams and sites")),
+        ("directory_admin", _("Directory")),
     ],
     Role.CLIENT: [
         ("my_home", _("Home")),

@@ -188,7 +188,7 @@ def save_profile(request, given: ProfileValues, version: int | None = None) -> P
     return profile
 
 
-def _own_credential(request, credential_id: int) -> Credential:
+def own_credential(request, credential_id: int) -> Credential:
     found = Credential.objects.filter(
         pk=credential_id,
         profile__clinician=request.user,
@@ -219,7 +219,7 @@ def edit_credential(request, credential_id: int, given: CredentialValues, versio
     administrator verified is no longer what is claimed (HAZ-240)."""
     values = _credential_fields(check_credential(given))
     with transaction.atomic():
-        credential = _own_credential(request, credential_id)
+        credential = own_credential(request, credential_id)
         changed = sorted(k for k, v in values.items() if getattr(credential, k) != v)
         cleared = bool(changed) and credential.verified
         if cleared:
@@ -235,7 +235,7 @@ def edit_credential(request, credential_id: int, given: CredentialValues, versio
     return credential
 
 
-def _administered(request, model, pk: int):
+def administered(request, model, pk: int):
     """A record of the administrator's own organisation, or a 404 for anyone else."""
     if not rules.is_administrator(request.user):
         deny(request, detail={"wanted": model.__name__})
@@ -257,7 +257,7 @@ def verify_credential(request, credential_id: int, method: str, version: int) ->
     problems.choice("method", method, ["", *VerificationMethod.values])
     problems.raise_any()
     with transaction.atomic():
-        credential = _administered(request, Credential, credential_id)
+        credential = administered(request, Credential, credential_id)
         if method:
             values = {
                 "verified_at": timezone.now(),
@@ -274,7 +274,7 @@ def verify_credential(request, credential_id: int, method: str, version: int) ->
 
 def set_published(request, profile_id: int, publish: bool, version: int) -> ProviderProfile:
     with transaction.atomic():
-        profile = _administered(request, ProviderProfile, profile_id)
+        profile = administered(request, ProviderProfile, profile_id)
         if publish:
             values = {"published_at": profile.published_at or timezone.now(), "published_by": request.user}
         else:

@@ -8,6 +8,7 @@ from rapport.staff import (
     caseload,
     clients,
     course,
+    directory_profile,
     formulation,
     inventory,
     messages,
@@ -81,6 +82,17 @@ client_urls = [
 
 urlpatterns = [
     path("caseload/", caseload.caseload, name="caseload"),
+    path("my-directory-profile/", directory_profile.directory_profile, name="directory_profile"),
+    path(
+        "my-directory-profile/credentials/new/",
+        directory_profile.credential_add,
+        name="directory_credential_add",
+    ),
+    path(
+        "my-directory-profile/credentials/<int:cid>/",
+        directory_profile.credential_edit,
+        name="directory_credential_edit",
+    ),
     path("caseload/export.csv", caseload.caseload_export, name="caseload_export"),
     path("clients/new/", clients.client_add, name="client_add"),
     path("clients/<int:pk>/", include(client_urls)),
