@@ -286,8 +286,10 @@ def set_published(request, profile_id: int, publish: bool, version: int) -> Prov
 
 
 def settings_of(organisation_id: int) -> DirectorySettings:
-    found, _created = DirectorySettings.objects.get_or_create(organisation_id=organisation_id)
-    return found
+    """The organisation's choices; unsaved defaults until an administrator first chooses, so that
+    reading them writes nothing."""
+    found = DirectorySettings.objects.filter(organisation_id=organisation_id).first()
+    return found or DirectorySettings(organisation_id=organisation_id)
 
 
 def set_outcomes_shown(request, show: bool) -> DirectorySettings:
@@ -295,8 +297,9 @@ def set_outcomes_shown(request, show: bool) -> DirectorySettings:
     if not rules.is_administrator(request.user):
         deny(request, detail={"wanted": "directory settings"})
     with transaction.atomic():
-        found = settings_of(request.user.organisation_id)
-        DirectorySettings.objects.filter(pk=found.pk).update(show_outcomes=show, changed_at=timezone.now())
+        found, _created = DirectorySettings.objects.update_or_create(
+            organisation_id=request.user.organisation_id,
+            defaults={"show_outcomes": show, "changed_at": timezone.now()},
+        )
         trail.record(request, Action.UPDATE, obj=found, detail={"show_outcomes": show})
-    found.refresh_from_db()
     return found
