@@ -77,7 +77,8 @@ class ProviderListed(ProviderOut):
 
 class ProviderDetail(ProviderOut):
     outcomes: ProviderOutcomesOut | None = Field(
-        description="Only where the clinician and the clinic chose to show them and enough courses are finished"
+        description="Only where the clinician and the clinic chose to show them "
+        "and enough courses are finished"
     )
 
 
@@ -136,7 +137,8 @@ def _provider(profile: ProviderProfile, availability: Availability | None) -> di
     auth=None,
     summary="Published IPT providers, best fit first (public)",
     description="Filters as query parameters, each optional. Needs (language, meeting, place, kind, "
-    "adolescents, fee_max) leave out providers who cannot meet them; the rest weigh. Never ordered by outcome.",
+    "adolescents, fee_max) leave out providers who cannot meet them; the rest weigh. "
+    "Never ordered by outcome.",
 )
 def list_providers(request: HttpRequest, filters: Query[ProvidersQuery]):
     given = {
