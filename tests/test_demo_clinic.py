@@ -84,3 +84,17 @@ def test_the_demo_clinic_gives_every_programme_chart_something_real(demo_clinic,
     by_clinician = figures.outcomes_by_clinician(courses)
     assert len(by_clinician) == 4 and all(values.finished >= 2 for _, _, values in by_clinician)
     assert len(figures.monthly(courses)) >= 4
+
+
+def test_every_demo_clinician_has_a_published_profile_some_checked_one_self_declared(demo_clinic, db):
+    from rapport.directory import public
+    from rapport.directory.models import Credential
+
+    clinicians = set(User.objects.filter(role=Role.CLINICIAN).values_list("pk", flat=True))
+    assert {p.clinician_id for p in public.public_profiles()} == clinicians
+    verified = Credential.objects.filter(verified_at__isnull=False).values("profile").distinct().count()
+    declared = {c.profile.clinician.full_name for c in Credential.objects.filter(verified_at__isnull=True)}
+    assert verified >= 2
+    assert declared == {"Grace Tan"}
+    spanish = public.search(public.parse_search({"language": "es", "meeting": "online"}))
+    assert [listing.profile.display_name for listing in spanish] == ["Jonas Berg"]
