@@ -4,13 +4,13 @@ clinician's profile, the administrator's) passes axe-core and our page checks at
 
 import pytest
 from playwright.sync_api import expect
-
-from rapport.directory import profiles
 from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENS, SCREENSHOTS, Screen, sign_in
 from tests.browser.test_portal import AXE, AXE_URL, run_axe
 from tests.directory_support import make_profile
 from tests.support import request_as
+
+from rapport.directory import profiles
 
 
 def three_providers(clinic):
