@@ -4,7 +4,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from rapport.clinic.models import Course
 from rapport.directory.models import Credential, CredentialKind, ProviderProfile
+from rapport.programme.models import CourseSummary
 
 
 def make_profile(user, *, published=True, verified=False, **values) -> ProviderProfile:
@@ -47,3 +49,26 @@ def unpublished_profile(clinic) -> ProviderProfile:
 
 def own_credential(clinic) -> Credential:
     return published_profile(clinic).credentials.first()
+
+
+def finished_courses(clinic, clinician, finished: int, responded: int, recovered: int, *, counted=None):
+    """`finished` finished courses of `clinician` in the programme's summaries: the first
+    `responded` with response and `recovered` with recovery; only `counted` have paired scores."""
+    counted = finished if counted is None else counted
+    for number in range(finished):
+        course = Course.objects.create(client=clinic.client)
+        CourseSummary.objects.update_or_create(
+            course=course,
+            defaults={
+                "organisation_id": clinic.org.pk,
+                "team_id": clinic.team_a.pk,
+                "clinician_id": clinician.pk,
+                "variant": "ipt_standard",
+                "format": "individual",
+                "referred_on": date(2025, 1, 1),
+                "started": True,
+                "finished": True,
+                "response": (number < responded) if number < counted else None,
+                "recovery": (number < recovered) if number < counted else None,
+            },
+        )

@@ -8,14 +8,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic.models import Course
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.directory import profiles, public
 from rapport.directory.models import Credential, ProviderProfile
 from rapport.directory.profiles import CredentialValues, ProfileValues
-from rapport.programme.models import CourseSummary
 from rapport.scheduling.models import Appointment, WorkingHours
-from tests.directory_support import make_profile
+from tests.directory_support import finished_courses, make_profile
 from tests.personas import CANARY
 from tests.support import request_as
 
@@ -160,24 +158,7 @@ def test_only_an_administrator_of_the_same_organisation_verifies_or_publishes(cl
 
 
 def _summaries(clinic, finished: int, responded: int, recovered: int, *, counted=None):
-    counted = finished if counted is None else counted
-    for number in range(finished):
-        course = Course.objects.create(client=clinic.client)
-        CourseSummary.objects.update_or_create(
-            course=course,
-            defaults={
-                "organisation_id": clinic.org.pk,
-                "team_id": clinic.team_a.pk,
-                "clinician_id": clinic.clinician.pk,
-                "variant": "ipt_standard",
-                "format": "individual",
-                "referred_on": date(2025, 1, 1),
-                "started": True,
-                "finished": True,
-                "response": (number < responded) if number < counted else None,
-                "recovery": (number < recovered) if number < counted else None,
-            },
-        )
+    finished_courses(clinic, clinic.clinician, finished, responded, recovered, counted=counted)
 
 
 def _open_outcomes(clinic):

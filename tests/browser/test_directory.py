@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENS, SCREENSHOTS, Screen, sign_in
 from tests.browser.test_portal import AXE, AXE_URL, run_axe
-from tests.directory_support import make_profile
+from tests.directory_support import finished_courses, make_profile
 from tests.support import request_as
 
 from rapport.directory import profiles
@@ -119,6 +119,7 @@ def test_every_directory_page_passes_axe_and_our_page_checks(
         free_places=True,
         show_outcomes=True,
     )
+    finished_courses(clinic, clinic.supervisor, 23, responded=13, recovered=10)
     page.goto("/providers/")
     look(page, "list")
     page.get_by_label("What would you like help with? (optional)").fill("We argue all the time")
@@ -131,6 +132,7 @@ def test_every_directory_page_passes_axe_and_our_page_checks(
     look(page, "provider")
     page.goto("/providers/")
     page.get_by_role("link", name="Dr Sue Pervisor-Longname-Hyphenated-Consultant").click()
+    expect(page.get_by_text("Over 23 finished courses of IPT with this therapist:")).to_be_visible()
     look(page, "provider-long")
     page.goto("/providers/choose/")
     look(page, "choose-1")
