@@ -27,7 +27,10 @@ class ProfileForm(forms.Form):
         help_text=_("For example: clinical psychologist, psychiatric nurse."),
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages you offer sessions in"), choices=LANGUAGE_CHOICES, widget=forms.SelectMultiple
+        label=_("Languages you offer sessions in"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Choose several with Ctrl (Cmd on a Mac) or, on a phone, by tapping each."),
     )
     formats = forms.MultipleChoiceField(
         label=_("What you offer"), choices=list(FORMAT_NAMES.items()), widget=forms.CheckboxSelectMultiple
