@@ -21,7 +21,7 @@ from rapport.directory.profiles import LANGUAGE_CODES
 
 router = Router(tags=["directory"])
 
-Meeting = Enum("Meeting", {"online": "online", "in_person": "in_person"})  # type: ignore[misc]
+Meeting = Enum("Meeting", {"online": "online", "in_person": "in_person"})
 Kind = Enum("Kind", {k: k for k in rules.KINDS})  # type: ignore[misc]
 ProblemArea = Enum("ProblemArea", {a.id: a.id for a in protocol.get().problem_areas})  # type: ignore[misc]
 LanguageCode = Enum("LanguageCode", {c.replace("-", "_"): c for c in sorted(LANGUAGE_CODES)})  # type: ignore[misc]
@@ -107,7 +107,7 @@ def _credentials(profile: ProviderProfile) -> list[dict]:
             "verified_on": c.verified_at.date() if c.verified_at else None,
             "verification_method": c.verification_method,
         }
-        for c in profile.live_credentials
+        for c in public.credentials_of(profile)
     ]
 
 

@@ -3,13 +3,14 @@ checked by the administrator, Grace Tan's self-declared, and Jonas Berg offering
 in Spanish (the browser test's "help me choose" finds him). Every number is invented."""
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
 from rapport.directory.models import Credential, CredentialKind, DirectorySettings, ProviderProfile
 
 # email: (profile fields, [(kind, body, number, country, level, completed on, cases, verified by)])
-PROFILES = {
+PROFILES: dict[str, tuple[dict[str, Any], list[tuple]]] = {
     "therapist@demo.rapport": (
         {
             "profession": "Clinical psychologist",

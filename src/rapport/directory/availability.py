@@ -5,7 +5,7 @@ Computed for a whole page of providers in three queries, whatever their number."
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -32,15 +32,20 @@ def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability
     hours = defaultdict(list)
     for block in WorkingHours.objects.filter(clinician_id__in=ids):
         hours[block.clinician_id].append(block)
-    busy = defaultdict(list)
-    for appt in Appointment.objects.filter(
+    # Each booking by the UTC day it starts, so a slot is compared only with its own day's (and
+    # the day before's, for one running past midnight): plain tuples, no model instances, since a
+    # page of providers may hold tens of thousands of bookings.
+    busy: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+    for clinician_id, starts_at, minutes in Appointment.objects.filter(
         clinician_id__in=ids,
         status__in=HOLDING,
         entered_in_error_at__isnull=True,
         starts_at__gte=now - timedelta(days=1),
         starts_at__lt=now + timedelta(days=FREE_DAYS + 1),
-    ).only("clinician_id", "starts_at", "minutes"):
-        busy[appt.clinician_id].append((appt.starts_at, appt.ends_at))
+    ).values_list("clinician_id", "starts_at", "minutes"):
+        busy[clinician_id][starts_at.astimezone(UTC).date()].append(
+            (starts_at, starts_at + timedelta(minutes=minutes))
+        )
     away = defaultdict(list)
     for absence in Absence.objects.filter(clinician_id__in=ids, last_day__gte=now.date() - timedelta(days=1)):
         away[absence.clinician_id].append((absence.first_day, absence.last_day))
@@ -55,6 +60,8 @@ def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability
 
 
 def _first_free(hours, busy, away, today: date, zone: str, now: datetime) -> datetime | None:
+    if not hours:
+        return None
     for offset in range(1, FREE_DAYS + 1):
         day = today + timedelta(days=offset)
         if any(first <= day <= last for first, last in away):
@@ -66,7 +73,9 @@ def _first_free(hours, busy, away, today: date, zone: str, now: datetime) -> dat
             ).date() == day:
                 start = times.instant(day, slot.time(), zone)
                 end = start + FIRST_APPOINTMENT
-                if start > now and not any(s < end and start < e for s, e in busy):
+                utc_day = start.date()
+                near = busy.get(utc_day, []) + busy.get(utc_day - timedelta(days=1), [])
+                if start > now and not any(s < end and start < e for s, e in near):
                     return start
                 slot += SLOT_STEP
     return None

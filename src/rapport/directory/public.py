@@ -50,6 +50,11 @@ def public_profiles() -> QuerySet[ProviderProfile]:
     )
 
 
+def credentials_of(profile: ProviderProfile) -> list[Credential]:
+    """The credentials public_profiles() fetched with the profile (none entered in error)."""
+    return profile.live_credentials  # type: ignore[attr-defined]
+
+
 def get_public(profile_id: int) -> ProviderProfile:
     """A published profile; an unpublished or withdrawn one is answered exactly as a missing one."""
     found = public_profiles().filter(pk=profile_id).first()
@@ -91,7 +96,7 @@ def outcomes_for(profile: ProviderProfile) -> ProfileOutcomes | None:
 
 
 def _verified(profile: ProviderProfile, kind: str) -> bool:
-    return any(c.kind == kind and c.verified for c in profile.live_credentials)
+    return any(c.kind == kind and c.verified for c in credentials_of(profile))
 
 
 def provider_of(profile: ProviderProfile, availability: Availability | None) -> rules.Provider:

@@ -64,7 +64,7 @@ def _area_names(ids) -> list[str]:
 def provider_detail(request, profile_id: int):
     profile = directory.get_public(profile_id)
     availability = directory.next_free([profile.clinician]).get(profile.clinician_id)
-    credentials = profile.live_credentials
+    credentials = directory.credentials_of(profile)
     context = {
         "profile": profile,
         "availability": availability,
