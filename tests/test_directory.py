@@ -302,3 +302,27 @@ def test_help_me_choose_keeps_the_person_on_a_question_with_a_bad_answer(clinic,
 def test_back_from_the_results_returns_to_the_last_question(client, db):
     page = client.post("/providers/choose/", {"step": "5", "go": "back", "cost": "any"})
     assert "Question 5 of 5" in page.content.decode()
+
+
+def test_a_booking_forgets_the_remembered_next_free_appointment(clinic):
+    from rapport.directory.availability import remembered
+    from rapport.scheduling import times
+
+    tomorrow = times.local(timezone.now(), "Europe/London").date() + timedelta(days=1)
+    WorkingHours.objects.create(
+        clinician=clinic.clinician, weekday=tomorrow.weekday(), starts=time(9), ends=time(11)
+    )
+    first = remembered([clinic.clinician])[clinic.clinician.pk].next_free
+    assert first == times.instant(tomorrow, time(9), "Europe/London")
+    Appointment.objects.create(
+        client=clinic.client,
+        clinician=clinic.clinician,
+        starts_at=first,
+        minutes=50,
+        local_date=tomorrow,
+        local_time=time(9),
+        time_zone="Europe/London",
+    )
+    assert remembered([clinic.clinician])[clinic.clinician.pk].next_free == times.instant(
+        tomorrow, time(10), "Europe/London"
+    )

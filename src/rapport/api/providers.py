@@ -166,7 +166,7 @@ def list_providers(request: HttpRequest, filters: Query[ProvidersQuery]):
 )
 def get_provider(request: HttpRequest, provider_id: int):
     profile = public.get_public(provider_id)
-    availability = public.next_free([profile.clinician]).get(profile.clinician_id)
+    availability = public.remembered([profile.clinician]).get(profile.clinician_id)
     outcomes = public.outcomes_for(profile)
     return {
         **_provider(profile, availability),

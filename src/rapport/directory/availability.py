@@ -1,12 +1,17 @@
 """When a listed clinician could next see someone new: the first free start in their working
 hours (rapport.scheduling), or the current waiting time where the intake waiting list knows it.
 
-Computed for a whole page of providers in three queries, whatever their number."""
+Computed for a whole page of providers in three queries, whatever their number, and kept in the
+cache for a few minutes (`remembered`): a public page must not read every booking of every
+listed clinician on each visit. A change to a clinician's bookings, hours or absences forgets
+theirs at once in the process that made it (directory/apps.py); other processes catch up within
+CACHE_SECONDS."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from rapport.scheduling import times
@@ -15,6 +20,8 @@ from rapport.scheduling.models import HOLDING, Absence, Appointment, WorkingHour
 
 # A first appointment's length for the search [U]: the spec names no length for an assessment.
 FIRST_APPOINTMENT = timedelta(minutes=50)
+# How long a clinician's next free appointment may be shown from the cache [U]: a product choice.
+CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -79,3 +86,25 @@ def _first_free(hours, busy, away, today: date, zone: str, now: datetime) -> dat
                     return start
                 slot += SLOT_STEP
     return None
+
+
+def _key(clinician_id: int) -> str:
+    return f"directory:next-free:{clinician_id}"
+
+
+def remembered(clinicians) -> dict[int, Availability]:
+    """next_free() for each clinician, from the cache where it is there (the cold ones at once)."""
+    people = list(clinicians)
+    cached = cache.get_many([_key(p.pk) for p in people])
+    found = {p.pk: cached[_key(p.pk)] for p in people if _key(p.pk) in cached}
+    missing = [p for p in people if p.pk not in found]
+    if missing:
+        fresh = next_free(missing)
+        cache.set_many({_key(pk): value for pk, value in fresh.items()}, CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def forget(clinician_id: int | None) -> None:
+    if clinician_id is not None:
+        cache.delete(_key(clinician_id))

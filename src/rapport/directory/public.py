@@ -17,7 +17,7 @@ from rapport.common.errors import InvalidInput
 from rapport.core import directory as rules
 from rapport.core import protocol
 from rapport.core.programme import Rate
-from rapport.directory.availability import Availability, next_free
+from rapport.directory.availability import Availability, next_free, remembered
 from rapport.directory.models import Credential, CredentialKind, DirectorySettings, ProviderProfile
 from rapport.directory.profiles import FEE_LIMIT, LANGUAGE_CODES
 from rapport.programme import figures
@@ -231,7 +231,11 @@ def describe(reason: rules.Reason, profile: ProviderProfile) -> str:
 def search(found: Search, now: datetime | None = None) -> list[Listing]:
     """The published providers who meet the person's needs, best fit first, each with why."""
     profiles = {p.pk: p for p in public_profiles()}
-    free = next_free([p.clinician for p in profiles.values()], now=now)
+    free = (
+        next_free([p.clinician for p in profiles.values()], now=now)
+        if now
+        else remembered(p.clinician for p in profiles.values())
+    )
     providers = [provider_of(p, free.get(p.clinician_id)) for p in profiles.values()]
     return [
         Listing(

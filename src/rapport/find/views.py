@@ -63,7 +63,7 @@ def _area_names(ids) -> list[str]:
 @require_GET
 def provider_detail(request, profile_id: int):
     profile = directory.get_public(profile_id)
-    availability = directory.next_free([profile.clinician]).get(profile.clinician_id)
+    availability = directory.remembered([profile.clinician]).get(profile.clinician_id)
     credentials = directory.credentials_of(profile)
     context = {
         "profile": profile,
