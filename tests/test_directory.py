@@ -326,3 +326,24 @@ def test_a_booking_forgets_the_remembered_next_free_appointment(clinic):
     assert remembered([clinic.clinician])[clinic.clinician.pk].next_free == times.instant(
         tomorrow, time(10), "Europe/London"
     )
+
+
+def test_the_directory_shows_twenty_five_providers_a_page_keeping_the_filters(clinic, client):
+    from rapport.accounts.models import Role, User
+
+    for n in range(27):
+        user = User.objects.create_user(
+            f"p{n}@test.rapport",
+            None,
+            full_name=f"Provider {n:02}",
+            role=Role.CLINICIAN,
+            organisation=clinic.org,
+        )
+        make_profile(user)
+    first = client.get("/providers/?language=en").content.decode()
+    assert "27 providers" in first and "Page 1 of 2" in first
+    assert first.count('class="card provider"') == 25
+    assert "?language=en&amp;page=2" in first
+    second = client.get("/providers/?language=en&page=2").content.decode()
+    assert second.count('class="card provider"') == 2
+    assert client.get("/providers/?page=99").status_code == 200

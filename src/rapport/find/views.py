@@ -16,6 +16,7 @@ from rapport.directory import public as directory
 from rapport.directory.models import CredentialKind
 
 LANGUAGE_NAMES = dict(global_settings.LANGUAGES)
+PAGE = 25  # providers per page
 
 
 def _languages_offered() -> list[tuple[str, str]]:
@@ -43,8 +44,24 @@ def providers(request):
     except InvalidInput as exc:
         errors = exc.errors
         found = directory.parse_search({})
+    listings = directory.search(found)
+    # A page of PAGE providers: the rest through ?page= (a GET keeps its filters in the address;
+    # a POSTed search, which may hold the person's words, shows its best fits only).
+    raw_page = request.GET.get("page", "1")
+    number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
+    pages = max(1, -(-len(listings) // PAGE))
+    number = min(number, pages)
+    shown = listings[(number - 1) * PAGE : number * PAGE]
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "listings": directory.search(found),
+        "listings": shown,
+        "total": len(listings),
+        "page_number": number,
+        "pages": pages,
+        "next_query": (query.urlencode() + "&" if query else "") + f"page={number + 1}",
+        "previous_query": (query.urlencode() + "&" if query else "") + f"page={number - 1}",
+        "posted": request.method == "POST",
         "found": found,
         "typed": data,
         "errors": errors,
