@@ -27,6 +27,8 @@ LAYERS = {
     "messaging": 4,
     "programme": 4,
     "retention": 4,
+    "intake": 4,
+    "front_door": 5,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -1,0 +1,67 @@
+"""Who does intake: the staff an administrator chose, and who hears of an urgent referral.
+
+An urgent referral's alert goes up the same chain as a client's (core/triage_rules.yaml), step by
+step: where a client's alert tells the responsible clinician, a referral's tells the intake team;
+then the organisation's supervisors [U: no team owns a referral yet, so every supervisor of the
+organisation stands in for "the team's supervisors"]; then the administrators."""
+
+from django.utils import timezone
+
+from rapport.accounts.models import Role, User
+from rapport.audit import trail
+from rapport.audit.models import Action
+from rapport.core import triage
+from rapport.intake.models import IntakeWorker
+
+INTAKE_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+def does_intake(user) -> bool:
+    """A signed-in clinician or supervisor whom an administrator chose for intake."""
+    if user is None or not user.is_authenticated or not user.is_active or user.role not in INTAKE_ROLES:
+        return False
+    cached = getattr(user, "_does_intake", None)
+    if cached is None:
+        cached = IntakeWorker.objects.filter(user=user, ended_at__isnull=True).exists()
+        user._does_intake = cached
+    return cached
+
+
+does_intake.name = "does_intake"  # type: ignore[attr-defined]
+
+
+def workers(organisation_id: int):
+    return User.objects.filter(
+        organisation_id=organisation_id,
+        is_active=True,
+        role__in=INTAKE_ROLES,
+        intake__ended_at__isnull=True,
+        intake__isnull=False,
+    )
+
+
+def choose(request, user: User, chosen: bool) -> None:
+    """An administrator adds someone to the intake team or takes them off it."""
+    if chosen:
+        IntakeWorker.objects.update_or_create(
+            user=user, defaults={"chosen_by": request.user, "chosen_at": timezone.now(), "ended_at": None}
+        )
+    else:
+        IntakeWorker.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
+    trail.record(request, Action.UPDATE, obj=user, detail={"intake": chosen})
+
+
+def recipients(alert, level: int) -> list[User]:
+    """The people at `level` of the chain for a referral's alert."""
+    chain = triage.triage_rules().escalation_chain
+    if level >= len(chain):
+        return []
+    organisation_id = alert.referral.organisation_id
+    step = chain[level]
+    if step == "responsible_clinician":
+        people = workers(organisation_id)
+    elif step == "team_supervisors":
+        people = User.objects.filter(organisation_id=organisation_id, role=Role.SUPERVISOR, is_active=True)
+    else:
+        people = User.objects.filter(organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True)
+    return list(people.order_by("pk").distinct())
