@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("rapport.staff.urls")),
     path("", include("rapport.portal.urls")),
     path("", include("rapport.administration.urls")),
+    path("", include("rapport.front_door.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("rapport.api.fhir.urls")),
 ]

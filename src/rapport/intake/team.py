@@ -5,17 +5,19 @@ step: where a client's alert tells the responsible clinician, a referral's tells
 then the organisation's supervisors [U: no team owns a referral yet, so every supervisor of the
 organisation stands in for "the team's supervisors"]; then the administrators."""
 
+import rules
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.core import triage
-from rapport.intake.models import IntakeWorker
+from rapport.intake.models import IntakeWorker, Referral
 
 INTAKE_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
+@rules.predicate
 def does_intake(user) -> bool:
     """A signed-in clinician or supervisor whom an administrator chose for intake."""
     if user is None or not user.is_authenticated or not user.is_active or user.role not in INTAKE_ROLES:
@@ -25,9 +27,6 @@ def does_intake(user) -> bool:
         cached = IntakeWorker.objects.filter(user=user, ended_at__isnull=True).exists()
         user._does_intake = cached
     return cached
-
-
-does_intake.name = "does_intake"  # type: ignore[attr-defined]
 
 
 def workers(organisation_id: int):
@@ -56,7 +55,11 @@ def recipients(alert, level: int) -> list[User]:
     chain = triage.triage_rules().escalation_chain
     if level >= len(chain):
         return []
-    organisation_id = alert.referral.organisation_id
+    # The referral is found by the alert's source record: the alert is told before the referral
+    # points back to it.
+    organisation_id = Referral.objects.values_list("organisation_id", flat=True).get(
+        pk=alert.source_record["id"]
+    )
     step = chain[level]
     if step == "responsible_clinician":
         people = workers(organisation_id)

@@ -9,6 +9,7 @@ from rapport.staff import (
     clients,
     course,
     formulation,
+    intake,
     inventory,
     messages,
     notifications,
@@ -80,6 +81,8 @@ client_urls = [
 ]
 
 urlpatterns = [
+    path("intake/", intake.intake_inbox, name="intake_inbox"),
+    path("intake/referrals/<int:pk>/", intake.intake_referral, name="intake_referral"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("caseload/export.csv", caseload.caseload_export, name="caseload_export"),
     path("clients/new/", clients.client_add, name="client_add"),
