@@ -354,6 +354,7 @@ from tests.matrix import (  # noqa: E402
     api_course,
     fhir,
     formulation,
+    intake,
     inventory,
     messaging,
     portal,
@@ -366,7 +367,7 @@ from tests.matrix import (  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
-ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
+ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

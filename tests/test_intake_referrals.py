@@ -73,7 +73,9 @@ def test_a_referral_is_kept_scored_and_acknowledged_by_an_e_mail_that_names_nobo
     assert sent.reference in text
     for private in ("Rowan", "Ashdown", "father", "1991", "low"):
         assert private not in text.replace("Follow", "")
-    assert AuditEvent.objects.filter(object_type="Referral", object_id=str(referral.pk), action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_type="Referral", object_id=str(referral.pk), action="create"
+    ).exists()
 
 
 def test_a_skipped_item_leaves_no_total_but_an_answered_item_9_is_still_judged(intake):

@@ -14,6 +14,7 @@ from rapport.api.course import router as course_router
 from rapport.api.measures import router as measures_router
 from rapport.api.messages import router as messages_router
 from rapport.api.programme import router as programme_router
+from rapport.api.referrals import router as referrals_router
 from rapport.api.scheduling import router as scheduling_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
 from rapport.clinic import client_records, rules, standing
@@ -161,3 +162,4 @@ api.add_router("", course_router)
 api.add_router("", scheduling_router)
 api.add_router("", messages_router)
 api.add_router("", programme_router)
+api.add_router("", referrals_router)
