@@ -84,3 +84,16 @@ def test_the_demo_clinic_gives_every_programme_chart_something_real(demo_clinic,
     by_clinician = figures.outcomes_by_clinician(courses)
     assert len(by_clinician) == 4 and all(values.finished >= 2 for _, _, values in by_clinician)
     assert len(figures.monthly(courses)) >= 4
+
+
+def test_three_referrals_wait_in_the_demo_inbox_one_urgent_and_told_to_intake(demo_clinic, db):
+    from rapport.clinic.models import Notification
+    from rapport.intake.models import Referral
+
+    waiting = Referral.objects.filter(status="new")
+    assert waiting.count() == 3
+    urgent = waiting.get(urgent=True)
+    assert urgent.alert is not None and urgent.alert.status == "open"
+    assert Notification.objects.filter(alert=urgent.alert, recipient__email="therapist@demo.rapport").exists()
+    professional = waiting.get(referred_by="professional")
+    assert professional.referrer_name and not professional.urgent
