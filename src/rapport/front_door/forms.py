@@ -41,18 +41,40 @@ class ReferralForm(forms.Form):
     referrer_organisation = forms.CharField(
         label=_("Your practice or service"), required=False, max_length=200
     )
-    referrer_email = forms.CharField(label=_("Your e-mail address"), required=False, max_length=254)
-    referrer_phone = forms.CharField(label=_("Your phone number"), required=False, max_length=40)
+    referrer_email = forms.CharField(
+        label=_("Your e-mail address"), required=False, max_length=254, widget=forms.EmailInput
+    )
+    referrer_phone = forms.CharField(
+        label=_("Your phone number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
 
-    full_name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    full_name = forms.CharField(
+        label=_("Full name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     country = forms.ChoiceField(
         label=_("Country you live in"), choices=[("", "—"), *countries], required=False
     )
-    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     contact_by = forms.MultipleChoiceField(
         label=_("How may we contact you?"),
         choices=CONTACT_CHOICES,

@@ -33,8 +33,7 @@ def referral_form(request):
                     request, form.to_referral(), honeypot=form.cleaned_data.get("website") or ""
                 )
             except InvalidInput as exc:
-                show_refusal(form, exc, refusal_names())
-                status = 400
+                show_refusal(form, exc, refusal_names())  # shown again, as every page does
             except referrals.RateLimited:
                 form.add_error(
                     None,
@@ -50,8 +49,6 @@ def referral_form(request):
                     "country": sent.crisis.country,
                 }
                 return redirect("referral_sent")
-        else:
-            status = 400
     else:
         form = ReferralForm(
             initial={"consent_wording_version": settings.RAPPORT_REFERRAL_CONSENT_VERSION},
@@ -93,7 +90,6 @@ def waiting_place(request):
     if referral is None:
         return render(request, "front_door/waiting_gone.html", status=404)
     errors: dict = {}
-    status = 200
     if request.method == "POST":
         step = request.POST.get("step")
         if step == "cancel":
@@ -109,7 +105,6 @@ def waiting_place(request):
                 check = watch.recheck(request, secret, answers)
             except InvalidInput as exc:
                 errors = exc.errors
-                status = 400
             else:
                 context = {
                     "check": check,
@@ -125,7 +120,7 @@ def waiting_place(request):
         "learn_pages": learn.pages(),
         "field_prefix": "phq9_",
     }
-    return render(request, "front_door/waiting_place.html", context, status=status)
+    return render(request, "front_door/waiting_place.html", context)
 
 
 @public

@@ -82,10 +82,8 @@ def intake_referral(request, pk: int):
                 messages.success(request, _("Declined: the reason is kept with the referral."))
             else:
                 errors = {"__all__": [_("Choose what to do with this referral.")]}
-                status = 400
         except InvalidInput as exc:
-            errors = {"step": step, **exc.errors}
-            status = 400
+            errors = {"step": step, **exc.errors}  # the page is shown again with the refusal
         except EditConflict:
             errors = {
                 "__all__": [_("Someone else changed this referral while you were reading it: read it again.")]
