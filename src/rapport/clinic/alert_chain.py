@@ -84,11 +84,12 @@ def recipients(client: Client, level: int) -> list[User]:
 def people_for(alert: RiskAlert, level: int) -> list[User]:
     """Who is told about this alert at an escalation level: the client's chain, or for a
     referral's alert (no client yet) the intake team's chain of the same steps."""
-    if alert.client_id is None:
+    client = alert.client
+    if client is None:
         from rapport.intake import team
 
         return team.recipients(alert, level)
-    return recipients(alert.client, level)
+    return recipients(client, level)
 
 
 def _deadline(tier: str, now):

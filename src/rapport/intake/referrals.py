@@ -268,6 +268,9 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
             new_reference(), False, crisis.for_country(given.country), settings.RAPPORT_REFERRAL_REPLY_DAYS
         )
     checked = check_referral(given, organisation, timezone.localdate())
+    born = checked.date_of_birth
+    if born is None:  # refused by the check; this tells the type checker
+        raise InvalidInput({"date_of_birth": [_("This field is required.")]})
     results = {
         instrument_id: _scored(instrument_id, getattr(checked, instrument_id)) for instrument_id in SCREENING
     }
@@ -285,7 +288,7 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
             referrer_email=checked.referrer_email,
             referrer_phone=checked.referrer_phone,
             full_name=checked.full_name,
-            date_of_birth=checked.date_of_birth,
+            date_of_birth=born,
             email=checked.email,
             phone=checked.phone,
             contact_by=list(checked.contact_by),

@@ -108,14 +108,17 @@ def intake_referral(request, pk: int):
 def _screening(referral):
     """Each questionnaire's items with the answer given (or skipped), for reading."""
     shown = []
-    for instrument_id, answers, total, band in (
-        ("phq9", referral.phq9_answers, referral.phq9_total, referral.phq9_band),
-        ("gad7", referral.gad7_answers, referral.gad7_total, referral.gad7_band),
+    for instrument_id, answers, total in (
+        ("phq9", referral.phq9_answers, referral.phq9_total),
+        ("gad7", referral.gad7_answers, referral.gad7_total),
     ):
         definition = instruments.get(instrument_id)
         rows = [
             (item, item.options_by_code[answers[item.id]].label if item.id in answers else None)
             for item in definition.items
         ]
-        shown.append({"definition": definition, "rows": rows, "total": total, "band": band})
+        found = definition.band_for(total) if total is not None else None
+        shown.append(
+            {"definition": definition, "rows": rows, "total": total, "band": found.label if found else ""}
+        )
     return shown
