@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
 from rapport.audit.models import AuditEvent
 from rapport.clinic.models import AlertDelivery, AlertSource, Notification, RiskAlert
@@ -57,7 +58,8 @@ def _after_commit(django_capture_on_commit_callbacks, monkeypatch):
 
 @pytest.fixture
 def intake(clinic):
-    IntakeWorker.objects.create(user=clinic.co_clinician)
+    # The personas' co-clinician does intake (tests/personas.py).
+    assert IntakeWorker.objects.filter(user=clinic.co_clinician).exists()
     return clinic
 
 
@@ -130,6 +132,7 @@ def test_an_urgent_referral_nobody_acknowledges_escalates_to_supervisors_then_ad
 
 
 def test_with_nobody_in_intake_an_urgent_referral_still_reaches_a_person(clinic):
+    IntakeWorker.objects.update(ended_at=timezone.now())
     sent = referrals.submit(public_request(), given(phq9={"item9": "nearly_every_day"}))
     alert = Referral.objects.get(reference=sent.reference).alert
     assert alert.escalation_level == 1  # the empty first step is skipped

@@ -50,7 +50,8 @@ def refer(**overrides) -> Referral:
 
 @pytest.fixture
 def intake(clinic):
-    IntakeWorker.objects.create(user=clinic.co_clinician)
+    # The personas' co-clinician does intake (tests/personas.py).
+    assert IntakeWorker.objects.filter(user=clinic.co_clinician).exists()
     return clinic
 
 
