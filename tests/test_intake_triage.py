@@ -217,3 +217,19 @@ def test_the_intake_pages_show_urgent_first_and_accept_through_the_form(intake, 
     assert done.status_code == 302
     calm.refresh_from_db()
     assert calm.status == Status.ACCEPTED
+
+
+def test_an_administrator_chooses_who_does_intake_and_each_change_is_audited(clinic, as_user):
+    browser = as_user(clinic.administrator)
+    page = browser.get("/administration/intake/").content.decode()
+    assert "Cody Co" in page and f'value="{clinic.administrator.pk}"' not in page
+    browser.post("/administration/intake/", {"chosen": [clinic.clinician.pk]})
+    from rapport.intake import team
+
+    assert list(team.workers(clinic.org.pk)) == [clinic.clinician]
+    ended = IntakeWorker.objects.get(user=clinic.co_clinician)
+    assert ended.ended_at is not None  # kept, ended
+    assert AuditEvent.objects.filter(detail__intake=False, detail__user=clinic.co_clinician.pk).exists()
+    refused = browser.post("/administration/intake/", {"chosen": [clinic.client_user.pk]})
+    assert "Choose clinicians or supervisors" in refused.content.decode()
+    assert list(team.workers(clinic.org.pk)) == [clinic.clinician]

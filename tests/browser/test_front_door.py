@@ -192,3 +192,18 @@ def test_a_person_on_the_waiting_list_sees_their_place_checks_in_and_can_leave(
     mine.refresh_from_db()
     assert mine.status == "cancelled"
     assert problems == [], "\n".join(problems)
+
+
+def test_an_administrator_chooses_who_does_intake(new_page, clinic, live_server, watch):
+    problems: list[str] = []
+    page = new_page(PHONE)
+    allow_axe(page, live_server)
+    sign_in(page, clinic.administrator.email)
+    page.get_by_role("link", name="Who does intake").click()
+    expect(page.get_by_label(re.compile("Cody Co"))).to_be_checked()
+    look(page, "intake-team", PHONE, problems)
+    page.get_by_label(re.compile("Cleo Responsible")).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("1 added to intake")
+    expect(page.get_by_label(re.compile("Cleo Responsible"))).to_be_checked()
+    assert problems == [], "\n".join(problems)

@@ -80,3 +80,16 @@ ROUTES += [
         expect(FORBIDDEN, anonymous=UNAUTHORISED, co_clinician=OK),
     ),
 ]
+
+ADMIN_ONLY = expect(FORBIDDEN, anonymous=LOGIN, administrator=OK)
+
+ROUTES += [
+    Route("intake_team", "GET", lambda c: "/administration/intake/", ADMIN_ONLY),
+    Route(
+        "intake_team",
+        "POST",
+        lambda c: "/administration/intake/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT),
+        data=lambda c: {"chosen": [c.co_clinician.pk]},
+    ),
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rapport.administration import hours, retention, service, views
+from rapport.administration import hours, intake, retention, service, views
 
 urlpatterns = [
     path("administration/", views.administration, name="administration"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("administration/opening-hours/", hours.opening_hours, name="opening_hours"),
     path("administration/clients/<int:client_id>/close/", retention.client_close, name="client_close"),
     path("administration/retention/", retention.retention_settings, name="retention"),
+    path("administration/intake/", intake.intake_team, name="intake_team"),
 ]

@@ -6,11 +6,15 @@ then the organisation's supervisors [U: no team owns a referral yet, so every su
 organisation stands in for "the team's supervisors"]; then the administrators."""
 
 import rules
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.common.errors import InvalidInput
 from rapport.core import triage
 from rapport.intake.models import IntakeWorker, Referral
 
@@ -39,15 +43,38 @@ def workers(organisation_id: int):
     )
 
 
-def choose(request, user: User, chosen: bool) -> None:
-    """An administrator adds someone to the intake team or takes them off it."""
-    if chosen:
-        IntakeWorker.objects.update_or_create(
-            user=user, defaults={"chosen_by": request.user, "chosen_at": timezone.now(), "ended_at": None}
-        )
-    else:
-        IntakeWorker.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
-    trail.record(request, Action.UPDATE, obj=user, detail={"intake": chosen})
+def candidates(organisation_id: int):
+    """Whom an administrator may choose: the organisation's active clinicians and supervisors."""
+    return User.objects.filter(
+        organisation_id=organisation_id, role__in=INTAKE_ROLES, is_active=True
+    ).order_by("full_name")
+
+
+def set_team(request, chosen: list[int]) -> tuple[int, int]:
+    """An administrator says who does intake: the people in `chosen` from now on, nobody else.
+    Each change is audited; the choice is ended, never deleted. Returns (added, ended)."""
+    if not (request.user.is_authenticated and request.user.role == Role.ADMINISTRATOR):
+        raise PermissionDenied
+    allowed = set(candidates(request.user.organisation_id).values_list("pk", flat=True))
+    if set(chosen) - allowed:
+        raise InvalidInput({"chosen": [_("Choose clinicians or supervisors of your organisation.")]})
+    now = timezone.now()
+    current = set(workers(request.user.organisation_id).values_list("pk", flat=True))
+    added = ended = 0
+    with transaction.atomic():
+        for user_id in set(chosen) - current:
+            IntakeWorker.objects.update_or_create(
+                user_id=user_id, defaults={"chosen_by": request.user, "chosen_at": now, "ended_at": None}
+            )
+            trail.record(request, Action.UPDATE, object_type="User", detail={"intake": True, "user": user_id})
+            added += 1
+        for user_id in current - set(chosen):
+            IntakeWorker.objects.filter(user_id=user_id, ended_at__isnull=True).update(ended_at=now)
+            trail.record(
+                request, Action.UPDATE, object_type="User", detail={"intake": False, "user": user_id}
+            )
+            ended += 1
+    return added, ended
 
 
 def recipients(alert, level: int) -> list[User]:
