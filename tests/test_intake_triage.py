@@ -233,3 +233,17 @@ def test_an_administrator_chooses_who_does_intake_and_each_change_is_audited(cli
     refused = browser.post("/administration/intake/", {"chosen": [clinic.client_user.pk]})
     assert "Choose clinicians or supervisors" in refused.content.decode()
     assert list(team.workers(clinic.org.pk)) == [clinic.clinician]
+
+
+def test_a_person_without_e_mail_is_rung_instead_intake_is_told_when_the_recheck_is_due(intake):
+    referral = refer(email="", phone="07700 900456", contact_by=("phone",))
+    triage.place_on_list(
+        request_as(intake.co_clinician),
+        referral.pk,
+        triage.PlaceOnList(clinician=intake.clinician.pk, team=None, version=1),
+    )
+    later = timezone.now() + timedelta(weeks=5)
+    assert watch.send_due_recheck(referral.pk, now=later) == "intake told"
+    assert watch.send_due_recheck(referral.pk, now=later) == "not due"
+    note = Notification.objects.get(recipient=intake.co_clinician, kind="referral")
+    assert referral.reference in note.body and "Noor" not in note.body

@@ -63,3 +63,11 @@ def test_the_lists_own_pace_gives_the_estimate_once_people_have_left_it():
     # By team: the clinician is a member of team A.
     assert waiting.estimated_wait(team=clinic.team_a).waiting == 1
     assert waiting.estimated_wait(team=clinic.team_b).waiting == 0
+
+
+def test_the_inbox_reads_every_place_with_one_query_per_list(django_assert_num_queries):
+    clinic = make_clinic()
+    found = [_waiting(clinic, n, since_days=30 - n) for n in range(5)]
+    with django_assert_num_queries(1):
+        places = waiting.positions(found)
+    assert [places[r.pk] for r in found] == [1, 2, 3, 4, 5]

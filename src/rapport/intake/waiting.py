@@ -56,6 +56,17 @@ def position(referral: Referral) -> int | None:
     return None
 
 
+def positions(referrals) -> dict[int, int]:
+    """The places of the waiting referrals among `referrals`: one query per list, not per person."""
+    places: dict[int, int] = {}
+    lists = {(r.waiting_for_id, r.waiting_team_id) for r in referrals if r.status == Status.WAITING}
+    for clinician_id, team_id in lists:
+        scope = {"clinician": clinician_id} if clinician_id else {"team": team_id}
+        for place, pk in enumerate(waiting_list(**scope).values_list("pk", flat=True), start=1):
+            places[pk] = place
+    return places
+
+
 def estimated_wait(clinician=None, team=None, *, now=None) -> Wait:
     """The wait for someone joining the list of `clinician` (or `team`, or everyone) now."""
     now = now or timezone.now()

@@ -152,14 +152,14 @@ def _baseline(referral: Referral) -> int | None:
     return first.total if first else None
 
 
-def _tell_intake(referral: Referral, subject: str) -> None:
+def _tell_intake(referral: Referral, subject: str, *, moved: bool = True) -> None:
+    if moved:
+        body = _("Referral %(reference)s has moved up the waiting list. Open the referral inbox.")
+    else:
+        body = _("Ring the person of referral %(reference)s and ask the PHQ-9 by phone.")
     for person in team.workers(referral.organisation_id):
         Notification.objects.create(
-            recipient=person,
-            kind="referral",
-            subject=subject,
-            body=_("Referral %(reference)s has moved up the waiting list. Open the referral inbox.")
-            % {"reference": referral.reference},
+            recipient=person, kind="referral", subject=subject, body=body % {"reference": referral.reference}
         )
 
 
@@ -200,7 +200,15 @@ def send_due_recheck(referral_id: int, now=None) -> str:
     if referral is None or referral.next_recheck_at is None or referral.next_recheck_at > now:
         return "not due"
     if not (referral.email and "email" in referral.contact_by):
-        return "no e-mail"
+        # Nobody can be e-mailed: the intake team is asked to ring instead, at the same interval.
+        following = now + timedelta(weeks=settings.RAPPORT_WAITING_RECHECK_WEEKS)
+        claimed = Referral.objects.filter(pk=referral.pk, next_recheck_at=referral.next_recheck_at).update(
+            next_recheck_at=following
+        )
+        if claimed:
+            _tell_intake(referral, _("A waiting-list re-check is due by phone"), moved=False)
+            queue_recheck(referral.pk, following)
+        return "intake told"
     secret = new_link_secret()
     claimed = Referral.objects.filter(
         pk=referral.pk, version=referral.version, next_recheck_at=referral.next_recheck_at

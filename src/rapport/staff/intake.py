@@ -26,9 +26,10 @@ def intake_inbox(request):
     show = "all" if request.GET.get("show") == "all" else "open"
     referrals = triage.inbox(request, show=show)
     flagged = triage.duplicate_flags(referrals)
+    places = waiting.positions(referrals)
     for referral in referrals:
         referral.possible_duplicate = referral.pk in flagged
-        referral.place = waiting.position(referral) if referral.status == "waiting" else None
+        referral.place = places.get(referral.pk)
     context = {
         "referrals": referrals,
         "show": show,
