@@ -247,3 +247,28 @@ def test_a_person_without_e_mail_is_rung_instead_intake_is_told_when_the_recheck
     assert watch.send_due_recheck(referral.pk, now=later) == "not due"
     note = Notification.objects.get(recipient=intake.co_clinician, kind="referral")
     assert referral.reference in note.body and "Noor" not in note.body
+
+
+def test_accepting_can_send_the_portal_invitation_to_the_address_given(intake):
+    from rapport.clinic.models import Invitation
+
+    referral = refer()
+    mail.outbox.clear()
+    client = triage.accept(
+        request_as(intake.co_clinician),
+        referral.pk,
+        triage.Accept(clinician=intake.clinician.pk, version=1, invite=True),
+    )
+    invitation = Invitation.objects.get(client=client)
+    assert invitation.email == "noor@example.org" and invitation.created_by == intake.co_clinician
+    assert mail.outbox[-1].to == ["noor@example.org"] and "/invitation/" in mail.outbox[-1].body
+    # An address that already has an account: refused, and nothing of the acceptance is kept.
+    other = refer(full_name="Has Account", email=intake.client_user.email)
+    with pytest.raises(InvalidInput):
+        triage.accept(
+            request_as(intake.co_clinician),
+            other.pk,
+            triage.Accept(clinician=intake.clinician.pk, version=1, invite=True),
+        )
+    other.refresh_from_db()
+    assert other.status == Status.NEW and not Client.objects.filter(full_name="Has Account").exists()

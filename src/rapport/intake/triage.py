@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Role, Team, User
 from rapport.audit import trail
 from rapport.audit.models import Action
+from rapport.clinic import invitations
 from rapport.clinic.models import (
     AlertStatus,
     Client,
@@ -45,6 +46,7 @@ NOTE_LIMIT = 10000
 class Accept:
     clinician: int | None
     version: int
+    invite: bool = False  # e-mail the portal invitation to the address the person gave
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,13 @@ def accept(request, pk: int, given: Accept) -> Client:
             left_list_at=now if referral.status == Status.WAITING else None,
         )
         trail.record(request, Action.UPDATE, obj=referral, detail={"step": "accepted", "client": client.pk})
+        if given.invite:
+            if not (referral.email and "email" in referral.contact_by):
+                raise InvalidInput({"invite": [_("The person gave no e-mail address to be contacted on.")]})
+            # In the acceptance's transaction: an invitation refused (the address already has an
+            # account) or not sent undoes the acceptance too, and the refusal says why; accepting
+            # again without the invitation works, and the clinician can invite later.
+            invitations.issue(request, client, referral.email)
     return client
 
 

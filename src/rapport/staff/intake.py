@@ -54,7 +54,13 @@ def intake_referral(request, pk: int):
                 messages.success(request, _("Acknowledged: escalation has stopped."))
             elif step == "accept":
                 client = triage.accept(
-                    request, pk, triage.Accept(clinician=_number(request, "clinician"), version=version)
+                    request,
+                    pk,
+                    triage.Accept(
+                        clinician=_number(request, "clinician"),
+                        version=version,
+                        invite=request.POST.get("invite") == "on",
+                    ),
                 )
                 messages.success(
                     request,
