@@ -272,3 +272,11 @@ def test_accepting_can_send_the_portal_invitation_to_the_address_given(intake):
         )
     other.refresh_from_db()
     assert other.status == Status.NEW and not Client.objects.filter(full_name="Has Account").exists()
+
+
+def test_the_public_form_lists_no_staff_unless_the_directory_names_one(intake, client):
+    page = client.get("/refer/").content.decode()
+    assert intake.clinician.full_name not in page and intake.other_clinician.full_name not in page
+    named = client.get(f"/refer/?clinician={intake.clinician.pk}").content.decode()
+    assert intake.clinician.full_name in named and intake.other_clinician.full_name not in named
+    assert f'<option value="{intake.clinician.pk}" selected>' in named

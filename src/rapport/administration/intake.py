@@ -15,7 +15,7 @@ from rapport.intake import team
 @signed_in(rules.is_administrator)
 @require_http_methods(["GET", "POST"])
 def intake_team(request):
-    errors: dict = {}
+    errors = {}
     if request.method == "POST":
         chosen = [int(v) for v in request.POST.getlist("chosen") if v.isdigit()]
         try:

@@ -23,7 +23,14 @@ def referral_form(request):
         organisation = referrals.front_door_organisation()
     except InvalidInput:
         raise Http404("Referrals are not taken here") from None
-    clinicians = referrals.clinicians_to_choose(organisation)
+    # Staff names are not listed to the public: the directory's "ask this provider" link names
+    # one (?clinician=<id>), and only that one is offered.
+    named = (request.POST if request.method == "POST" else request.GET).get(
+        "preferred_clinician" if request.method == "POST" else "clinician", ""
+    )
+    clinicians = referrals.clinicians_to_choose(organisation).filter(
+        pk=int(named) if named.isdigit() else None
+    )
     status = 200
     if request.method == "POST":
         form = ReferralForm(request.POST, clinicians=clinicians)
@@ -51,7 +58,10 @@ def referral_form(request):
                 return redirect("referral_sent")
     else:
         form = ReferralForm(
-            initial={"consent_wording_version": settings.RAPPORT_REFERRAL_CONSENT_VERSION},
+            initial={
+                "consent_wording_version": settings.RAPPORT_REFERRAL_CONSENT_VERSION,
+                "preferred_clinician": named if named.isdigit() else "",
+            },
             clinicians=clinicians,
         )
     context = {"form": form, "organisation": organisation, "reply_days": settings.RAPPORT_REFERRAL_REPLY_DAYS}
@@ -89,7 +99,7 @@ def waiting_place(request):
     referral = watch.find(secret)
     if referral is None:
         return render(request, "front_door/waiting_gone.html", status=404)
-    errors: dict = {}
+    errors = {}
     if request.method == "POST":
         step = request.POST.get("step")
         if step == "cancel":

@@ -41,7 +41,7 @@ def intake_inbox(request):
 @signed_in(team.does_intake)
 @require_http_methods(["GET", "POST"])
 def intake_referral(request, pk: int):
-    errors: dict = {}
+    errors = {}
     status = 200
     link = ""
     if request.method == "POST":
