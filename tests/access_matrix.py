@@ -355,6 +355,7 @@ from tests.matrix import (  # noqa: E402
     directory,
     fhir,
     formulation,
+    intake,
     inventory,
     messaging,
     portal,
@@ -367,7 +368,7 @@ from tests.matrix import (  # noqa: E402
 
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
-ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES + directory.ROUTES
+ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES + directory.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

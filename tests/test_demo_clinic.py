@@ -98,3 +98,16 @@ def test_every_demo_clinician_has_a_published_profile_some_checked_one_self_decl
     assert declared == {"Grace Tan"}
     spanish = public.search(public.parse_search({"language": "es", "meeting": "online"}))
     assert [listing.profile.display_name for listing in spanish] == ["Jonas Berg"]
+
+
+def test_three_referrals_wait_in_the_demo_inbox_one_urgent_and_told_to_intake(demo_clinic, db):
+    from rapport.clinic.models import Notification
+    from rapport.intake.models import Referral
+
+    waiting = Referral.objects.filter(status="new")
+    assert waiting.count() == 3
+    urgent = waiting.get(urgent=True)
+    assert urgent.alert is not None and urgent.alert.status == "open"
+    assert Notification.objects.filter(alert=urgent.alert, recipient__email="therapist@demo.rapport").exists()
+    professional = waiting.get(referred_by="professional")
+    assert professional.referrer_name and not professional.urgent

@@ -28,6 +28,8 @@ LAYERS = {
     "programme": 4,
     "retention": 4,
     "directory": 4,
+    "intake": 4,
+    "front_door": 5,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rapport.administration import directory, hours, retention, service, views
+from rapport.administration import directory, hours, intake, retention, service, views
 
 urlpatterns = [
     path("administration/", views.administration, name="administration"),
@@ -30,4 +30,5 @@ urlpatterns = [
         directory.directory_admin_profile,
         name="directory_admin_profile",
     ),
+    path("administration/intake/", intake.intake_team, name="intake_team"),
 ]

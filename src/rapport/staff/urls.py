@@ -10,6 +10,7 @@ from rapport.staff import (
     course,
     directory_profile,
     formulation,
+    intake,
     inventory,
     messages,
     notifications,
@@ -81,6 +82,8 @@ client_urls = [
 ]
 
 urlpatterns = [
+    path("intake/", intake.intake_inbox, name="intake_inbox"),
+    path("intake/referrals/<int:pk>/", intake.intake_referral, name="intake_referral"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("my-directory-profile/", directory_profile.directory_profile, name="directory_profile"),
     path(

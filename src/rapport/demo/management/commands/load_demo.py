@@ -11,6 +11,7 @@ from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
 from rapport.demo import appointments, clinic, directory
+from rapport.demo import referrals as demo_referrals
 from rapport.messaging import digest, threads
 from rapport.programme.summaries import deferred
 from rapport.scheduling import consents
@@ -86,6 +87,7 @@ class Command(BaseCommand):
             self._supervision(people, teams, today)
             token = appointments.load(today)
             directory.load(people, org)
+            demo_referrals.load(people)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
         self.stdout.write(
