@@ -347,3 +347,34 @@ def test_the_directory_shows_twenty_five_providers_a_page_keeping_the_filters(cl
     second = client.get("/providers/?language=en&page=2").content.decode()
     assert second.count('class="card provider"') == 2
     assert client.get("/providers/?page=99").status_code == 200
+
+
+def test_a_profile_shows_the_waiting_lists_estimate_when_people_wait(clinic, client):
+    from django.test import override_settings
+
+    from rapport.intake.models import Referral, Status
+
+    profile = make_profile(clinic.clinician)
+    for n in range(2):
+        Referral.objects.create(
+            organisation=clinic.org,
+            reference=f"R{n:05d}",
+            full_name=f"Invented person {n}",
+            date_of_birth=date(1990, 1, 1),
+            country="GB",
+            concern="Low mood",
+            consent_contact=True,
+            consent_data=True,
+            consent_wording_version="1",
+            status=Status.WAITING,
+            waiting_since=timezone.now() - timedelta(days=3),
+            waiting_for=clinic.clinician,
+        )
+    with override_settings(RAPPORT_WAIT_WEEKS_PER_PLACE=2):
+        page = client.get(f"/providers/{profile.pk}/").content.decode()
+        listed = client.get("/api/v1/providers").json()[0]
+    assert "Waiting list: about 6 weeks" in page
+    assert "2 people waiting" in page and "not yet measured" in page
+    assert "Invented person" not in page
+    assert (listed["waiting"], listed["wait_weeks"], listed["wait_measured"]) == (2, 6, False)
+    assert f"/refer/?clinician={clinic.clinician.pk}" in page

@@ -68,6 +68,9 @@ class ProviderOut(Schema):
     free_places: bool
     statement: str
     next_free_appointment: date | None = Field(description="In the clinic's time zone, within three weeks")
+    waiting: int = Field(description="People on the clinician's waiting list now")
+    wait_weeks: int | None = Field(description="The waiting list's estimate for someone joining now")
+    wait_measured: bool = Field(description="Estimated from the list's own pace; false: the clinic's default")
     credentials: list[ProviderCredentialOut]
 
 
@@ -127,6 +130,9 @@ def _provider(profile: ProviderProfile, availability: Availability | None) -> di
         "free_places": profile.free_places,
         "statement": profile.statement,
         "next_free_appointment": availability.day if availability else None,
+        "waiting": availability.waiting if availability else 0,
+        "wait_weeks": availability.wait_weeks if availability else None,
+        "wait_measured": availability.wait_measured if availability else False,
         "credentials": _credentials(profile),
     }
 

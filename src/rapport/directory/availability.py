@@ -1,7 +1,9 @@
 """When a listed clinician could next see someone new: the first free start in their working
-hours (rapport.scheduling), or the current waiting time where the intake waiting list knows it.
+hours (rapport.scheduling), and, when people wait on their list, the intake waiting list's
+estimate (rapport.intake.waiting, through `waiting_time` alone).
 
-Computed for a whole page of providers in three queries, whatever their number, and kept in the
+The free times are computed for a whole page of providers in three queries, whatever their
+number (the waiting list's estimate adds two per clinician), and kept in the
 cache for a few minutes (`remembered`): a public page must not read every booking of every
 listed clinician on each visit. A change to a clinician's bookings, hours or absences forgets
 theirs at once in the process that made it (directory/apps.py); other processes catch up within
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from rapport.intake.waiting import estimated_wait
 from rapport.scheduling import times
 from rapport.scheduling.booking import FREE_DAYS, SLOT_STEP
 from rapport.scheduling.models import HOLDING, Absence, Appointment, WorkingHours
@@ -28,7 +31,15 @@ CACHE_SECONDS = 300
 class Availability:
     next_free: datetime | None  # the first free start within FREE_DAYS, None if none found
     day: date | None  # its date in the clinic's time zone
-    days: int | None  # whole days from today to it (or the waiting time), for matching
+    days: int | None  # whole days until someone new could start, for matching
+    waiting: int = 0  # people on the clinician's waiting list now (rapport.intake)
+    wait_weeks: int | None = None  # the list's estimated wait for someone joining now
+    wait_measured: bool = False  # from the list's own pace, not the clinic's default
+
+
+def waiting_time(clinician):
+    """The one seam to the intake waiting list: its estimate for this clinician's list."""
+    return estimated_wait(clinician=clinician)
 
 
 def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability]:
@@ -62,7 +73,12 @@ def next_free(clinicians, now: datetime | None = None) -> dict[int, Availability
         today = times.local(now, zone).date()
         start = _first_free(hours[person.pk], busy[person.pk], away[person.pk], today, zone, now)
         day = times.local(start, zone).date() if start else None
-        found[person.pk] = Availability(start, day, (day - today).days if day else None)
+        days = (day - today).days if day else None
+        wait = waiting_time(person)
+        if wait.waiting:
+            # People ahead take the free times first: someone new waits for the list.
+            days = max(days or 0, wait.weeks * 7) if wait.weeks else None
+        found[person.pk] = Availability(start, day, days, wait.waiting, wait.weeks, wait.measured)
     return found
 
 
