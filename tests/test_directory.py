@@ -378,3 +378,26 @@ def test_a_profile_shows_the_waiting_lists_estimate_when_people_wait(clinic, cli
     assert "Invented person" not in page
     assert (listed["waiting"], listed["wait_weeks"], listed["wait_measured"]) == (2, 6, False)
     assert f"/refer/?clinician={clinic.clinician.pk}" in page
+
+
+def test_a_clinician_takes_a_lapsed_credential_off_and_it_is_kept_with_the_reason(clinic, as_user):
+    profile = make_profile(clinic.clinician, verified=True)
+    credential = profile.credentials.get()
+    page = as_user(clinic.clinician)
+    refused = page.post(
+        f"/my-directory-profile/credentials/{credential.pk}/", {"action": "withdraw", "reason": ""}
+    )
+    assert refused.status_code == 200 and not Credential.objects.get(pk=credential.pk).entered_in_error_at
+    done = page.post(
+        f"/my-directory-profile/credentials/{credential.pk}/",
+        {"action": "withdraw", "reason": "The registration lapsed in May."},
+    )
+    assert done.status_code == 302
+    kept = Credential.objects.get(pk=credential.pk)
+    assert kept.entered_in_error_at and kept.entered_in_error_reason == "The registration lapsed in May."
+    assert "IPT UK" not in page.get(f"/providers/{profile.pk}/").content.decode()
+    other = as_user(clinic.other_clinician)
+    assert (
+        other.post(f"/my-directory-profile/credentials/{credential.pk}/", {"action": "withdraw"}).status_code
+        == 404
+    )

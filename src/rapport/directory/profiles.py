@@ -21,7 +21,7 @@ from rapport.audit.models import Action
 from rapport.clinic import rules
 from rapport.common.checks import Problems
 from rapport.common.errors import InvalidInput
-from rapport.common.records import deny, save_versioned
+from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import protocol
 from rapport.core.directory import FORMATS
 from rapport.directory.models import (
@@ -233,6 +233,13 @@ def edit_credential(request, credential_id: int, given: CredentialValues, versio
         )
     credential.refresh_from_db()
     return credential
+
+
+def withdraw_credential(request, credential_id: int, given: EnteredInError) -> bool:
+    """A clinician takes a credential off their profile (a lapsed licence, a mistake): it is
+    hidden everywhere and kept with the reason, never deleted."""
+    credential = own_credential(request, credential_id)
+    return enter_in_error(request, credential, given, client=None)
 
 
 def administered(request, model, pk: int):

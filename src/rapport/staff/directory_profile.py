@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 from rapport.clinic import rules
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import posted_version, show_refusal
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.directory import forms, profiles
 
 
@@ -73,9 +74,21 @@ def credential_add(request):
 @require_http_methods(["GET", "POST"])
 def credential_edit(request, cid: int):
     credential = profiles.own_credential(request, cid)
-    form = forms.CredentialForm(request.POST or None, initial=forms.credential_initial(credential))
+    withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
+    form = forms.CredentialForm(
+        None if withdrawing else (request.POST or None), initial=forms.credential_initial(credential)
+    )
     conflict, version = False, credential.version
-    if request.method == "POST" and form.is_valid():
+    withdraw_form = EnteredInErrorForm(request.POST if withdrawing else None)
+    if withdrawing and withdraw_form.is_valid():
+        try:
+            profiles.withdraw_credential(request, cid, EnteredInError(withdraw_form.cleaned_data["reason"]))
+        except InvalidInput as exc:
+            show_refusal(withdraw_form, exc)
+        else:
+            messages.success(request, _("The credential was taken off your profile."))
+            return redirect("directory_profile")
+    elif request.method == "POST" and not withdrawing and form.is_valid():
         try:
             saved = profiles.edit_credential(
                 request, cid, forms.credential_from(form), posted_version(request)
@@ -96,5 +109,11 @@ def credential_edit(request, cid: int):
             else:
                 messages.success(request, _("The credential was saved."))
             return redirect("directory_profile")
-    context = {"form": form, "credential": credential, "version": version, "conflict": conflict}
+    context = {
+        "form": form,
+        "credential": credential,
+        "version": version,
+        "conflict": conflict,
+        "withdraw_form": withdraw_form,
+    }
     return render(request, "staff/directory_credential.html", context)
