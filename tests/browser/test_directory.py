@@ -157,6 +157,11 @@ def test_every_directory_page_passes_axe_and_our_page_checks(
     look(staff, "my-profile")
     staff.get_by_role("link", name="Add a licence or an IPT training").click()
     look(staff, "credential-add")
+    staff.goto("/my-directory-profile/")
+    staff.get_by_role("link", name="Change IPT UK").click()
+    staff.get_by_role("button", name="Take it off").click()
+    expect(staff.get_by_text("This field is required.")).to_be_visible()
+    look(staff, "credential-edit-refused")
 
     admin = new_page(screen)
     sign_in(admin, clinic.administrator.email)
