@@ -71,6 +71,7 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/fuzz_live.py
+	$(BIN)/python bench/referrals.py
 
 # Exact versions (with hashes) of the production dependencies, for
 # `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).

@@ -370,9 +370,11 @@ ROUTES += [
 from tests.matrix import (  # noqa: E402
     alerts,
     api_course,
+    directory,
     fhir,
     formulation,
     groups,
+    intake,
     inventory,
     messaging,
     portal,
@@ -391,6 +393,7 @@ ROUTES += groups.ROUTES
 from tests.matrix import offline  # noqa: E402
 
 ROUTES += offline.ROUTES
+ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES + directory.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
 

@@ -111,3 +111,30 @@ def test_the_demo_clinic_has_a_lay_counsellor_with_a_running_and_a_forming_group
     # The one item 9 answer raised an alert that the team's supervisor was told of at once.
     alert = RiskAlert.objects.get(source_record__type="MemberRecord")
     assert alert.deliveries.filter(recipient__email="supervisor@demo.rapport").exists()
+
+
+def test_every_demo_clinician_has_a_published_profile_some_checked_one_self_declared(demo_clinic, db):
+    from rapport.directory import public
+    from rapport.directory.models import Credential
+
+    clinicians = set(User.objects.filter(role=Role.CLINICIAN).values_list("pk", flat=True))
+    assert {p.clinician_id for p in public.public_profiles()} == clinicians
+    verified = Credential.objects.filter(verified_at__isnull=False).values("profile").distinct().count()
+    declared = {c.profile.clinician.full_name for c in Credential.objects.filter(verified_at__isnull=True)}
+    assert verified >= 2
+    assert declared == {"Grace Tan"}
+    spanish = public.search(public.parse_search({"language": "es", "meeting": "online"}))
+    assert [listing.profile.display_name for listing in spanish] == ["Jonas Berg"]
+
+
+def test_three_referrals_wait_in_the_demo_inbox_one_urgent_and_told_to_intake(demo_clinic, db):
+    from rapport.clinic.models import Notification
+    from rapport.intake.models import Referral
+
+    waiting = Referral.objects.filter(status="new")
+    assert waiting.count() == 3
+    urgent = waiting.get(urgent=True)
+    assert urgent.alert is not None and urgent.alert.status == "open"
+    assert Notification.objects.filter(alert=urgent.alert, recipient__email="therapist@demo.rapport").exists()
+    professional = waiting.get(referred_by="professional")
+    assert professional.referrer_name and not professional.urgent

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "rapport.backups",
     "rapport.retention",
     "rapport.groups",
+    "rapport.directory",
+    "rapport.intake",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -219,6 +221,18 @@ RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
 # first use, one file per key id, never committed; keep them out of the backups' reach like the
 # backup key.
 RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / "offline-keys")))
+# The front door (rapport.intake): public referrals are limited per caller address and overall,
+# counted in the database over the window; the waiting list's estimate and re-checks.
+RAPPORT_REFERRALS_PER_IP = env_int("RAPPORT_REFERRALS_PER_IP", 5)
+RAPPORT_REFERRALS_GLOBAL = env_int("RAPPORT_REFERRALS_GLOBAL", 200)
+RAPPORT_REFERRAL_WINDOW_SECONDS = env_int("RAPPORT_REFERRAL_WINDOW_SECONDS", 3600)
+RAPPORT_REFERRAL_ORGANISATION = env_int("RAPPORT_REFERRAL_ORGANISATION", 0)  # 0: the first one
+RAPPORT_REFERRAL_CONSENT_VERSION = env_str("RAPPORT_REFERRAL_CONSENT_VERSION", "1")
+RAPPORT_REFERRAL_MIN_TIER = env_str("RAPPORT_REFERRAL_MIN_TIER", "T2")  # [U] a referral's risk: same day
+RAPPORT_REFERRAL_REPLY_DAYS = env_int("RAPPORT_REFERRAL_REPLY_DAYS", 5)  # [U] promised in the reply
+RAPPORT_WAIT_PACE_DAYS = env_int("RAPPORT_WAIT_PACE_DAYS", 90)
+RAPPORT_WAIT_WEEKS_PER_PLACE = env_int("RAPPORT_WAIT_WEEKS_PER_PLACE", 1)  # [U] a clinic's choice
+RAPPORT_WAITING_RECHECK_WEEKS = env_int("RAPPORT_WAITING_RECHECK_WEEKS", 4)  # [U] a clinic's choice
 # The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
 # Keep it apart from the backups: whoever holds both can read every record.
 RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("rapport.staff.offline")),
     path("", include("rapport.portal.urls")),
     path("", include("rapport.administration.urls")),
+    path("", include("rapport.find.urls")),
+    path("", include("rapport.front_door.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("rapport.api.fhir.urls")),
 ]

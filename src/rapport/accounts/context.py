@@ -14,6 +14,7 @@ _NAV = {
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
         ("programme", _("Outcomes")),
+        ("directory_profile", _("Directory profile")),
     ],
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
@@ -22,12 +23,14 @@ _NAV = {
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("programme", _("Outcomes")),
+        ("directory_profile", _("Directory profile")),
     ],
     # The lead lands on the outcomes, and reaches the workspace's counts across every team here.
     Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes")), ("supervision_home", _("Workspace"))],
     Role.ADMINISTRATOR: [
         ("administration", _("Administration")),
         ("teams", _("Teams and sites")),
+        ("directory_admin", _("Directory")),
     ],
     Role.CLIENT: [
         ("my_home", _("Home")),

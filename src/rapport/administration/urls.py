@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rapport.administration import hours, online, retention, service, views
+from rapport.administration import directory, hours, intake, online, retention, service, views
 
 urlpatterns = [
     path("administration/", views.administration, name="administration"),
@@ -25,4 +25,11 @@ urlpatterns = [
     path("administration/online/", online.online_settings_page, name="online_settings"),
     path("administration/clients/<int:client_id>/close/", retention.client_close, name="client_close"),
     path("administration/retention/", retention.retention_settings, name="retention"),
+    path("administration/directory/", directory.directory_admin, name="directory_admin"),
+    path(
+        "administration/directory/<int:profile_id>/",
+        directory.directory_admin_profile,
+        name="directory_admin_profile",
+    ),
+    path("administration/intake/", intake.intake_team, name="intake_team"),
 ]

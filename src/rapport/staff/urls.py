@@ -8,8 +8,10 @@ from rapport.staff import (
     caseload,
     clients,
     course,
+    directory_profile,
     formulation,
     groups,
+    intake,
     inventory,
     messages,
     notifications,
@@ -102,7 +104,20 @@ group_urls = [
 ]
 
 urlpatterns = [
+    path("intake/", intake.intake_inbox, name="intake_inbox"),
+    path("intake/referrals/<int:pk>/", intake.intake_referral, name="intake_referral"),
     path("caseload/", caseload.caseload, name="caseload"),
+    path("my-directory-profile/", directory_profile.directory_profile, name="directory_profile"),
+    path(
+        "my-directory-profile/credentials/new/",
+        directory_profile.credential_add,
+        name="directory_credential_add",
+    ),
+    path(
+        "my-directory-profile/credentials/<int:cid>/",
+        directory_profile.credential_edit,
+        name="directory_credential_edit",
+    ),
     path("caseload/export.csv", caseload.caseload_export, name="caseload_export"),
     path("clients/new/", clients.client_add, name="client_add"),
     path("clients/<int:pk>/", include(client_urls)),

@@ -10,8 +10,9 @@ from django.utils import timezone
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
-from rapport.demo import appointments, clinic
+from rapport.demo import appointments, clinic, directory
 from rapport.demo import groups as demo_groups
+from rapport.demo import referrals as demo_referrals
 from rapport.messaging import clinic_notices, digest, threads
 from rapport.programme.summaries import deferred
 from rapport.scheduling import consents
@@ -87,6 +88,8 @@ class Command(BaseCommand):
             self._supervision(people, teams, today)
             demo_groups.load(org, teams, clinic.PASSWORD, today)
             token = appointments.load(today)
+            directory.load(people, org)
+            demo_referrals.load(people)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
         self.stdout.write(
