@@ -1,12 +1,14 @@
 """The demo's directory: every demo clinician has a published profile, most with credentials
 checked by the administrator, Grace Tan's self-declared, and Jonas Berg offering sessions online
-in Spanish (the browser test's "help me choose" finds him). Every number is invented."""
+in Spanish (the browser test's "help me choose" finds him); the lay counsellor of the demo's
+groups offers free places in Group IPT. Every number is invented."""
 
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
+from rapport.accounts.models import User
 from rapport.directory.models import Credential, CredentialKind, DirectorySettings, ProviderProfile
 
 # email: (profile fields, [(kind, body, number, country, level, completed on, cases, verified by)])
@@ -105,6 +107,22 @@ PROFILES: dict[str, tuple[dict[str, Any], list[tuple]]] = {
             ("training", "IPT UK", "", "GB", "IPT practitioner; IPT-A", date(2019, 11, 1), 4, "certificate"),
         ],
     ),
+    "counsellor@demo.rapport": (
+        {
+            "profession": "Lay counsellor",
+            "languages": ["en"],
+            "formats": ["group", "in_person"],
+            "problem_areas": ["grief", "role_dispute", "role_transition"],
+            "place": "Leeds, Chapeltown",
+            "fee_from": 0,
+            "fee_to": 0,
+            "free_places": True,
+            "statement": "I run Group IPT in the community centre, with weekly supervision from the clinic.",
+        },
+        [
+            ("training", "WHO Group IPT training", "", "GB", "Facilitator", date(2025, 2, 1), 2, "body"),
+        ],
+    ),
 }
 
 
@@ -112,7 +130,8 @@ def load(people: dict, organisation) -> None:
     admin = people["admin@demo.rapport"]
     now = timezone.now()
     for email, (fields, credentials) in PROFILES.items():
-        user = people[email]
+        # The lay counsellor is made with the demo's groups, after the people of the clinic.
+        user = people.get(email) or User.objects.get(email=email)
         profile = ProviderProfile.objects.create(
             clinician=user,
             organisation=organisation,

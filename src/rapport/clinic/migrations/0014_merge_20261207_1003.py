@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0013_missed_session_policy_fields'),
-        ('clinic', '0013_riskalert_for_referral'),
+        ("clinic", "0013_missed_session_policy_fields"),
+        ("clinic", "0013_riskalert_for_referral"),
     ]
 
-    operations = [
-    ]
+    operations = []
