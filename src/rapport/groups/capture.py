@@ -28,6 +28,7 @@ from rapport.groups import risk
 from rapport.groups.membership import members_on
 from rapport.groups.models import Group, GroupSession, MemberRecord, Membership
 from rapport.groups.scope import get_group
+from rapport.programme import summaries
 
 Day = date  # a field named `date` hides the type inside the dataclasses
 MEASURE = "phq9"  # the weekly score of a WHO group session (spec 1.11: symptom review by PHQ-9)
@@ -216,6 +217,13 @@ def update_session(
 
 
 def _write_records(request, group, session, checked: SessionValues, recorded_at) -> list:
+    # Each member's course is saved twice (the response, the course session): its programme
+    # summary is rewritten once, at the end, still inside the session's transaction.
+    with summaries.deferred():
+        return _write_each(request, group, session, checked, recorded_at)
+
+
+def _write_each(request, group, session, checked: SessionValues, recorded_at) -> list:
     memberships = {m.pk: m for m in Membership.objects.filter(group=group).select_related("client", "course")}
     existing = {r.membership_id: r for r in MemberRecord.objects.filter(session=session)}
     at_risk = []
