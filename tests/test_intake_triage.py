@@ -280,3 +280,19 @@ def test_the_public_form_lists_no_staff_unless_the_directory_names_one(intake, c
     named = client.get(f"/refer/?clinician={intake.clinician.pk}").content.decode()
     assert intake.clinician.full_name in named and intake.other_clinician.full_name not in named
     assert f'<option value="{intake.clinician.pk}" selected>' in named
+
+
+def test_a_recheck_through_the_page_with_a_risk_answer_shows_the_crisis_lines(intake, client):
+    referral = refer()
+    _r, secret = triage.place_on_list(
+        request_as(intake.co_clinician),
+        referral.pk,
+        triage.PlaceOnList(clinician=intake.clinician.pk, team=None, version=1),
+    )
+    client.get(f"/waiting/{secret}/")
+    refused = client.post("/waiting/", {"step": "recheck", "phq9_item1": "sometimes"})
+    assert "Nothing was kept" in refused.content.decode() and not Recheck.objects.exists()
+    answer = client.post("/waiting/", {"step": "recheck", "phq9_item9": "more_than_half_the_days"})
+    text = answer.content.decode()
+    assert "Where to get help now" in text and "116 123" in text
+    assert Recheck.objects.get().risk_flags == ["item9"]

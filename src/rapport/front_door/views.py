@@ -118,7 +118,7 @@ def waiting_place(request):
             else:
                 context = {
                     "check": check,
-                    "crisis": crisis.for_country(referral.country),
+                    "crisis": crisis.for_country(str(referral.country)),
                     "tier": "T2",
                     "open_now": True,
                 }
