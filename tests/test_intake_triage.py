@@ -296,3 +296,8 @@ def test_a_recheck_through_the_page_with_a_risk_answer_shows_the_crisis_lines(in
     text = answer.content.decode()
     assert "Where to get help now" in text and "116 123" in text
     assert Recheck.objects.get().risk_flags == ["item9"]
+
+
+def test_the_menu_offers_referrals_to_the_intake_team_only(intake, as_user):
+    assert 'href="/intake/"' in as_user(intake.co_clinician).get("/caseload/").content.decode()
+    assert 'href="/intake/"' not in as_user(intake.clinician).get("/caseload/").content.decode()
