@@ -254,7 +254,12 @@ def _window() -> timedelta:
 
 
 def _scored(instrument_id: str, answers: dict[str, str]) -> scoring.Result:
-    return scoring.score(instrument_id, answers)
+    try:
+        return scoring.score(instrument_id, answers)
+    except scoring.InvalidAnswers as exc:  # an answer the branching does not ask: named, as the form says
+        raise InvalidInput(
+            {f"{instrument_id}.{item}": [_("Select a valid choice.")] for item in exc.items}
+        ) from None
 
 
 def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
