@@ -301,3 +301,44 @@ def test_a_recheck_through_the_page_with_a_risk_answer_shows_the_crisis_lines(in
 def test_the_menu_offers_referrals_to_the_intake_team_only(intake, as_user):
     assert 'href="/intake/"' in as_user(intake.co_clinician).get("/caseload/").content.decode()
     assert 'href="/intake/"' not in as_user(intake.clinician).get("/caseload/").content.decode()
+
+
+def test_a_refused_form_with_a_risk_answer_still_shows_the_crisis_lines_at_once(intake, client):
+    answer = client.post(
+        "/refer/",
+        {
+            "referred_by": "self",
+            "country": "IE",
+            "phq9_item9": "nearly_every_day",
+            "consent_wording_version": "1",
+        },
+    )
+    text = answer.content.decode()
+    assert "Where to get help now" in text and "has not been sent yet" in text
+    assert "116 123" in text  # Ireland's Samaritans
+    assert not Referral.objects.exists()
+    calm = client.post("/refer/", {"referred_by": "self", "country": "IE", "consent_wording_version": "1"})
+    assert "Where to get help now" not in calm.content.decode()
+
+
+def test_over_the_limit_the_form_says_so_keeps_nothing_and_still_shows_help(intake, client, settings):
+    settings.RAPPORT_REFERRALS_PER_IP = 0
+    answer = client.post(
+        "/refer/",
+        {
+            "referred_by": "self",
+            "full_name": "Late Person",
+            "date_of_birth": "1990-01-01",
+            "country": "GB",
+            "contact_by": ["email"],
+            "email": "late@example.org",
+            "concern": "Low.",
+            "consent_contact": "on",
+            "consent_data": "on",
+            "consent_wording_version": "1",
+            "phq9_item9": "several_days",
+        },
+    )
+    text = answer.content.decode()
+    assert answer.status_code == 429 and "Too many referrals" in text and "116 123" in text
+    assert not Referral.objects.exists()
