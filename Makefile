@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport lead@demo.rapport
+DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport lead@demo.rapport counsellor@demo.rapport
 
 .PHONY: demo test install install-test chromium lint serve clean bench openapi lock audit-deps
 

@@ -29,6 +29,8 @@ LAYERS = {
     "retention": 4,
     "intake": 4,
     "front_door": 5,
+    "groups": 4,
+    "offline": 4,
     "staff": 5,
     "portal": 5,
     "administration": 5,

@@ -84,10 +84,12 @@ INSTALLED_APPS = [
     "rapport.staff",
     "rapport.portal",
     "rapport.api",
+    "rapport.offline",
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
     "rapport.intake",
+    "rapport.groups",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -226,6 +228,10 @@ RAPPORT_REFERRAL_REPLY_DAYS = env_int("RAPPORT_REFERRAL_REPLY_DAYS", 5)  # [U] p
 RAPPORT_WAIT_PACE_DAYS = env_int("RAPPORT_WAIT_PACE_DAYS", 90)
 RAPPORT_WAIT_WEEKS_PER_PLACE = env_int("RAPPORT_WAIT_WEEKS_PER_PLACE", 1)  # [U] a clinic's choice
 RAPPORT_WAITING_RECHECK_WEEKS = env_int("RAPPORT_WAITING_RECHECK_WEEKS", 4)  # [U] a clinic's choice
+# The private keys that open group sessions sealed on a device offline (offline/keys.py): made on
+# first use, one file per key id, never committed; keep them out of the backups' reach like the
+# backup key.
+RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / "offline-keys")))
 # The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
 # Keep it apart from the backups: whoever holds both can read every record.
 RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")
@@ -260,6 +266,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The group session screen's web app manifest (staff/offline.py); default-src would refuse it.
+        "manifest-src": [SELF],
         "form-action": [SELF],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
@@ -307,6 +315,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>"
 # default is a placeholder for the organisation's own self-hosted Jitsi Meet; an organisation sets
 # its own on its scheduling settings.
 RAPPORT_VIDEO_BASE_URL = env_str("RAPPORT_VIDEO_BASE_URL", "https://meet.example.org/")
+# A self-hosted Jitsi Meet with JWT authentication: its application id and shared secret (HS256),
+# from the environment only, never committed. Both empty: links carry no token. The audience is
+# what the Jitsi server accepts (its asap_accepted_audiences).
+RAPPORT_JITSI_APP_ID = env_str("RAPPORT_JITSI_APP_ID", "")
+RAPPORT_JITSI_APP_SECRET = env_str("RAPPORT_JITSI_APP_SECRET", "")
+RAPPORT_JITSI_AUDIENCE = env_str("RAPPORT_JITSI_AUDIENCE", "jitsi")
+if bool(RAPPORT_JITSI_APP_ID) != bool(RAPPORT_JITSI_APP_SECRET):
+    raise ImproperlyConfigured("Set both RAPPORT_JITSI_APP_ID and RAPPORT_JITSI_APP_SECRET, or neither")
+if RAPPORT_JITSI_APP_SECRET and len(RAPPORT_JITSI_APP_SECRET) < 32:
+    # HS256 with a short shared secret can be guessed offline from one token.
+    raise ImproperlyConfigured("RAPPORT_JITSI_APP_SECRET must be at least 32 characters")
 # Text-message reminders go through this back-end (dotted path to a class with send(to, text)).
 RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.ConsoleBackend")
 

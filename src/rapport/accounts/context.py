@@ -10,6 +10,7 @@ _NAV = {
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("my_schedule", _("My schedule")),
+        ("groups", _("Groups")),
         ("client_add", _("Add a client")),
         ("break_glass", _("Emergency access")),
         ("programme", _("Outcomes")),
@@ -17,11 +18,13 @@ _NAV = {
     Role.SUPERVISOR: [
         ("supervision_home", _("Workspace")),
         ("caseload", _("Team clients")),
+        ("groups", _("Groups")),
         ("messages_inbox", _("Messages")),
         ("alerts", _("Alerts")),
         ("programme", _("Outcomes")),
     ],
-    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes"))],
+    # The lead lands on the outcomes, and reaches the workspace's counts across every team here.
+    Role.PROGRAMME_LEAD: [("programme", _("Programme outcomes")), ("supervision_home", _("Workspace"))],
     Role.ADMINISTRATOR: [
         ("administration", _("Administration")),
         ("teams", _("Teams and sites")),

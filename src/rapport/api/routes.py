@@ -11,8 +11,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
+from rapport.api.groups import router as groups_router
 from rapport.api.measures import router as measures_router
 from rapport.api.messages import router as messages_router
+from rapport.api.offline import router as offline_router
 from rapport.api.programme import router as programme_router
 from rapport.api.referrals import router as referrals_router
 from rapport.api.scheduling import router as scheduling_router
@@ -163,3 +165,5 @@ api.add_router("", scheduling_router)
 api.add_router("", messages_router)
 api.add_router("", programme_router)
 api.add_router("", referrals_router)
+api.add_router("", groups_router)
+api.add_router("", offline_router)
