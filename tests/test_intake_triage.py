@@ -139,6 +139,8 @@ def test_the_waiting_list_link_shows_the_place_and_lets_the_person_leave(intake,
     text = page.content.decode()
     assert "You are number 2 on the list." in text and second.reference in text
     assert "Second Waiting" not in text and "Noor" not in text
+    assert client.get("/waiting/learn/depression/").status_code == 200  # the Learn pages while waiting
+    assert client.get("/waiting/learn/no-such-page/").status_code == 404
     left = client.post("/waiting/", {"step": "cancel"})
     assert left.status_code == 200
     second.refresh_from_db()
