@@ -377,6 +377,7 @@ from tests.matrix import (  # noqa: E402
     intake,
     inventory,
     messaging,
+    offline,
     portal,
     programme,
     retention,
@@ -388,14 +389,10 @@ from tests.matrix import (  # noqa: E402
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
 ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
-ROUTES += groups.ROUTES
-
-from tests.matrix import offline  # noqa: E402
-
-ROUTES += offline.ROUTES
-ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES + directory.ROUTES + intake.ROUTES
+ROUTES += groups.ROUTES + offline.ROUTES + directory.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
+assert len(BY_NAME) == len(ROUTES), "a route is listed twice"
 
 
 def url_names(urlconf=None) -> dict[str, object]:

@@ -204,3 +204,12 @@ def test_the_answer_is_the_same_whether_or_not_the_person_is_already_a_client(in
     assert first.subject == second.subject
     assert first.body.replace(as_client.reference, "") == second.body.replace(stranger.reference, "")
     assert RiskAlert.objects.count() == 0
+
+
+def test_a_referrals_alert_is_not_found_through_the_client_alert_pages_or_fhir(intake, as_user):
+    sent = referrals.submit(public_request(), given(phq9={"item9": "several_days"}))
+    alert = Referral.objects.get(reference=sent.reference).alert
+    browser = as_user(intake.co_clinician)
+    assert browser.get(f"/alerts/{alert.pk}/").status_code == 404
+    assert browser.get(f"/fhir/R4/Flag/{alert.pk}").status_code == 404
+    assert sent.reference not in browser.get("/alerts/").content.decode()

@@ -139,6 +139,8 @@ def test_the_waiting_list_link_shows_the_place_and_lets_the_person_leave(intake,
     text = page.content.decode()
     assert "You are number 2 on the list." in text and second.reference in text
     assert "Second Waiting" not in text and "Noor" not in text
+    assert client.get("/waiting/learn/depression/").status_code == 200  # the Learn pages while waiting
+    assert client.get("/waiting/learn/no-such-page/").status_code == 404
     left = client.post("/waiting/", {"step": "cancel"})
     assert left.status_code == 200
     second.refresh_from_db()
@@ -280,3 +282,65 @@ def test_the_public_form_lists_no_staff_unless_the_directory_names_one(intake, c
     named = client.get(f"/refer/?clinician={intake.clinician.pk}").content.decode()
     assert intake.clinician.full_name in named and intake.other_clinician.full_name not in named
     assert f'<option value="{intake.clinician.pk}" selected>' in named
+
+
+def test_a_recheck_through_the_page_with_a_risk_answer_shows_the_crisis_lines(intake, client):
+    referral = refer()
+    _r, secret = triage.place_on_list(
+        request_as(intake.co_clinician),
+        referral.pk,
+        triage.PlaceOnList(clinician=intake.clinician.pk, team=None, version=1),
+    )
+    client.get(f"/waiting/{secret}/")
+    refused = client.post("/waiting/", {"step": "recheck", "phq9_item1": "sometimes"})
+    assert "Nothing was kept" in refused.content.decode() and not Recheck.objects.exists()
+    answer = client.post("/waiting/", {"step": "recheck", "phq9_item9": "more_than_half_the_days"})
+    text = answer.content.decode()
+    assert "Where to get help now" in text and "116 123" in text
+    assert Recheck.objects.get().risk_flags == ["item9"]
+
+
+def test_the_menu_offers_referrals_to_the_intake_team_only(intake, as_user):
+    assert 'href="/intake/"' in as_user(intake.co_clinician).get("/caseload/").content.decode()
+    assert 'href="/intake/"' not in as_user(intake.clinician).get("/caseload/").content.decode()
+
+
+def test_a_refused_form_with_a_risk_answer_still_shows_the_crisis_lines_at_once(intake, client):
+    answer = client.post(
+        "/refer/",
+        {
+            "referred_by": "self",
+            "country": "IE",
+            "phq9_item9": "nearly_every_day",
+            "consent_wording_version": "1",
+        },
+    )
+    text = answer.content.decode()
+    assert "Where to get help now" in text and "has not been sent yet" in text
+    assert "116 123" in text  # Ireland's Samaritans
+    assert not Referral.objects.exists()
+    calm = client.post("/refer/", {"referred_by": "self", "country": "IE", "consent_wording_version": "1"})
+    assert "Where to get help now" not in calm.content.decode()
+
+
+def test_over_the_limit_the_form_says_so_keeps_nothing_and_still_shows_help(intake, client, settings):
+    settings.RAPPORT_REFERRALS_PER_IP = 0
+    answer = client.post(
+        "/refer/",
+        {
+            "referred_by": "self",
+            "full_name": "Late Person",
+            "date_of_birth": "1990-01-01",
+            "country": "GB",
+            "contact_by": ["email"],
+            "email": "late@example.org",
+            "concern": "Low.",
+            "consent_contact": "on",
+            "consent_data": "on",
+            "consent_wording_version": "1",
+            "phq9_item9": "several_days",
+        },
+    )
+    text = answer.content.decode()
+    assert answer.status_code == 429 and "Too many referrals" in text and "116 123" in text
+    assert not Referral.objects.exists()

@@ -4,6 +4,7 @@ private link. Public, without JavaScript; nothing on them depends on who the per
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.common.access import public
@@ -32,20 +33,23 @@ def referral_form(request):
         pk=int(named) if named.isdigit() else None
     )
     status = 200
+    crisis_now = None
     if request.method == "POST":
         form = ReferralForm(request.POST, clinicians=clinicians)
-        if form.is_valid():
+        valid = form.is_valid()
+        given = form.to_referral()  # what was read, even from a form refused on another field
+        if valid:
             try:
-                sent = referrals.submit(
-                    request, form.to_referral(), honeypot=form.cleaned_data.get("website") or ""
-                )
+                sent = referrals.submit(request, given, honeypot=form.cleaned_data.get("website") or "")
             except InvalidInput as exc:
                 show_refusal(form, exc, refusal_names())  # shown again, as every page does
             except referrals.RateLimited:
                 form.add_error(
                     None,
-                    "Too many referrals have been sent from here in the last hour. Nothing was kept: "
-                    "please try again later. If you are in danger now, call your local emergency number.",
+                    _(
+                        "Too many referrals have been sent from here in the last hour. Nothing was kept: "
+                        "please try again later. If you are in danger now, call your local emergency number."
+                    ),
                 )
                 status = 429
             else:
@@ -56,6 +60,9 @@ def referral_form(request):
                     "country": sent.crisis.country,
                 }
                 return redirect("referral_sent")
+        # Not sent: a risk answer among what was read still shows the crisis lines at once.
+        if referrals.risk_answered(given):
+            crisis_now = crisis.for_country(given.country)
     else:
         form = ReferralForm(
             initial={
@@ -64,7 +71,14 @@ def referral_form(request):
             },
             clinicians=clinicians,
         )
-    context = {"form": form, "organisation": organisation, "reply_days": settings.RAPPORT_REFERRAL_REPLY_DAYS}
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "reply_days": settings.RAPPORT_REFERRAL_REPLY_DAYS,
+        "crisis": crisis_now,
+        "tier": "T2",
+        "open_now": True,
+    }
     return render(request, "front_door/referral_form.html", context, status=status)
 
 
@@ -118,7 +132,7 @@ def waiting_place(request):
             else:
                 context = {
                     "check": check,
-                    "crisis": crisis.for_country(referral.country),
+                    "crisis": crisis.for_country(str(referral.country)),
                     "tier": "T2",
                     "open_now": True,
                 }

@@ -253,8 +253,32 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.RAPPORT_REFERRAL_WINDOW_SECONDS)
 
 
+def risk_answered(given: NewReferral) -> bool:
+    """Whether the valid risk answers alone carry risk, whatever else is wrong with the referral:
+    a refused form still shows the crisis lines at once (nothing is stored, nobody is told)."""
+    for instrument_id in SCREENING:
+        definition = instruments.get(instrument_id)
+        answers = getattr(given, instrument_id)
+        risky = {
+            item.id: answers[item.id]
+            for item in definition.risk_items
+            if isinstance(answers.get(item.id), str) and answers[item.id] in item.options_by_code
+        }
+        try:
+            if alert_chain.carries_risk(scoring.score(definition, risky)):
+                return True
+        except scoring.InvalidAnswers:
+            continue
+    return False
+
+
 def _scored(instrument_id: str, answers: dict[str, str]) -> scoring.Result:
-    return scoring.score(instrument_id, answers)
+    try:
+        return scoring.score(instrument_id, answers)
+    except scoring.InvalidAnswers as exc:  # an answer the branching does not ask: named, as the form says
+        raise InvalidInput(
+            {f"{instrument_id}.{item}": [_("Select a valid choice.")] for item in exc.items}
+        ) from None
 
 
 def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:

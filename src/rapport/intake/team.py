@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.accounts.context import INTAKE_SESSION_KEY
 from rapport.accounts.models import Role, User
 from rapport.audit import trail
 from rapport.audit.models import Action
@@ -31,6 +32,13 @@ def does_intake(user) -> bool:
         cached = IntakeWorker.objects.filter(user=user, ended_at__isnull=True).exists()
         user._does_intake = cached
     return cached
+
+
+def remember_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Put in the session whether this person does intake, for the menu (accounts.context).
+    Access itself is asked afresh on every request (`does_intake`)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[INTAKE_SESSION_KEY] = bool(does_intake(user))
 
 
 def workers(organisation_id: int):
