@@ -101,13 +101,13 @@ def found_through_visible_to(client, user) -> None:
 
 @rules.predicate
 def sees_client(user, client) -> bool:
-    from rapport.clinic.models import Client
+    from rapport.clinic.models.clients import may_see
 
     if client is None:
         return False
     if user.is_authenticated and getattr(client, SEEN_BY, None) == user.pk:
         return True
-    return Client.objects.visible_to(user).filter(pk=client.pk).exists()
+    return may_see(user, client)
 
 
 @rules.predicate
