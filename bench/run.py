@@ -36,7 +36,7 @@ READ_REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))  # requests per read pa
 GUNICORN = ["--workers", "3", "--threads", "2"]  # docs/operations.md, for 2 cores
 WRITE = {"threads": 1, "connections": 8, "seconds": int(os.environ.get("BENCH_SECONDS", "20"))}
 SERVED_READ = {"threads": 1, "connections": 4, "seconds": 8}
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # the servers under test listen here
 
 
 def log(message: str) -> None:
@@ -163,12 +163,21 @@ def probe(env: dict, *args) -> dict:
 
 
 @contextlib.contextmanager
-def served(app: str, env: dict):
-    """gunicorn with the production worker settings, on loopback; yields the master's pid."""
+def served(app: str, env: dict, options: list | None = None):
+    """gunicorn with the production worker settings (or `options`), on loopback; yields the
+    master's pid."""
     log_path = VAR / f"gunicorn-{app.split('.')[0]}.log"
     with log_path.open("w") as log_file:
         server = subprocess.Popen(  # noqa: S603
-            [BIN / "gunicorn", app, *GUNICORN, "--bind", f"127.0.0.1:{PORT}", "--pythonpath", ROOT],
+            [
+                BIN / "gunicorn",
+                app,
+                *(options or GUNICORN),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--pythonpath",
+                ROOT,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -205,12 +214,20 @@ def wrk(url: str, script: str, targets: dict, *, threads: int, connections: int,
     env = dict(os.environ, BENCH_TARGETS=str(path))
     command = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "10s", "-s", ROOT / "bench" / script]
     # Warm up first: each worker's first requests import and build what Django loads lazily.
-    run([*command, "-d3s", url], env)
+    warm = run([*command, "-d3s", url], env)
     output = run([*command, f"-d{seconds}s", url], env)
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     result["rps"] = round(result["requests"] / result["seconds"], 1)
+    warm_line = next(line for line in warm.splitlines() if line.startswith("BENCH "))
+    result["warmup"] = json.loads(warm_line[len("BENCH ") :])["requests"]
     return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _lua(value) -> str:

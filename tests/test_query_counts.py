@@ -20,14 +20,19 @@ CASELOAD = 19  # each client's next appointment (scheduling); the menu's unread-
 # The course's sessions, for where the course stands on the first screen; the next appointment;
 # the menu's and the Messages button's unread counts.
 CLIENT_PAGE = 19
-OUTCOMES = 6  # the token's owner is checked for a lockout (a paused account's tokens stop)
-ALERTS_API = 5  # with the lockout check on the token's owner
-RESPONSE_POST = 16  # scored, stored, audited, no alert; the lockout check, the course's programme
-# summary rewritten in the same transaction, and the idempotency bookkeeping: issue #17 item 1 is to
-# bring this down
-RESPONSE_POST_WITH_ALERT = (
-    28  # the same, and the alert with its notification, e-mail, jobs and the care team's notices
-)
+# The token's owner is checked for a lockout (a paused account's tokens stop) in the token's own
+# query, which asks whether any failed sign-in is on record (django-axes only then): was 6 and 5.
+OUTCOMES = 5
+ALERTS_API = 4
+# Scored, stored, audited, no alert: the token with its owner and whether any failed sign-in is on
+# record (axes is asked only then), the client by its key (the access rule decided on the row), the
+# current course, the response, the course's programme summary (the course with its formulation,
+# plan and inventory count, its sessions, its scores, one upsert), the audit row, and the savepoint
+# pair of the service's transaction (a BEGIN and COMMIT when served). Issue #17 item 1: was 16.
+RESPONSE_POST = 11
+# The same, and the alert (with its savepoint pair), its audit row, the care team, one INSERT each
+# for their notifications and e-mail records, an e-mail job per person and the escalation job. Was 28.
+RESPONSE_POST_WITH_ALERT = 21
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
 

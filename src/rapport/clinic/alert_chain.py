@@ -115,15 +115,16 @@ def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
             "Nobody has acknowledged this alert yet. Reach the client's clinician (%(clinician)s) or "
             "the team's supervisor (%(supervisors)s) now, or the clinic's on-call arrangement."
         ) % {"clinician": clinician, "supervisors": supervisors}
-    for person in people:
-        Notification.objects.create(
-            recipient=person,
-            client=alert.client,
-            alert=alert,
-            subject=subject,
-            body=body,
-        )
-        delivery = AlertDelivery.objects.create(alert=alert, recipient=person, escalation_level=level)
+    # One INSERT each for the notifications and the e-mail records, whatever the care team's size
+    # (nothing listens for their saves); each e-mail is then its own job.
+    Notification.objects.bulk_create(
+        Notification(recipient=person, client=alert.client, alert=alert, subject=subject, body=body)
+        for person in people
+    )
+    deliveries = AlertDelivery.objects.bulk_create(
+        AlertDelivery(alert=alert, recipient=person, escalation_level=level) for person in people
+    )
+    for delivery in deliveries:
         send_alert_email.enqueue(delivery.pk)
     return level
 
