@@ -67,7 +67,8 @@ def main(seconds: int) -> dict:
     with served("rapport.wsgi", env, options=plain) as master:
         (worker,) = workers(master)
         wrk(f"http://127.0.0.1:{PORT}", "post.lua", targets, threads=1, connections=1, seconds=3)
-        before = cpu_seconds(worker)  # after the first requests, which import and build what Django loads lazily
+        # Counted after the first requests, which import and build what Django loads lazily.
+        before = cpu_seconds(worker)
         unprofiled = wrk(
             f"http://127.0.0.1:{PORT}", "post.lua", targets, threads=1, connections=1, seconds=seconds
         )

@@ -51,7 +51,9 @@ def main(seconds: int) -> dict:
             for connections in (1, 4):
                 before_cpu = sum(cpu_seconds(p) for p in pids)
                 before = writes(env)
-                result = wrk(url + path, "get.lua", headers, threads=1, connections=connections, seconds=seconds)
+                result = wrk(
+                    url + path, "get.lua", headers, threads=1, connections=connections, seconds=seconds
+                )
                 after = writes(env)
                 served_requests = max(1, result["requests"] + result["warmup"])
                 result["worker_cpu_ms_per_request"] = round(

@@ -46,14 +46,18 @@ def user_for_token(request, secret: str):
         .annotate(failed_sign_ins=Exists(AccessAttempt.objects.filter(username=OuterRef("user__email"))))
         .first()
     )
-    user = found.user if found is not None else None
-    # axes counts failures under the normalised address; an address stored in another spelling,
-    # or a limit that locks at once, goes to axes whatever the query found.
-    ask_axes = user is not None and (
-        found.failed_sign_ins or user.email != normalise_email(user.email) or settings.AXES_FAILURE_LIMIT < 1
-    )
-    if ask_axes and AxesProxyHandler.is_locked(request, {"username": user.email}):
-        user = None
+    user = None
+    if found is not None:
+        user = found.user
+        # axes counts failures under the normalised address; an address stored in another
+        # spelling, or a limit that locks at once, goes to axes whatever the query found.
+        ask_axes = (
+            found.failed_sign_ins
+            or user.email != normalise_email(user.email)
+            or settings.AXES_FAILURE_LIMIT < 1
+        )
+        if ask_axes and AxesProxyHandler.is_locked(request, {"username": user.email}):
+            user = None
     cache[secret] = user
     return user
 
