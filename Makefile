@@ -65,11 +65,13 @@ openapi: install
 
 # Write and read paths at 1,000 and 100,000 generated clients, on SQLite and (when it answers) the
 # local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
-# Then the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py).
+# Then the server killed with SIGKILL under load, and the database made unreachable (bench/durability.py,
+# its own section of RESULTS.md), and the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py).
 bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/durability.py --results
 	$(BIN)/python bench/fuzz_live.py
 	$(BIN)/python bench/referrals.py
 

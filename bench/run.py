@@ -13,12 +13,13 @@ For SQLite, and for the local PostgreSQL when it answers:
 
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import platform
 import shutil
 import signal
-import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -28,15 +29,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 BIN = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "RESULTS.md"))
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
 SEED = 1
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The bench databases' names begin with this (several checkouts may share one PostgreSQL).
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "rapport_bench")
 READ_REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))  # requests per read path and size, in-process
 GUNICORN = ["--workers", "3", "--threads", "2"]  # docs/operations.md, for 2 cores
+# gunicorn 27 opens a control socket at one path per user: two servers on one machine would share it.
+ALONE = ["--no-control-socket"]
 WRITE = {"threads": 1, "connections": 8, "seconds": int(os.environ.get("BENCH_SECONDS", "20"))}
 SERVED_READ = {"threads": 1, "connections": 4, "seconds": 8}
-PORT = 8765
+
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # the servers under test listen here
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # each served measurement: median and spread
+
+
+def _cpus() -> tuple[list[int], list[int]]:
+    """The CPUs for the server and for wrk: wrk on the last one and the server on the others, so
+    that the load generator does not take the server's CPU time (BENCH_PIN=0: no pinning). On 2
+    cores that is one each. The database's own processes (PostgreSQL) are not pinned."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if os.environ.get("BENCH_PIN", "1") == "0" or len(cpus) < 2 or shutil.which("taskset") is None:
+        return [], []
+    return cpus[:-1], cpus[-1:]
+
+
+SERVER_CPUS, WRK_CPUS = _cpus()
+
+
+def pinned(cpus: list[int]) -> list:
+    return ["taskset", "-c", ",".join(map(str, cpus))] if cpus else []
 
 
 def log(message: str) -> None:
@@ -73,14 +97,14 @@ class Database:
         env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"{self.vendor}-{size}"))
         env.pop("DATABASE_URL", None)
         if self.vendor == "postgresql":
-            env["DATABASE_URL"] = f"{PG}/rapport_bench_{size}"
+            env["DATABASE_URL"] = f"{PG}/{PG_PREFIX}_{size}"
         return env
 
     def work_env(self) -> dict:
         env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"work-{self.vendor}"))
         env.pop("DATABASE_URL", None)
         if self.vendor == "postgresql":
-            env["DATABASE_URL"] = f"{PG}/rapport_bench_work"
+            env["DATABASE_URL"] = f"{PG}/{PG_PREFIX}_work"
         return env
 
     def ensure(self, size: int) -> dict:
@@ -96,9 +120,7 @@ class Database:
         env = self.cache_env(size)
         shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
         if self.vendor == "postgresql":
-            self._psql(
-                f"DROP DATABASE IF EXISTS rapport_bench_{size}", f"CREATE DATABASE rapport_bench_{size}"
-            )
+            self._psql(f"DROP DATABASE IF EXISTS {PG_PREFIX}_{size}", f"CREATE DATABASE {PG_PREFIX}_{size}")
         run([BIN / "rapport", "migrate", "--noinput", "-v", "0"], env)
         started = time.monotonic()
         output = run([BIN / "rapport", "generate_load", "--clients", size, "--seed", SEED], env)
@@ -106,7 +128,7 @@ class Database:
         if self.vendor == "postgresql":
             # Autovacuum would analyse the new tables soon enough in production; do it now so
             # that the planner sees the real sizes from the first request.
-            self._psql("VACUUM ANALYZE", database=f"rapport_bench_{size}")
+            self._psql("VACUUM ANALYZE", database=f"{PG_PREFIX}_{size}")
         stamp = {"key": key, "seconds": round(seconds, 1), "generated": f"{datetime.now(UTC):%Y-%m-%d}"}
         stamp["rows"] = sum(int(line.split()[-1].replace(",", "")) for line in output.splitlines()[:-1])
         stamp_path.write_text(json.dumps(stamp))
@@ -120,8 +142,8 @@ class Database:
             shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
         else:
             self._psql(
-                "DROP DATABASE IF EXISTS rapport_bench_work",
-                f"CREATE DATABASE rapport_bench_work TEMPLATE rapport_bench_{size}",
+                f"DROP DATABASE IF EXISTS {PG_PREFIX}_work",
+                f"CREATE DATABASE {PG_PREFIX}_work TEMPLATE {PG_PREFIX}_{size}",
             )
             shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
             shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
@@ -137,7 +159,7 @@ class Database:
     def _exists(self, size: int) -> bool:
         if self.vendor == "sqlite":
             return (Path(self.cache_env(size)["RAPPORT_VAR_DIR"]) / "rapport.sqlite3").exists()
-        sql = f"SELECT 1 FROM pg_database WHERE datname = 'rapport_bench_{size}'"  # noqa: S608 (an int)
+        sql = f"SELECT 1 FROM pg_database WHERE datname = '{PG_PREFIX}_{size}'"  # noqa: S608 (ours)
         found = self._psql(sql)
         return found.strip() == "1"
 
@@ -163,28 +185,53 @@ def probe(env: dict, *args) -> dict:
 
 
 @contextlib.contextmanager
-def served(app: str, env: dict):
-    """gunicorn with the production worker settings, on loopback; yields the master's pid."""
+def served(app: str, env: dict, options: list | None = None):
+    """gunicorn with the production worker settings (or `options`), on loopback; yields the
+    master's pid."""
     log_path = VAR / f"gunicorn-{app.split('.')[0]}.log"
     with log_path.open("w") as log_file:
         server = subprocess.Popen(  # noqa: S603
-            [BIN / "gunicorn", app, *GUNICORN, "--bind", f"127.0.0.1:{PORT}", "--pythonpath", ROOT],
+            [
+                *pinned(SERVER_CPUS),
+                BIN / "gunicorn",
+                app,
+                *(options or GUNICORN),
+                *ALONE,
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--pythonpath",
+                ROOT,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     try:
-        for _ in range(200):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", PORT), timeout=0.2):
-                break
+        # Ready when a worker answers: the master accepts connections before its workers have
+        # loaded the application, which on a busy machine takes seconds.
+        started = time.monotonic()
+        while not answers("/healthz"):
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped; see {log_path}")
-            time.sleep(0.1)
+            if time.monotonic() - started > 180:
+                raise RuntimeError(f"gunicorn did not answer in 3 minutes; see {log_path}")
+            time.sleep(0.2)
         yield server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def answers(path: str) -> bool:
+    """Whether the server on PORT answers `path` at all (any status: the reference has no /healthz)."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+        connection.request("GET", path)
+        connection.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        return False
+    return True
 
 
 def workers(master: int) -> list[int]:
@@ -199,18 +246,55 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def wrk(url: str, script: str, targets: dict, *, threads: int, connections: int, seconds: int) -> dict:
+def wrk(
+    url: str, script: str, targets: dict, *, threads: int, connections: int, seconds: int, repeats: int = 1
+) -> dict:
+    """wrk against `url` (pinned away from the server), after a 3-second warm-up, `repeats` times:
+    the median of each figure, its spread (lowest, highest) and the load average around each run."""
     path = VAR / "targets.lua"
     path.write_text("return " + _lua(targets))
     env = dict(os.environ, BENCH_TARGETS=str(path))
-    command = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "10s", "-s", ROOT / "bench" / script]
+    command = [
+        *pinned(WRK_CPUS),
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        "--timeout",
+        "10s",
+        "-s",
+        ROOT / "bench" / script,
+    ]
     # Warm up first: each worker's first requests import and build what Django loads lazily.
-    run([*command, "-d3s", url], env)
-    output = run([*command, f"-d{seconds}s", url], env)
+    warm = _figures(run([*command, "-d3s", url], env))
+    runs = []
+    for _ in range(repeats):
+        load = os.getloadavg()[0]
+        result = _figures(run([*command, f"-d{seconds}s", url], env))
+        result["load"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+        runs.append(result)
+    summary: dict = {"runs": runs, "warmup": warm["requests"]}
+    for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"):
+        values = sorted(r[key] for r in runs)
+        summary[key] = round(statistics.median(values), 2)
+        summary[f"{key}_spread"] = [values[0], values[-1]]
+    for key in ("requests", "non_2xx", "socket_errors"):
+        summary[key] = sum(r[key] for r in runs)
+    summary["seconds"] = round(sum(r["seconds"] for r in runs), 3)
+    summary["load"] = [min(r["load"][0] for r in runs), max(max(r["load"]) for r in runs)]
+    return summary
+
+
+def _figures(output: str) -> dict:
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     result["rps"] = round(result["requests"] / result["seconds"], 1)
     return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _lua(value) -> str:
@@ -252,10 +336,10 @@ def bench(vendor: str) -> dict:
     url = f"http://127.0.0.1:{PORT}"
     log(f"{vendor}: write path, bare-Django reference ({WRITE['seconds']} s)")
     with served("bench.reference.wsgi", env):
-        result["reference"] = wrk(url, "post.lua", reference, **WRITE)
+        result["reference"] = wrk(url, "post.lua", reference, **WRITE, repeats=REPEATS)
     log(f"{vendor}: write path, Rapport ({WRITE['seconds']} s), then the served read paths")
     with served("rapport.wsgi", env) as master:
-        result["write"] = wrk(url, "post.lua", real, **WRITE)
+        result["write"] = wrk(url, "post.lua", real, **WRITE, repeats=REPEATS)
         pages = {"headers": {"Cookie": found["session_cookie"]}}
         api = {"headers": {"Authorization": f"Bearer {token}"}}
         alerts = found["client_with_alerts"]["id"]
@@ -269,7 +353,7 @@ def bench(vendor: str) -> dict:
             "outcomes": (f"/api/v1/clients/{sixteen}/outcomes", api),
         }
         result["served_reads"] = {
-            name: wrk(url + path, "get.lua", headers, **SERVED_READ)
+            name: wrk(url + path, "get.lua", headers, **SERVED_READ, repeats=REPEATS)
             for name, (path, headers) in served_reads.items()
         }
         result["memory_mb"] = [peak_rss_mb(pid) for pid in workers(master)]
@@ -306,6 +390,26 @@ def machine() -> dict:
     }
 
 
+def spread(result: dict, key: str) -> str:
+    """A served figure: the median of the runs, and their lowest and highest when there were several."""
+    low, high = result.get(f"{key}_spread", [result[key], result[key]])
+    return f"{result[key]:g}" if low == high else f"{result[key]:g} ({low:g} to {high:g})"
+
+
+def load(result: dict) -> str:
+    low, high = result.get("load", ["?", "?"])
+    return f"{low} to {high}"
+
+
+def _pinning() -> str:
+    if not SERVER_CPUS:
+        return "no CPU pinning (one CPU, BENCH_PIN=0 or no taskset): wrk and the server share the CPUs"
+    return (
+        f"gunicorn pinned to CPU {','.join(map(str, SERVER_CPUS))} and wrk to CPU "
+        f"{','.join(map(str, WRK_CPUS))} with taskset (the database's processes are not pinned)"
+    )
+
+
 def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "—"
 
@@ -323,6 +427,8 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
         f"- Server: `gunicorn {' '.join(GUNICORN)}` on 127.0.0.1, RAPPORT_ENV=development, DEBUG off",
         f"- Write path: wrk -t{WRITE['threads']} -c{WRITE['connections']} -d{WRITE['seconds']}s on loopback, "
         "the same machine as the server",
+        f"- Served figures: each the median of {REPEATS} wrk runs, with their spread (lowest to highest) "
+        f"and the load average around the runs; {_pinning()}",
         f"- Read paths: {READ_REPEAT} requests each, in-process through Django's test client "
         "(whole middleware stack, view, template), after a warm-up",
         "",
@@ -340,16 +446,17 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
     lines += ["", f"## Write path: POST /api/v1/clients/{{id}}/responses ({SIZES[-1]:,} clients)", ""]
     lines += [
         "| database | Rapport req/s | reference req/s | ratio (target ≥ 0.5) | Rapport p50 / p95 / p99 ms "
-        "(p99 target < 100) | reference p50 / p95 / p99 ms | errors |",
-        "|---|---:|---:|---:|---|---|---:|",
+        "(p99 target < 100) | reference p50 / p95 / p99 ms | errors | load |",
+        "|---|---:|---:|---:|---|---|---:|---|",
     ]
     for r in runs:
         w, ref = r["write"], r["reference"]
         lines.append(
-            f"| {r['vendor']} | {w['rps']} | {ref['rps']} | {ratio(w['rps'], ref['rps'])} | "
-            f"{w['p50_ms']} / {w['p95_ms']} / {w['p99_ms']} | "
-            f"{ref['p50_ms']} / {ref['p95_ms']} / {ref['p99_ms']} | "
-            f"{w['non_2xx'] + w['socket_errors'] + ref['non_2xx'] + ref['socket_errors']} |"
+            f"| {r['vendor']} | {spread(w, 'rps')} | {spread(ref, 'rps')} | {ratio(w['rps'], ref['rps'])} | "
+            f"{spread(w, 'p50_ms')} / {spread(w, 'p95_ms')} / {spread(w, 'p99_ms')} | "
+            f"{spread(ref, 'p50_ms')} / {spread(ref, 'p95_ms')} / {spread(ref, 'p99_ms')} | "
+            f"{w['non_2xx'] + w['socket_errors'] + ref['non_2xx'] + ref['socket_errors']} | "
+            f"{load(w)}; {load(ref)} |"
         )
     small, large = SIZES
     lines += ["", f"## Read paths, server time in-process ({small:,} and {large:,} clients)", ""]
@@ -375,12 +482,16 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
         f"{SERVED_READ['seconds']} s each, {SIZES[-1]:,} clients)",
         "",
     ]
-    lines += ["| database | path | req/s | p50 / p95 / p99 ms | errors |", "|---|---|---:|---|---:|"]
+    lines += [
+        "| database | path | req/s | p50 / p95 / p99 ms (p95 target < 100) | errors | load |",
+        "|---|---|---:|---|---:|---|",
+    ]
     for r in runs:
         for name, s in r["served_reads"].items():
             lines.append(
-                f"| {r['vendor']} | {name} | {s['rps']} | {s['p50_ms']} / {s['p95_ms']} / {s['p99_ms']} | "
-                f"{s['non_2xx'] + s['socket_errors']} |"
+                f"| {r['vendor']} | {name} | {spread(s, 'rps')} | "
+                f"{spread(s, 'p50_ms')} / {spread(s, 'p95_ms')} / {spread(s, 'p99_ms')} | "
+                f"{s['non_2xx'] + s['socket_errors']} | {load(s)} |"
             )
     lines += ["", "## Memory: peak RSS (VmHWM) of each gunicorn worker after the runs", ""]
     for r in runs:
@@ -417,7 +528,7 @@ def main() -> None:
     host["load"] = f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     (VAR / "last.json").write_text(json.dumps(runs, indent=1, default=str))
     RESULTS.write_text(report(host, runs, skipped))
-    log(f"wrote {RESULTS.relative_to(ROOT)}")
+    log(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -27,3 +27,4 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("fhir/R4/", include("rapport.api.fhir.urls")),
 ]
+handler500 = "rapport.common.views.server_error"

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from rapport.accounts.models import ApiToken
+from rapport.api.auth import user_for_token
 from rapport.api.models import IdempotentAnswer
 
 HEADER = "Idempotency-Key"
@@ -30,13 +30,9 @@ def _caller_id(request) -> int | None:
     """Who is calling, as the API's own authentication will decide (a token first, then the session)."""
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
-        found = (
-            ApiToken.objects.active()
-            .filter(digest=ApiToken.digest_of(auth[7:].strip()), user__is_active=True)
-            .values_list("user_id", flat=True)
-            .first()
-        )
-        return found
+        # The API's own lookup, kept on the request: the API's authentication then reads no token again.
+        user = user_for_token(request, auth[7:].strip())
+        return user.pk if user is not None else None
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None
 

@@ -47,15 +47,20 @@ class RapportAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         # The answers every route can give besides its own, so that a client (or a schema fuzzer)
         # meets nothing undocumented: no credentials (401), a role or CSRF refusal (403), an id
-        # that is not there (404), a body that cannot be read or is too large (400), and a path,
-        # query or body of the wrong form (422). All are JSON with a `detail`.
+        # that is not there (404), a body that cannot be read or is too large (400), a path,
+        # query or body of the wrong form (422), and a database that cannot be reached (503,
+        # common.views.server_error). All are JSON with a `detail`.
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         for operations in schema["paths"].values():
             for method, operation in operations.items():
                 answers = operation.setdefault("responses", {})
                 params = operation.get("parameters", [])
-                extra = {401: "Not signed in, or the token is not valid", 403: "Refused"}
+                extra = {
+                    401: "Not signed in, or the token is not valid",
+                    403: "Refused",
+                    503: "The database cannot be reached just now; nothing was saved (Retry-After)",
+                }
                 if any(p.get("in") == "path" for p in params):
                     extra[404] = "Not found"
                 if "requestBody" in operation:

@@ -114,8 +114,10 @@ def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
         subject, body = _about_referral(alert, level, step)
     else:
         subject, body = _about_client(alert, alert.client, level, step, raised_from)
-    for person in people:
-        Notification.objects.create(
+    # One INSERT each for the notifications and the e-mail records, whatever the care team's size
+    # (nothing listens for their saves); each e-mail is then its own job.
+    Notification.objects.bulk_create(
+        Notification(
             recipient=person,
             client=alert.client,
             alert=alert,
@@ -123,7 +125,12 @@ def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
             subject=subject,
             body=body,
         )
-        delivery = AlertDelivery.objects.create(alert=alert, recipient=person, escalation_level=level)
+        for person in people
+    )
+    deliveries = AlertDelivery.objects.bulk_create(
+        AlertDelivery(alert=alert, recipient=person, escalation_level=level) for person in people
+    )
+    for delivery in deliveries:
         send_alert_email.enqueue(delivery.pk)
     return level
 

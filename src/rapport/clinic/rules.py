@@ -1,7 +1,9 @@
 """Who may do what: every view and API route asks these named predicates, never its own test.
 
-Seeing a client is decided by `Client.objects.visible_to(user)` alone (lists, pages and
-exports share it); the predicates below add what a person may *do* with a record they see.
+Seeing a client is decided by `Client.objects.visible_to(user)` (lists, pages and exports share
+it) and, for one client already read, by `may_see` beside it, the same rule decided on the row
+(tests/test_access_check.py holds the two together); the predicates below add what a person may
+*do* with a record they see.
 """
 
 import rules
@@ -101,13 +103,13 @@ def found_through_visible_to(client, user) -> None:
 
 @rules.predicate
 def sees_client(user, client) -> bool:
-    from rapport.clinic.models import Client
+    from rapport.clinic.models.clients import may_see
 
     if client is None:
         return False
     if user.is_authenticated and getattr(client, SEEN_BY, None) == user.pk:
         return True
-    return Client.objects.visible_to(user).filter(pk=client.pk).exists()
+    return may_see(user, client)
 
 
 @rules.predicate

@@ -10,6 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 
 from rapport.clinic.courses import phase_of
@@ -106,8 +109,23 @@ def refresh_all(batch: int = 2000) -> int:
 
 
 def refresh(course_ids: Iterable[int]) -> None:
+    """Rewrite the summaries of these courses: four queries whatever their number (the courses
+    with their client, formulation, relapse-prevention plan and inventory count; their sessions;
+    their scores; one upsert), since every questionnaire saved pays for them (#17)."""
     ids = list(course_ids)
-    courses = {course.pk: course for course in Course.objects.filter(pk__in=ids).select_related("client")}
+    entries = (
+        InventoryEntry.objects.filter(course_id=OuterRef("pk"), entered_in_error_at__isnull=True)
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    courses = {
+        course.pk: course
+        for course in Course.objects.filter(pk__in=ids)
+        .select_related("client", "formulation", "relapse_plan")
+        .annotate(inventory_entries=Coalesce(Subquery(entries), 0))
+    }
     sessions: dict[int, list[Session]] = defaultdict(list)
     for session in Session.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True).order_by(
         "number"
@@ -122,27 +140,33 @@ def refresh(course_ids: Iterable[int]) -> None:
         scores[course_id][instrument].append((at, total))
         if instrument == "phq9" and number is not None:
             measured[course_id].add(number)
-    inventory: dict[int, int] = defaultdict(int)
-    for course_id in InventoryEntry.objects.filter(
-        course_id__in=ids, entered_in_error_at__isnull=True
-    ).values_list("course_id", flat=True):
-        inventory[course_id] += 1
-    formulations = {
-        f.course_id: f
-        for f in Formulation.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
-    }
-    plans = {
-        p.course_id: p
-        for p in RelapsePreventionPlan.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
-    }
     rows = [
         _summary(
-            course, sessions[pk], scores[pk], measured[pk], inventory[pk], formulations.get(pk), plans.get(pk)
+            course,
+            sessions[pk],
+            scores[pk],
+            measured[pk],
+            course.inventory_entries,
+            _live(course, "formulation"),
+            _live(course, "relapse_plan"),
         )
         for pk, course in courses.items()
     ]
-    CourseSummary.objects.filter(course_id__in=ids).delete()
-    CourseSummary.objects.bulk_create(rows)
+    CourseSummary.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["course"], update_fields=_UPDATED
+    )
+
+
+def _live(course: Course, name: str):
+    """The course's formulation or plan (one each, read with the course), unless entered in error."""
+    try:
+        record = getattr(course, name)
+    except ObjectDoesNotExist:
+        return None
+    return record if record.entered_in_error_at is None else None
+
+
+_UPDATED = [f.name for f in CourseSummary._meta.concrete_fields if not f.primary_key]
 
 
 def _summary(course, sessions, scores, measured, inventory_entries, formulation, plan) -> CourseSummary:
