@@ -392,7 +392,7 @@ ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
 ROUTES += groups.ROUTES + offline.ROUTES + directory.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
-assert len(BY_NAME) == len(ROUTES), "a route is listed twice"
+assert len({(r.name, r.method) for r in ROUTES}) == len(ROUTES), "a route is listed twice"
 
 
 def url_names(urlconf=None) -> dict[str, object]:
