@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 KEY_BITS = 3072  # RSA-3072: about 128-bit strength, as long as the AES-256 key it wraps needs
-KEY_ID = re.compile(r"^k[0-9]{14}-[0-9a-f]{8}$")  # k<UTC yyyymmddHHMMSS>-<random>: sorts by age
+# k<UTC yyyymmddHHMMSS[ffffff]>-<random>: sorts by age (ids of before microseconds still read).
+KEY_ID = re.compile(r"^k[0-9]{14}(?:[0-9]{6})?-[0-9a-f]{8}$")
 
 
 class UnknownKey(LookupError):
@@ -92,7 +93,13 @@ def rotate() -> KeyPair:
     directory = key_dir()
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    key_id = f"k{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    # Microseconds, and never before the newest key, so that two rotations in one second still
+    # make the second one current (the random part alone would order them by chance).
+    stamp = f"{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    kept = key_ids()
+    if kept and kept[-1][1:].split("-")[0].ljust(20, "0") >= stamp:
+        stamp = str(int(kept[-1][1:].split("-")[0].ljust(20, "0")) + 1)
+    key_id = f"k{stamp}-{secrets.token_hex(4)}"
     private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
