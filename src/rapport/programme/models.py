@@ -57,12 +57,31 @@ class CourseSummary(models.Model):
     tasks_reviewed = models.BooleanField(null=True)
     tasks_due = models.PositiveSmallIntegerField(default=0)
     tasks_reviewed_count = models.PositiveSmallIntegerField(default=0)
+    # The supervisor's workspace (rapport.programme.progress): what it counts per open course.
+    # Flags that depend on the day are not stored: the workspace compares planned_end_on with today
+    # in SQL, and applies the "no measure for N sessions" threshold (workspace_rules.yaml) to
+    # `unmeasured` there too, so that neither goes stale between two changes of the record.
+    open = models.BooleanField(default=True)  # the course has not ended
+    planned_end_on = models.DateField(null=True)
+    reached = models.PositiveSmallIntegerField(default=0)  # highest attended session number
+    phase = models.CharField(max_length=32, default="not_started")  # protocol phase id
+    not_on_track = models.BooleanField(default=False)
+    deteriorating = models.BooleanField(default=False)  # not on track by a reliable rise
+    review_session = models.PositiveSmallIntegerField(null=True)  # the mid-course review's session
+    review_done = models.BooleanField(default=False)
+    unmeasured = models.PositiveSmallIntegerField(default=0)  # attended since the latest measure
 
     class Meta:
         indexes = [
             models.Index(fields=["organisation_id", "live", "referred_on"], name="summary_organisation"),
             models.Index(fields=["team_id", "live"], name="summary_team"),
             models.Index(fields=["clinician_id", "live"], name="summary_clinician"),
+            # The workspace reads only open courses: a partial index keeps them together.
+            models.Index(
+                fields=["team_id", "clinician_id"],
+                condition=models.Q(live=True, open=True),
+                name="summary_open_by_team",
+            ),
         ]
 
     def __str__(self) -> str:

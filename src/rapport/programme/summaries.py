@@ -9,9 +9,14 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 
+from rapport.accounts.models import Organisation
 from rapport.clinic.courses import phase_of
 from rapport.clinic.models import (
     Client,
@@ -27,6 +32,7 @@ from rapport.clinic.models import (
 from rapport.clinic.standing import REVIEW_TASK, review_session
 from rapport.common.records import record_changed
 from rapport.core import fidelity, programme, protocol
+from rapport.programme import progress
 from rapport.programme.models import CourseSummary
 
 MEASURES = ("phq9", "gad7")
@@ -101,7 +107,8 @@ def _touch(course_id: int) -> None:
 def refresh_all(batch: int = 2000) -> int:
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
-        refresh(ids[start : start + batch])
+        with transaction.atomic():  # a batch's old rows go only with its new ones written
+            refresh(ids[start : start + batch])
     return len(ids)
 
 
@@ -116,12 +123,25 @@ def refresh(course_ids: Iterable[int]) -> None:
         sessions[session.course_id].append(session)
     scores: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     measured: dict[int, set[int]] = defaultdict(set)
-    for course_id, instrument, number, at, total in Response.objects.filter(
-        course_id__in=ids, entered_in_error_at__isnull=True, instrument__in=MEASURES, complete=True
-    ).values_list("course_id", "instrument", "session_number", "answered_at", "total"):
-        scores[course_id][instrument].append((at, total))
-        if instrument == "phq9" and number is not None:
-            measured[course_id].add(number)
+    # Every scored response, in the order taken, is the workspace's series (progress.judge);
+    # complete PHQ-9s and GAD-7s are the outcomes' scores.
+    series: dict[int, dict[str, list]] = defaultdict(dict)
+    last_scored: dict[int, datetime] = {}
+    for course_id, instrument, number, at, total, complete in (
+        Response.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
+        .filter(Q(instrument__in=MEASURES, complete=True) | Q(total__isnull=False))
+        .order_by("answered_at", "id")
+        .values_list("course_id", "instrument", "session_number", "answered_at", "total", "complete")
+    ):
+        if complete and instrument in MEASURES:
+            scores[course_id][instrument].append((at, total))
+            if instrument == "phq9" and number is not None:
+                measured[course_id].add(number)
+        if total is not None:
+            series[course_id].setdefault(instrument, []).append(
+                (number if number is not None else at.date(), total)
+            )
+            last_scored[course_id] = at
     inventory: dict[int, int] = defaultdict(int)
     for course_id in InventoryEntry.objects.filter(
         course_id__in=ids, entered_in_error_at__isnull=True
@@ -135,14 +155,37 @@ def refresh(course_ids: Iterable[int]) -> None:
         p.course_id: p
         for p in RelapsePreventionPlan.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
     }
-    rows = [
-        _summary(
+    zones = _zones({course.client.organisation_id for course in courses.values()})
+    rows = []
+    for pk, course in courses.items():
+        row = _summary(
             course, sessions[pk], scores[pk], measured[pk], inventory[pk], formulations.get(pk), plans.get(pk)
         )
-        for pk, course in courses.items()
-    ]
+        at = last_scored.get(pk)
+        zone = zones[course.client.organisation_id]
+        _progress(row, course, sessions[pk], series.get(pk, {}), at.astimezone(zone).date() if at else None)
+        rows.append(row)
     CourseSummary.objects.filter(course_id__in=ids).delete()
     CourseSummary.objects.bulk_create(rows)
+
+
+def _zones(organisation_ids) -> dict[int, ZoneInfo]:
+    """Each organisation's time zone: the day of a measure is the clinic's day, as the workspace
+    page (in the organisation's zone) shows it."""
+    return {
+        pk: ZoneInfo(name)
+        for pk, name in Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "time_zone")
+    }
+
+
+def _progress(row: CourseSummary, course, sessions, series, measured_on) -> None:
+    attended = [(s.number, s.date, s.tasks_done) for s in sessions if s.status == SessionStatus.ATTENDED]
+    found = progress.judge(course, attended, series, measured_on)
+    row.open = course.status != CourseStatus.ENDED
+    row.planned_end_on = course.planned_end_on
+    for name in ("reached", "phase", "not_on_track", "deteriorating", "review_session", "review_done"):
+        setattr(row, name, getattr(found, name))
+    row.unmeasured = found.unmeasured
 
 
 def _summary(course, sessions, scores, measured, inventory_entries, formulation, plan) -> CourseSummary:
