@@ -1,7 +1,8 @@
 """Keep each course's CourseSummary in step with its record, in the same transaction.
 
 `connect()` (from the app's ready()) listens for saves of every record a figure reads; each save
-rewrites the summary of its course. `refresh_all()` rebuilds them in bulk, for data written
+rewrites the summary of its course and moves the running totals (rapport.programme.totals) by the
+difference. `refresh_all()` rebuilds them in bulk, for data written
 without the ORM's signals (the load generator) and for the migration that creates the table.
 """
 
@@ -32,7 +33,7 @@ from rapport.clinic.models import (
 from rapport.clinic.standing import REVIEW_TASK, review_session
 from rapport.common.records import record_changed
 from rapport.core import fidelity, programme, protocol
-from rapport.programme import progress
+from rapport.programme import progress, totals
 from rapport.programme.models import CourseSummary
 
 MEASURES = ("phq9", "gad7")
@@ -108,11 +109,15 @@ def refresh_all(batch: int = 2000) -> int:
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():  # a batch's old rows go only with its new ones written
-            refresh(ids[start : start + batch])
+            refresh(ids[start : start + batch], keep_totals=False)
+    with transaction.atomic():
+        totals.rebuild()
     return len(ids)
 
 
-def refresh(course_ids: Iterable[int]) -> None:
+def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
+    """Rewrite these courses' summaries and move the totals by the difference (`keep_totals`
+    False leaves the totals to a rebuild, as refresh_all does)."""
     ids = list(course_ids)
     courses = {course.pk: course for course in Course.objects.filter(pk__in=ids).select_related("client")}
     sessions: dict[int, list[Session]] = defaultdict(list)
@@ -165,8 +170,10 @@ def refresh(course_ids: Iterable[int]) -> None:
         zone = zones[course.client.organisation_id]
         _progress(row, course, sessions[pk], series.get(pk, {}), at.astimezone(zone).date() if at else None)
         rows.append(row)
-    CourseSummary.objects.filter(course_id__in=ids).delete()
+    removed = totals.deleted(ids)
     CourseSummary.objects.bulk_create(rows)
+    if keep_totals:
+        totals.apply(removed, [{name: getattr(row, name) for name in totals.SOURCE} for row in rows])
 
 
 def _zones(organisation_ids) -> dict[int, ZoneInfo]:
