@@ -193,3 +193,19 @@ def test_the_workspace_and_programme_run_the_same_queries_for_few_courses_or_man
     varied(clinic, 60, seed=8)
     assert CourseSummary.objects.count() > 60
     assert _queries(browser, url) == few
+
+
+def test_a_view_over_many_clinicians_lists_the_first_by_name_and_counts_the_rest(
+    clinic, monkeypatch, as_user
+):
+    varied(clinic, 6, seed=5)
+    everyone = workspace.build(clinic.programme_lead, scope.team_ids(clinic.programme_lead)).clinicians
+    assert len(everyone) == 3
+    monkeypatch.setattr(workspace, "CLINICIAN_LIMIT", 2)
+    ws = workspace.build(clinic.programme_lead, scope.team_ids(clinic.programme_lead))
+    assert [row.clinician.pk for row in ws.clinicians] == [row.clinician.pk for row in everyone[:2]]
+    assert [row.caseload for row in ws.clinicians] == [row.caseload for row in everyone[:2]]
+    assert [row.phases for row in ws.clinicians] == [row.phases for row in everyone[:2]]
+    assert ws.more_clinicians == 1
+    page = as_user(clinic.programme_lead).get("/supervision/").content.decode()
+    assert "And 1 more clinician: choose a team above" in page

@@ -27,6 +27,10 @@ from rapport.supervision import figures, scope
 from rapport.supervision.figures import ClinicianFigures
 
 LIST_LIMIT = 25  # clients named under each progress flag; the count is always the full one
+# Clinician rows on one page [U]: six teams of the generated size. A programme lead's view of a
+# whole organisation (2,500 clinicians at 100,000 clients) would otherwise render every one of
+# them with their figures; choosing a team shows its clinicians.
+CLINICIAN_LIMIT = 60
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Workspace:
     phases: list  # (phase id, name) in protocol order, then "not started"
     no_measure_sessions: int
     names_clients: bool  # False for a programme lead who supervises none of the teams in view
+    more_clinicians: int = 0  # clinicians past CLINICIAN_LIMIT, not listed
 
 
 def _name(full: str, preferred: str) -> str:
@@ -193,24 +198,33 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
 
     courses = _open_courses(user.organisation_id, team_ids)
     progress = _progress(courses, named, today, rules)
-    phase_mix: dict[int, Counter] = defaultdict(Counter)
-    mix = courses.values("clinician_id", "phase").annotate(n=Count("pk"))
-    for clinician_id, phase, n in mix.values_list("clinician_id", "phase", "n"):
-        phase_mix[clinician_id][phase] += n
-
+    # The clinicians of the teams (and anyone holding their clients), by name; a view over many
+    # teams (a programme lead's organisation) lists the first CLINICIAN_LIMIT and counts the rest.
+    members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
+    holders = clients.order_by().values("responsible_clinician")
+    everyone = User.objects.filter(
+        Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=holders),
+        organisation_id=user.organisation_id,
+    ).order_by("full_name", "pk")
+    people = list(everyone[: CLINICIAN_LIMIT + 1])
+    more = 0
+    if len(people) > CLINICIAN_LIMIT:
+        people = people[:CLINICIAN_LIMIT]
+        more = everyone.count() - CLINICIAN_LIMIT
+    shown = [p.pk for p in people]
     caseloads = dict(
-        clients.order_by()
+        clients.filter(responsible_clinician__in=shown)
+        .order_by()
         .values("responsible_clinician")
         .annotate(n=Count("pk"))
         .values_list("responsible_clinician", "n")
     )
-    members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
-    people = User.objects.filter(
-        Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=list(caseloads)),
-        organisation_id=user.organisation_id,
-    ).order_by("full_name")
+    phase_mix: dict[int, Counter] = defaultdict(Counter)
+    mix = courses.filter(clinician_id__in=shown).values("clinician_id", "phase").annotate(n=Count("pk"))
+    for clinician_id, phase, n in mix.values_list("clinician_id", "phase", "n"):
+        phase_mix[clinician_id][phase] += n
     phases = [(p.id, p.name) for p in protocol.get().phases] + [(NOT_STARTED, "Not started")]
-    wired = figures.clinician_figures(user, team_ids, [p.pk for p in people])
+    wired = figures.clinician_figures(user, team_ids, shown)
     clinicians = [
         ClinicianRow(
             p,
@@ -230,6 +244,7 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         phases=phases,
         no_measure_sessions=rules.no_measure_sessions,
         names_clients=bool(named),
+        more_clinicians=more,
     )
 
 
