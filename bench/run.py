@@ -36,6 +36,8 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
 SEED = 1
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# Database names start with this: one machine's engineers each keep their own.
+PG_DB = os.environ.get("BENCH_POSTGRES_PREFIX", "rapport_bench")
 READ_REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))  # requests per read path and size, in-process
 GUNICORN = ["--workers", "3", "--threads", "2"]  # docs/operations.md, for 2 cores
 WRITE = {"threads": 1, "connections": 8, "seconds": int(os.environ.get("BENCH_SECONDS", "20"))}
@@ -77,14 +79,14 @@ class Database:
         env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"{self.vendor}-{size}"))
         env.pop("DATABASE_URL", None)
         if self.vendor == "postgresql":
-            env["DATABASE_URL"] = f"{PG}/rapport_bench_{size}"
+            env["DATABASE_URL"] = f"{PG}/{PG_DB}_{size}"
         return env
 
     def work_env(self) -> dict:
         env = dict(os.environ, RAPPORT_ENV="development", RAPPORT_VAR_DIR=str(VAR / f"work-{self.vendor}"))
         env.pop("DATABASE_URL", None)
         if self.vendor == "postgresql":
-            env["DATABASE_URL"] = f"{PG}/rapport_bench_work"
+            env["DATABASE_URL"] = f"{PG}/{PG_DB}_work"
         return env
 
     def ensure(self, size: int) -> dict:
@@ -101,7 +103,7 @@ class Database:
         shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
         if self.vendor == "postgresql":
             self._psql(
-                f"DROP DATABASE IF EXISTS rapport_bench_{size}", f"CREATE DATABASE rapport_bench_{size}"
+                f"DROP DATABASE IF EXISTS {PG_DB}_{size}", f"CREATE DATABASE {PG_DB}_{size}"
             )
         run([BIN / "rapport", "migrate", "--noinput", "-v", "0"], env)
         started = time.monotonic()
@@ -110,7 +112,7 @@ class Database:
         if self.vendor == "postgresql":
             # Autovacuum would analyse the new tables soon enough in production; do it now so
             # that the planner sees the real sizes from the first request.
-            self._psql("VACUUM ANALYZE", database=f"rapport_bench_{size}")
+            self._psql("VACUUM ANALYZE", database=f"{PG_DB}_{size}")
         stamp = {"key": key, "seconds": round(seconds, 1), "generated": f"{datetime.now(UTC):%Y-%m-%d}"}
         stamp["rows"] = sum(int(line.split()[-1].replace(",", "")) for line in output.splitlines()[:-1])
         stamp_path.write_text(json.dumps(stamp))
@@ -124,8 +126,8 @@ class Database:
             shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
         else:
             self._psql(
-                "DROP DATABASE IF EXISTS rapport_bench_work",
-                f"CREATE DATABASE rapport_bench_work TEMPLATE rapport_bench_{size}",
+                f"DROP DATABASE IF EXISTS {PG_DB}_work",
+                f"CREATE DATABASE {PG_DB}_work TEMPLATE {PG_DB}_{size}",
             )
             shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
             shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
@@ -141,7 +143,7 @@ class Database:
     def _exists(self, size: int) -> bool:
         if self.vendor == "sqlite":
             return (Path(self.cache_env(size)["RAPPORT_VAR_DIR"]) / "rapport.sqlite3").exists()
-        sql = f"SELECT 1 FROM pg_database WHERE datname = 'rapport_bench_{size}'"  # noqa: S608 (an int)
+        sql = f"SELECT 1 FROM pg_database WHERE datname = '{PG_DB}_{size}'"  # noqa: S608 (an int)
         found = self._psql(sql)
         return found.strip() == "1"
 

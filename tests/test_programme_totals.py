@@ -120,3 +120,16 @@ def test_the_lead_pages_read_the_totals_not_every_course(clinic, courses, as_use
         assert any("programme_cliniciantotals" in q for q in sql), url
         if url != "/supervision/":  # (whose progress counts read the open courses' summaries)
             assert not [q for q in sql if "FILTER" in q and "programme_coursesummary" in q], url
+
+
+def test_the_page_charts_the_first_clinicians_by_name_and_counts_the_rest(
+    clinic, courses, as_user, monkeypatch
+):
+    from rapport.staff import programme as page
+
+    monkeypatch.setattr(page, "CLINICIAN_LIMIT", 2)
+    answer = as_user(clinic.programme_lead).get("/programme/")
+    assert answer.context["more_clinicians"] == 1
+    everyone = figures.clinicians(visible_courses(clinic.programme_lead))
+    assert [pk for pk, _, _ in answer.context["by_clinician"]] == [pk for pk, _ in everyone[:2]]
+    assert "And 1 more clinician: choose a team or a clinician above" in answer.content.decode()

@@ -120,6 +120,15 @@ def _by_clinician(rows: QuerySet, aggregates: dict, make) -> list:
     return sorted(listed, key=lambda item: (item[1], item[0]))
 
 
+def clinicians(rows: QuerySet) -> list[tuple[int, str]]:
+    """(id, name) of every responsible clinician with a course in `rows`, by name: two columns
+    per clinician, for choosing whose figures to compute."""
+    if _totals(rows):
+        rows = rows.filter(referrals__gt=0)
+    ids = rows.order_by().values("clinician_id")
+    return list(User.objects.filter(pk__in=ids).order_by("full_name", "pk").values_list("pk", "full_name"))
+
+
 def outcomes_by_clinician(rows: QuerySet) -> list[tuple[int, str, Outcomes]]:
     """(clinician id, name, figures) for each responsible clinician, by name."""
     return _by_clinician(rows, _outcome_aggregates(_totals(rows)), _outcomes)

@@ -31,6 +31,7 @@ from rapport.programme.scope import (
 )
 from rapport.staff.caseload import _csv_cell
 
+CLINICIAN_LIMIT = 60  # clinicians in the chart and table by clinician; the rest are counted
 LABELS = {
     "referrals": "Referrals",
     "started": "Started",
@@ -104,7 +105,13 @@ def programme(request):
         )
         for key in funnel_keys
     ]
-    by_clinician = figures.outcomes_by_clinician(courses)
+    # The first CLINICIAN_LIMIT clinicians by name [U]; over a whole organisation (2,500 at
+    # 100,000 clients) a chart and a table of every one would be neither readable nor fast.
+    everyone = figures.clinicians(courses)
+    shown_ids = [pk for pk, _ in everyone[:CLINICIAN_LIMIT]]
+    by_clinician = (
+        figures.outcomes_by_clinician(courses.filter(clinician_id__in=shown_ids)) if everyone else []
+    )
     shown_rate = request.GET.get("rate") if request.GET.get("rate") in OUTCOMES else "recovery"
     clinician_rows = []
     for clinician_id, name, values in by_clinician:
@@ -146,6 +153,7 @@ def programme(request):
             ],
             "funnel": charts.funnel(funnel_bars, _("From referral to recovery")),
             "by_clinician": by_clinician,
+            "more_clinicians": len(everyone) - len(shown_ids),
             "clinician_chart": charts.intervals(
                 clinician_rows, _("%(rate)s by clinician") % {"rate": rate_label}
             ),
