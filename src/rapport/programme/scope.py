@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from rapport.accounts.models import Role
-from rapport.clinic.models import Client
+from rapport.clinic.models import Client, Course
 from rapport.common.errors import InvalidInput
 from rapport.programme.models import ClinicianTotals, CourseSummary, MonthTotals
 
@@ -23,10 +23,17 @@ def visible_courses(user) -> QuerySet[CourseSummary]:
     live = CourseSummary.objects.filter(live=True)
     if user is None or not user.is_authenticated or not user.is_active:
         return live.none()
-    mine = live.filter(organisation_id=user.organisation_id)
     if user.role == Role.PROGRAMME_LEAD:
-        return mine
-    return mine.filter(course__client__in=Client.objects.visible_to(user).values("pk"))
+        return live.filter(organisation_id=user.organisation_id)
+    return live.filter(course_id__in=_courses_of(Client.objects.visible_to(user)))
+
+
+def _courses_of(clients):
+    """The ids of these clients' courses, for a filter by primary key: joining the course and
+    filtering on the organisation as well led the planner to walk every row of the organisation
+    (1.7 s for a clinician's 44 courses among 100,000; 15 ms this way). The visible clients are
+    all of the viewer's organisation."""
+    return Course.objects.filter(client__in=clients.values("pk")).values("pk")
 
 
 def _whole_organisation(user) -> bool:
@@ -70,9 +77,7 @@ def figure_rows(user, chosen: "Slice") -> QuerySet:
 def listed_courses(user) -> QuerySet[CourseSummary]:
     """The courses whose rows (and clients' names) a person may see behind a figure: always those
     of the clients visible to them, whatever their role."""
-    return CourseSummary.objects.filter(
-        live=True, course__client__in=Client.objects.visible_to(user).values("pk")
-    )
+    return CourseSummary.objects.filter(live=True, course_id__in=_courses_of(Client.objects.visible_to(user)))
 
 
 def lists_courses(user) -> bool:

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from rapport.accounts.models import Role, Team, User
@@ -94,11 +94,18 @@ def _span(hours: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def _risk(clients, named_team_ids, now) -> tuple[list[TierRow], list[str], list]:
+def _risk(org_id: int, team_ids: list[int], named_team_ids, now) -> tuple[list[TierRow], list[str], list]:
     rules = workspace_rules.rules()
     tiers = triage.triage_rules().tiers
     bounds = [timedelta(hours=h) for h in rules.alert_age_hours]
-    open_alerts = RiskAlert.objects.filter(client__in=clients.values("pk"), status="open")
+    # From the open alerts to their clients (a join), not from every client of the teams to
+    # their alerts: the open alerts are few, a whole organisation's clients are not.
+    open_alerts = RiskAlert.objects.filter(
+        status="open",
+        client__organisation_id=org_id,
+        client__team_id__in=team_ids,
+        client__entered_in_error_at__isnull=True,
+    )
     late = Q(pk__in=[])
     for tier in tiers:
         if tier.acknowledge_within is not None:
@@ -194,16 +201,18 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
     # A programme lead sees every team's counts, but names only the clients of teams they
     # supervise: the names link to records that Client.objects.visible_to would refuse them.
     named = set(scope.supervised_teams(user).filter(pk__in=team_ids).values_list("pk", flat=True))
-    risk, age_labels, overdue_alerts = _risk(clients, named, now)
+    risk, age_labels, overdue_alerts = _risk(user.organisation_id, team_ids, named, now)
 
     courses = _open_courses(user.organisation_id, team_ids)
     progress = _progress(courses, named, today, rules)
     # The clinicians of the teams (and anyone holding their clients), by name; a view over many
     # teams (a programme lead's organisation) lists the first CLINICIAN_LIMIT and counts the rest.
     members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
-    holders = clients.order_by().values("responsible_clinician")
+    # Whether someone holds a client of the teams, asked per member of staff through the caseload
+    # index: listing the holders of every client would read a whole organisation's clients.
+    holds = Exists(clients.filter(responsible_clinician=OuterRef("pk")))
     everyone = User.objects.filter(
-        Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=holders),
+        Q(pk__in=members, role=Role.CLINICIAN) | Q(holds),
         organisation_id=user.organisation_id,
     ).order_by("full_name", "pk")
     people = list(everyone[: CLINICIAN_LIMIT + 1])
@@ -213,7 +222,9 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         more = everyone.count() - CLINICIAN_LIMIT
     shown = [p.pk for p in people]
     caseloads = dict(
-        clients.filter(responsible_clinician__in=shown)
+        Client.objects.filter(
+            responsible_clinician__in=shown, team_id__in=team_ids, entered_in_error_at__isnull=True
+        )
         .order_by()
         .values("responsible_clinician")
         .annotate(n=Count("pk"))
