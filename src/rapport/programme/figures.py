@@ -12,7 +12,7 @@ exports and the API alike.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from rapport.accounts.models import User
@@ -61,6 +61,7 @@ def _flag(key: str, value=True) -> Q:
 def _outcome_aggregates(totals: bool) -> dict:
     """The aggregates of the outcome figures, named apart from the columns (an aggregate may not
     share a field's name): counted over course summaries, or summed over totals rows."""
+    aggregates: dict[str, Aggregate]
     if totals:
         aggregates = {f"x_{key}": Sum(key) for key in ("referrals", *COUNTS[1:])}
         aggregates |= {
@@ -92,7 +93,11 @@ def _mean(total, of) -> float | None:
 def _outcomes(row: dict) -> Outcomes:
     n = {key: row[f"x_{key}"] or 0 for key in COUNTS}
     return Outcomes(
-        **n,
+        referrals=n["referrals"],
+        started=n["started"],
+        finished=n["finished"],
+        dropped_out=n["dropped_out"],
+        paired=n["paired"],
         data_completeness=rate(n["paired"], n["finished"]),
         # Means as sums over counts, so that the totals' sums give the same as the rows' average.
         mean_sessions_attended=_mean(row["x_sessions"] or 0, n["finished"]),

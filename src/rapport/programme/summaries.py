@@ -166,9 +166,11 @@ def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
         row = _summary(
             course, sessions[pk], scores[pk], measured[pk], inventory[pk], formulations.get(pk), plans.get(pk)
         )
-        at = last_scored.get(pk)
+        last = last_scored.get(pk)
         zone = zones[course.client.organisation_id]
-        _progress(row, course, sessions[pk], series.get(pk, {}), at.astimezone(zone).date() if at else None)
+        _progress(
+            row, course, sessions[pk], series.get(pk, {}), last.astimezone(zone).date() if last else None
+        )
         rows.append(row)
     removed = totals.deleted(ids)
     CourseSummary.objects.bulk_create(rows)

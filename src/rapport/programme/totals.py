@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import connection
+from django.db.models import Field
 
 from rapport.core import fidelity
 from rapport.core.programme import OUTCOMES
@@ -156,13 +157,19 @@ def rebuild() -> None:
     )
 
 
+def _column(name: str) -> str:
+    field = CourseSummary._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # noqa: S101 (a concrete column, for mypy)
+    return field.column
+
+
 def deleted(ids: list[int]) -> list[dict]:
     """Delete these courses' summaries, returning what they held (one statement: DELETE ...
     RETURNING, on SQLite 3.35 and later and on PostgreSQL)."""
     if not ids:
         return []
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(CourseSummary._meta.get_field(name).column) for name in SOURCE)
+    columns = ", ".join(quote(_column(name)) for name in SOURCE)
     sql = (
         f"DELETE FROM {quote(CourseSummary._meta.db_table)} "  # noqa: S608 (names from the model)
         f"WHERE {quote('course_id')} IN ({', '.join(['%s'] * len(ids))}) RETURNING {columns}"

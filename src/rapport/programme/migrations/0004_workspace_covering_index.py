@@ -5,19 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0012_notification_kind'),
-        ('programme', '0003_workspace_flags_and_totals'),
+        ("clinic", "0012_notification_kind"),
+        ("programme", "0003_workspace_flags_and_totals"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='coursesummary',
-            name='summary_open_by_team',
+            model_name="coursesummary",
+            name="summary_open_by_team",
         ),
         migrations.AddIndex(
-            model_name='coursesummary',
-            index=models.Index(condition=models.Q(('live', True), ('open', True)), fields=['organisation_id', 'team_id', 'clinician_id', 'phase', 'not_on_track', 'deteriorating', 'review_session', 'review_done', 'reached', 'planned_end_on', 'unmeasured'], name='summary_open_progress'),
+            model_name="coursesummary",
+            index=models.Index(
+                condition=models.Q(("live", True), ("open", True)),
+                fields=[
+                    "organisation_id",
+                    "team_id",
+                    "clinician_id",
+                    "phase",
+                    "not_on_track",
+                    "deteriorating",
+                    "review_session",
+                    "review_done",
+                    "reached",
+                    "planned_end_on",
+                    "unmeasured",
+                ],
+                name="summary_open_progress",
+            ),
         ),
     ]
