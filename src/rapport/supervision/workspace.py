@@ -215,11 +215,8 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=holders),
         organisation_id=user.organisation_id,
     ).order_by("full_name", "pk")
-    people = list(everyone[: CLINICIAN_LIMIT + 1])
-    more = 0
-    if len(people) > CLINICIAN_LIMIT:
-        people = people[:CLINICIAN_LIMIT]
-        more = everyone.count() - CLINICIAN_LIMIT
+    people = list(everyone[:CLINICIAN_LIMIT])
+    more = everyone.count() - len(people)  # always asked: the same queries at any size
     shown = [p.pk for p in people]
     caseloads = dict(
         Client.objects.filter(
