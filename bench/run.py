@@ -102,9 +102,7 @@ class Database:
         env = self.cache_env(size)
         shutil.rmtree(env["RAPPORT_VAR_DIR"], ignore_errors=True)
         if self.vendor == "postgresql":
-            self._psql(
-                f"DROP DATABASE IF EXISTS {PG_DB}_{size}", f"CREATE DATABASE {PG_DB}_{size}"
-            )
+            self._psql(f"DROP DATABASE IF EXISTS {PG_DB}_{size}", f"CREATE DATABASE {PG_DB}_{size}")
         run([BIN / "rapport", "migrate", "--noinput", "-v", "0"], env)
         started = time.monotonic()
         output = run([BIN / "rapport", "generate_load", "--clients", size, "--seed", SEED], env)

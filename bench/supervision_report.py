@@ -54,6 +54,7 @@ def report(runs: list[dict]) -> list[str]:
             counts = sorted({c["queries"] for c in cells if c})
             queries = " → ".join(map(str, counts))
             lines.append(f"| {r['vendor']} | {label} | {' | '.join(shown)} | {queries} |")
+    lines.append("")
     for r in measured:
         for size, values in sorted(r["supervision"].items(), key=lambda item: int(item[0])):
             lines.append(
