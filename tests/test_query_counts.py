@@ -22,11 +22,11 @@ CASELOAD = 19  # each client's next appointment (scheduling); the menu's unread-
 CLIENT_PAGE = 19
 OUTCOMES = 6  # the token's owner is checked for a lockout (a paused account's tokens stop)
 ALERTS_API = 5  # with the lockout check on the token's owner
-RESPONSE_POST = 16  # scored, stored, audited, no alert; the lockout check, the course's programme
-# summary rewritten in the same transaction, and the idempotency bookkeeping: issue #17 item 1 is to
-# bring this down
+RESPONSE_POST = 17  # scored, stored, audited, no alert; the lockout check, the course's programme
+# summary rewritten in the same transaction (and the running totals moved by the difference, one
+# upsert), and the idempotency bookkeeping: issue #17 item 1 is to bring this down
 RESPONSE_POST_WITH_ALERT = (
-    28  # the same, and the alert with its notification, e-mail, jobs and the care team's notices
+    29  # the same, and the alert with its notification, e-mail, jobs and the care team's notices
 )
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
