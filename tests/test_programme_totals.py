@@ -133,3 +133,20 @@ def test_the_page_charts_the_first_clinicians_by_name_and_counts_the_rest(
     everyone = figures.clinicians(visible_courses(clinic.programme_lead))
     assert [pk for pk, _, _ in answer.context["by_clinician"]] == [pk for pk, _ in everyone[:2]]
     assert "And 1 more clinician: choose a team or a clinician above" in answer.content.decode()
+
+
+def test_a_purge_takes_the_clients_courses_out_of_the_totals(clinic, courses, as_user):
+    from datetime import timedelta
+
+    from rapport.retention import service
+    from rapport.retention.models import AccountClosure
+    from tests.test_retention import close
+
+    before = figures.outcomes(totals_for(clinic.programme_lead, Slice())).referrals
+    mine = Course.objects.filter(client=clinic.client, entered_in_error_at__isnull=True).count()
+    close(as_user, clinic)
+    closure = AccountClosure.objects.get()
+    assert service.purge(closure, service.due_of(closure) + timedelta(days=1))
+    assert not Client.objects.filter(pk=clinic.client.pk).exists()
+    assert figures.outcomes(totals_for(clinic.programme_lead, Slice())).referrals == before - mine
+    assert_as_rebuilt()
