@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport lead@demo.rapport
+DEMO_SIGN_INS := therapist@demo.rapport supervisor@demo.rapport admin@demo.rapport client@demo.rapport lead@demo.rapport counsellor@demo.rapport
 
 .PHONY: demo test install install-test chromium lint serve clean bench openapi lock audit-deps
 
@@ -71,6 +71,7 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/fuzz_live.py
+	$(BIN)/python bench/referrals.py
 
 # Exact versions (with hashes) of the production dependencies, for
 # `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).

@@ -134,7 +134,23 @@ def main() -> int:
     took = time.monotonic() - started
     total = sum(failures.values())
     print(f"fuzz_live: {total} failing operation(s) {dict(failures)} in {took:.0f} s")  # noqa: T201
+    record(total, failures, lines, took)
     return 1 if total else 0
+
+
+def record(total: int, failures: Counter, lines: list[str], took: float) -> None:
+    """The run's outcome as a section of bench/RESULTS.md, so the fuzz result is kept with the rest."""
+    from results import put_section  # bench/results.py: this script's folder is on sys.path
+
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    summary = [
+        f"- {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {EXAMPLES} generated examples per operation, "
+        f"gunicorn on 127.0.0.1:{PORT}, bearer token of the demo therapist, load {load}",
+        f"- Failing operations: **{total}** {dict(failures) or ''} in {took:.0f} s".rstrip(),
+        *(f"  - `{line[:300]}`" for line in lines),
+    ]
+    put_section("Schema conformance against a live server (bench/fuzz_live.py)", summary)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,17 @@ CLINICIAN_POST = expect(
 )
 
 
+def an_earlier_course(clinic):
+    """An ended course of the client's, older than the one the matrix's fixture opens."""
+    from rapport.clinic.models import Course
+
+    if getattr(clinic, "earlier_course", None) is None:
+        clinic.earlier_course = Course.objects.create(
+            client=clinic.client, status="ended", ending_reason="completed", started_on="2024-01-08"
+        )
+    return clinic.earlier_course
+
+
 def client_url(path):
     return lambda c: path.format(pk=c.client.pk)
 
@@ -294,6 +305,13 @@ ROUTES += [
         read_audited=True,
     ),
     Route(
+        "course_by_id",
+        "GET",
+        lambda c: f"/clients/{c.client.pk}/courses/{an_earlier_course(c).pk}/",
+        CLINICAL_READ,
+        read_audited=True,
+    ),
+    Route(
         "course_start",
         "POST",
         client_url("/clients/{pk}/course/start/"),
@@ -352,10 +370,14 @@ ROUTES += [
 from tests.matrix import (  # noqa: E402
     alerts,
     api_course,
+    directory,
     fhir,
     formulation,
+    groups,
+    intake,
     inventory,
     messaging,
+    offline,
     portal,
     programme,
     retention,
@@ -367,8 +389,10 @@ from tests.matrix import (  # noqa: E402
 ROUTES += inventory.ROUTES + timeline.ROUTES + formulation.ROUTES + api_course.ROUTES
 ROUTES += portal.ROUTES + alerts.ROUTES + fhir.ROUTES + messaging.ROUTES + scheduling.ROUTES
 ROUTES += supervision.ROUTES + programme.ROUTES + retention.ROUTES
+ROUTES += groups.ROUTES + offline.ROUTES + directory.ROUTES + intake.ROUTES
 
 BY_NAME = {route.name: route for route in ROUTES}
+assert len(BY_NAME) == len(ROUTES), "a route is listed twice"
 
 
 def url_names(urlconf=None) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """The people every route is tested with, in one place.
 
 Organisation "Northside": team A (the responsible clinician and a co-clinician, supervised
-by the team supervisor) and team B (another clinician, supervised by another supervisor).
+by the team supervisor) and team B (another clinician, supervised by another supervisor). The
+co-clinician also does intake (reads and triages referrals).
 The client belongs to team A; another client to team B.
 """
 
@@ -10,6 +11,7 @@ from datetime import date
 
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic.models import Client
+from rapport.intake.models import IntakeWorker
 from rapport.scheduling.models import Consent, ConsentKind
 
 PASSWORD = "correct horse battery"
@@ -97,6 +99,8 @@ def make_clinic() -> Clinic:
         time_zone="Europe/Dublin",
         status="assessment",
     )
+    # An administrator chose the co-clinician to read and triage referrals (rapport.intake).
+    IntakeWorker.objects.create(user=co_clinician, chosen_by=administrator)
     # Both clients agreed to secure messages, so their threads are open; a test of a closed thread
     # withdraws it (rapport.messaging.consent).
     for someone in (client, other_client):

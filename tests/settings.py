@@ -40,3 +40,7 @@ else:
 # FHIR bulk exports write files: each test process into a directory of its own, removed at exit.
 RAPPORT_FHIR_EXPORT_DIR = pathlib.Path(tempfile.mkdtemp(prefix="rapport-fhir-export-"))
 atexit.register(shutil.rmtree, RAPPORT_FHIR_EXPORT_DIR, ignore_errors=True)
+
+# The keys that open sealed offline entries: each test process makes its own, removed at exit.
+RAPPORT_OFFLINE_KEY_DIR = pathlib.Path(tempfile.mkdtemp(prefix="rapport-offline-keys-"))
+atexit.register(shutil.rmtree, RAPPORT_OFFLINE_KEY_DIR, ignore_errors=True)

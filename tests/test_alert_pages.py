@@ -19,6 +19,8 @@ from rapport.clinic.models import (
     Session,
     TaskReport,
 )
+from rapport.messaging import clinic_notices
+from rapport.messaging.models import Message
 from tests.support import request_as
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
@@ -202,7 +204,7 @@ def test_raising_risk_from_the_page_keeps_what_was_typed_until_it_is_complete(cl
 
 def test_the_portal_page_shows_the_account_the_check_ins_and_the_messages(clinic, as_user):
     portal.set_schedule(request_as(clinic.clinician), clinic.client.pk, "gad7", "fortnightly", True)
-    portal.send_message(request_as(clinic.clinician), clinic.client.pk, "See you on Tuesday.")
+    clinic_notices.send(request_as(clinic.clinician), clinic.client.pk, "See you on Tuesday.")
     page = text(as_user(clinic.clinician).get(f"/clients/{clinic.client.pk}/portal/"))
     assert "The client signs in as client@test.rapport." in page
     assert "They have not signed in yet." in page
@@ -271,7 +273,9 @@ def test_a_message_to_the_client_is_sent_or_refused_when_empty(clinic, as_user):
     url = f"/clients/{clinic.client.pk}/portal/message/"
     assert "Write the message." in text(client.post(url, {"body": " "}))
     client.post(url, {"body": "Remember the plan we made."})
-    assert ClinicMessage.objects.get().body == "Remember the plan we made."
+    notice = Message.objects.get()
+    assert (notice.body, notice.kind, notice.from_client) == ("Remember the plan we made.", "notice", False)
+    assert not ClinicMessage.objects.exists()  # the old table is no longer written
 
 
 # --- "Since we last met" at the top of the session note ------------------------------------------

@@ -26,7 +26,7 @@ def demo_clinic(django_db_setup, django_db_blocker):
 def test_the_demo_clinic_has_the_promised_people(demo_clinic, db):
     assert Team.objects.count() == 2
     roles = {r: User.objects.filter(role=r).count() for r in Role}
-    assert roles[Role.CLINICIAN] == 4 and roles[Role.SUPERVISOR] == 1 and roles[Role.ADMINISTRATOR] == 1
+    assert roles[Role.CLINICIAN] == 5 and roles[Role.SUPERVISOR] == 1 and roles[Role.ADMINISTRATOR] == 1
     assert Client.objects.count() >= 12 and Client.objects.filter(user__isnull=False).count() >= 2
     for email in ("therapist", "supervisor", "admin", "client"):
         assert User.objects.get(email=f"{email}@demo.rapport").check_password("rapport-demo")
@@ -67,7 +67,14 @@ def test_the_demo_client_has_a_message_thread_with_one_reply_unread(demo_clinic,
 
     jo = User.objects.get(email="client@demo.rapport")
     thread = list(Message.objects.filter(client__user=jo).order_by("id"))
-    assert [m.from_client for m in thread] == [True, False, True, False]
+    # The clinic's one-way notice first (the home page's "From your clinic"), then the conversation.
+    assert [(m.kind, m.from_client) for m in thread] == [
+        ("notice", False),
+        ("message", True),
+        ("message", False),
+        ("message", True),
+        ("message", False),
+    ]
     assert threads.unread_count(jo) == 1
     assert threads.unread_count(User.objects.get(email="therapist@demo.rapport")) == 0
 
@@ -82,5 +89,52 @@ def test_the_demo_clinic_gives_every_programme_chart_something_real(demo_clinic,
     found = figures.outcomes(courses)
     assert found.finished >= 10 and found.dropped_out >= 2 and found.recovery.n >= 3
     by_clinician = figures.outcomes_by_clinician(courses)
-    assert len(by_clinician) == 4 and all(values.finished >= 2 for _, _, values in by_clinician)
+    # The lay counsellor's group courses are all still running (issue 13's demo groups).
+    finished = [values.finished for _, _, values in by_clinician]
+    assert len(by_clinician) == 5 and sum(f >= 2 for f in finished) == 4
     assert len(figures.monthly(courses)) >= 4
+
+
+def test_the_demo_clinic_has_a_lay_counsellor_with_a_running_and_a_forming_group(demo_clinic, db):
+    from rapport.clinic.models import RiskAlert, Session
+    from rapport.groups.models import Group
+
+    counsellor = User.objects.get(email="counsellor@demo.rapport")
+    assert counsellor.check_password("rapport-demo") and counsellor.clinician_title == "Lay counsellor"
+    running = Group.objects.get(facilitator=counsellor, status="running")
+    assert running.memberships.count() == 8
+    assert sorted(running.sessions.values_list("number", flat=True)) == [1, 2, 3, 4]
+    assert Group.objects.get(facilitator=counsellor, status="forming").memberships.count() == 3
+    # Each member's course holds the four sessions, attended or missed, as any course does.
+    member = running.memberships.first()
+    assert Session.objects.filter(course=member.course).count() == 4
+    # The one item 9 answer raised an alert that the team's supervisor was told of at once.
+    alert = RiskAlert.objects.get(source_record__type="MemberRecord")
+    assert alert.deliveries.filter(recipient__email="supervisor@demo.rapport").exists()
+
+
+def test_every_demo_clinician_has_a_published_profile_some_checked_one_self_declared(demo_clinic, db):
+    from rapport.directory import public
+    from rapport.directory.models import Credential
+
+    clinicians = set(User.objects.filter(role=Role.CLINICIAN).values_list("pk", flat=True))
+    assert {p.clinician_id for p in public.public_profiles()} == clinicians
+    verified = Credential.objects.filter(verified_at__isnull=False).values("profile").distinct().count()
+    declared = {c.profile.clinician.full_name for c in Credential.objects.filter(verified_at__isnull=True)}
+    assert verified >= 2
+    assert declared == {"Grace Tan"}
+    spanish = public.search(public.parse_search({"language": "es", "meeting": "online"}))
+    assert [listing.profile.display_name for listing in spanish] == ["Jonas Berg"]
+
+
+def test_three_referrals_wait_in_the_demo_inbox_one_urgent_and_told_to_intake(demo_clinic, db):
+    from rapport.clinic.models import Notification
+    from rapport.intake.models import Referral
+
+    waiting = Referral.objects.filter(status="new")
+    assert waiting.count() == 3
+    urgent = waiting.get(urgent=True)
+    assert urgent.alert is not None and urgent.alert.status == "open"
+    assert Notification.objects.filter(alert=urgent.alert, recipient__email="therapist@demo.rapport").exists()
+    professional = waiting.get(referred_by="professional")
+    assert professional.referrer_name and not professional.urgent

@@ -43,6 +43,10 @@ def _fhir_route_names():
 
 
 def test_walking_the_capability_statement_every_interaction_answers(clinic, as_user):
+    from tests.access_matrix import BY_NAME  # the matrix first: its rows import one another
+    from tests.matrix.groups import a_group
+
+    assert "fhir_read_Group" in BY_NAME
     a_course(clinic)
     client = as_user(clinic.clinician)
     risky = phq9_qr(clinic.client.pk, {**ALL_NOT_AT_ALL, 9: "LA6569-3"}, base=canonical_base())
@@ -53,6 +57,7 @@ def test_walking_the_capability_statement_every_interaction_answers(clinic, as_u
         "Questionnaire": "phq9",
         "Practitioner": clinic.clinician.pk,
         "Organization": clinic.org.pk,
+        "Group": a_group(clinic).pk,
     }
     for resource in statement["rest"][0]["resource"]:
         name = resource["type"]
@@ -63,7 +68,16 @@ def test_walking_the_capability_statement_every_interaction_answers(clinic, as_u
             bundle = found.json()
             assert bundle["type"] == "searchset"
             for param in resource.get("searchParam", []):
-                assert param["name"] in ("_id", "url", "patient", "questionnaire", "authored", "code", "date")
+                assert param["name"] in (
+                    "_id",
+                    "url",
+                    "patient",
+                    "questionnaire",
+                    "authored",
+                    "code",
+                    "date",
+                    "status",
+                )
             if bundle["entry"]:
                 examples.setdefault(name, bundle["entry"][0]["resource"]["id"])
         if "read" in codes:

@@ -268,3 +268,14 @@ def test_a_withdrawn_caregiver_consent_is_an_inactive_consent_with_its_end(clini
     assert resources.consent(given, deidentified=True)["performer"] == [
         {"reference": f"Patient/{clinic.client.pk}"}
     ]
+
+
+def test_every_group_of_the_demo_clinic_validates_as_a_fhir_group(demo_clinic, db):
+    from rapport.groups.models import Group
+    from rapport.interop.fhir.groups import read_group
+
+    counsellor = User.objects.get(email="counsellor@demo.rapport")
+    found = [read_group(request_as(counsellor), str(g.pk)) for g in Group.objects.all()]
+    assert len(found) == 2 and {len(r.get("member", [])) for r in found} == {8, 3}
+    for resource in found:
+        valid(resource)

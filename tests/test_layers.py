@@ -27,10 +27,16 @@ LAYERS = {
     "messaging": 4,
     "programme": 4,
     "retention": 4,
+    "groups": 4,
+    "offline": 4,
+    "directory": 4,
+    "intake": 4,
+    "front_door": 5,
     "staff": 5,
     "portal": 5,
     "administration": 5,
     "api": 5,
+    "find": 5,
     "demo": 6,
 }
 ROOT_LAYER = 7

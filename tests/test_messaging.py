@@ -2,6 +2,7 @@
 the original kept, screened for risk phrases, counted unread per person, told by e-mail without
 content, and the notices and daily digest that tell clinicians what their clients did."""
 
+import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from rapport.clinic.models import (
     SessionStatus,
 )
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.core import crisis
 from rapport.core import messaging as messaging_rules
 from rapport.messaging import digest, notices, threads
 from rapport.messaging.models import DigestSent, Message, Thread
@@ -300,3 +302,28 @@ def test_the_caseload_notice_links_to_the_thread_and_names_no_one_in_its_subject
     assert f'href="/clients/{team.client.pk}/messages/"' in page
     notice = Notification.objects.get(recipient=team.clinician, kind=notices.MESSAGE)
     assert CANARY not in notice.subject + notice.body
+
+
+def test_a_risk_message_through_the_api_answers_with_the_crisis_lines_as_the_page_does(team, as_user):
+    Organisation.objects.filter(pk=team.org.pk).update(opening_hours=ALWAYS_CLOSED)
+    api = as_user(team.client_user)
+    url = f"/api/v1/clients/{team.client.pk}/messages"
+    made = api.post(url, {"body": "Some days I want to kill myself"}, content_type="application/json")
+    assert made.status_code == 201
+    support = made.json()["support"]
+    assert support["message"] == threads.risk_reply()
+    assert support["clinic_open"] is False and support["reply_within_working_hours"] == 16
+    assert support["not_a_crisis_service"] == "This is not a crisis service."
+    lines = crisis.for_country(str(team.client.country))
+    assert [x["number"] for x in support["emergency"]] == [x.number for x in lines.emergency]
+    assert [x["number"] for x in support["crisis_lines"]] == [x.number for x in lines.crisis_lines]
+    assert support["crisis_lines"] and support["crisis_lines"][0]["tel"].startswith("tel:")
+    assert "alert" not in str(made.json()).lower()  # the review itself is the clinicians'
+    assert RiskAlert.objects.filter(client=team.client, source=AlertSource.FREE_TEXT).count() == 1
+    # The page shows the same words and the same lines.
+    page = html.unescape(as_user(team.client_user).get("/my/messages/").content.decode())
+    assert lines.crisis_lines[0].number in page
+    calm = as_user(team.client_user).post(url, {"body": "See you Thursday"}, content_type="application/json")
+    assert calm.status_code == 201 and calm.json()["support"] is None
+    reply = as_user(team.clinician).post(url, {"body": "Thank you"}, content_type="application/json")
+    assert reply.json()["support"] is None

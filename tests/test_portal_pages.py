@@ -15,7 +15,6 @@ from rapport.clinic.models import (
     CheckInDraft,
     CheckInSchedule,
     Client,
-    ClinicMessage,
     Course,
     Formulation,
     Goal,
@@ -31,7 +30,9 @@ from rapport.clinic.models import (
     TaskReport,
 )
 from rapport.core import crisis, instruments
+from rapport.messaging import clinic_notices
 from tests.personas import CANARY, PASSWORD
+from tests.support import request_as
 
 ALWAYS_OPEN = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 ALWAYS_CLOSED = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -121,7 +122,7 @@ def test_every_portal_page_has_the_help_button_the_safety_plan_link_and_the_not_
 
 
 def test_the_home_page_shows_the_next_session_what_is_due_and_the_latest_message(me, clinic):
-    ClinicMessage.objects.create(client=clinic.client, author=clinic.clinician, body="See you on Friday.")
+    clinic_notices.send(request_as(clinic.clinician), clinic.client.pk, "See you on Friday.")
     page = text(me.get("/my/"))
     assert "Hello, Cai" in page
     assert f"Your clinician is {clinic.clinician.full_name}." in page

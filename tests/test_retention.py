@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from rapport.accounts.models import Organisation, User
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic.models import Client, Course, Response, SafetyPlan, Session
+from rapport.clinic.models import CheckInSchedule, Client, Course, Response, SafetyPlan, Session
 from rapport.core import retention
 from rapport.retention import service
 from rapport.retention.models import AccountClosure
@@ -65,6 +65,18 @@ def test_a_closure_needs_a_reason_and_bad_input_changes_nothing(reason, clinic, 
     assert first.status_code == second.status_code == 200
     assert b"Nothing was closed" in second.content
     assert not AccountClosure.objects.exists() and User.objects.get(pk=clinic.client_user.pk).is_active
+
+
+def test_closing_stops_the_clients_check_in_schedules(clinic, as_user):
+    kept, other = (
+        CheckInSchedule.objects.create(client=someone, instrument="phq9", created_by=clinic.clinician)
+        for someone in (clinic.client, clinic.other_client)
+    )
+    close(as_user, clinic)
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert not kept.active and kept.version == 2 and other.active
+    assert AuditEvent.objects.filter(client=clinic.client, object_type="CheckInSchedule").exists()
 
 
 def test_closing_twice_makes_one_closure(clinic, as_user):

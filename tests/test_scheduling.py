@@ -411,3 +411,14 @@ def test_a_served_appointment_matches_its_own_schema(clinic, course, as_user):
     served = browser.get(f"/api/v1/clients/{clinic.client.pk}/appointments").json()
     assert served[0]["local_time"] == "10:00:00"
     assert re.fullmatch(local_time["pattern"], served[0]["local_time"])
+
+
+def test_an_expired_link_page_changes_nothing_and_says_so(clinic, client):
+    with time_machine.travel(NOW, tick=False):
+        token = links.issue(clinic.client, "phq9")
+    with time_machine.travel(NOW + links.LIFETIME + timedelta(seconds=1), tick=False):
+        refused = client.post(f"/check-in-link/{token}/")
+    assert refused.status_code == 410
+    assert b"This link has expired." in refused.content and b"Nothing was changed" in refused.content
+    assert SignInLink.objects.get().used_at is None
+    assert "_auth_user_id" not in client.session

@@ -114,16 +114,16 @@ def test_the_workspace_query_count_does_not_grow_with_clients(clinic):
     assert len(seven) == len(one)
 
 
-def review_data(clinic, **extra):
+def review_data(clinic, **extra) -> reviews.NewReview:
     data = {
-        "held_on": "2026-03-02",
-        "client": str(clinic.client.pk),
+        "held_on": date(2026, 3, 2),
+        "client": clinic.client.pk,
+        "clinician": None,
         "discussion": "Stuck in the initial phase.",
-        "action_1": "Finish the inventory",
-        "due_1": (timezone.localdate() + timedelta(days=2)).isoformat(),
+        "actions": [reviews.ActionItem("Finish the inventory", timezone.localdate() + timedelta(days=2))],
     }
     data.update(extra)
-    return data
+    return reviews.NewReview(**data)
 
 
 def test_a_case_review_tells_the_clinician_and_its_actions_show_on_their_caseload(clinic, as_user):
@@ -143,8 +143,11 @@ def test_a_case_review_tells_the_clinician_and_its_actions_show_on_their_caseloa
 
 def test_a_review_needs_a_client_or_a_clinician_and_a_due_date_per_action(clinic):
     with pytest.raises(InvalidInput) as refused:
-        reviews.create(request_as(clinic.supervisor), review_data(clinic, client="", due_1=""))
-    assert set(refused.value.errors) == {"client", "due_1"}
+        reviews.create(
+            request_as(clinic.supervisor),
+            review_data(clinic, client=None, actions=[reviews.ActionItem("Finish the inventory", None)]),
+        )
+    assert set(refused.value.errors) == {"client", "actions.1.due_on"}
     # Another team's client is not a choice.
     with pytest.raises(InvalidInput):
         reviews.create(request_as(clinic.other_supervisor), review_data(clinic))
@@ -153,7 +156,7 @@ def test_a_review_needs_a_client_or_a_clinician_and_a_due_date_per_action(clinic
 
 def test_a_review_of_a_clinicians_caseload(clinic):
     review = reviews.create(
-        request_as(clinic.supervisor), review_data(clinic, client="", clinician=str(clinic.co_clinician.pk))
+        request_as(clinic.supervisor), review_data(clinic, client=None, clinician=clinic.co_clinician.pk)
     )
     assert review.client is None and review.clinician == clinic.co_clinician and review.team == clinic.team_a
 
@@ -161,9 +164,11 @@ def test_a_review_of_a_clinicians_caseload(clinic):
 def test_concurrent_edits_of_a_review_conflict(clinic, as_user):
     review = reviews.create(request_as(clinic.supervisor), review_data(clinic))
     edit = {"held_on": "2026-03-02", "discussion": "First"}
-    reviews.update(request_as(clinic.supervisor), review.pk, edit, version=1)
+    reviews.update(request_as(clinic.supervisor), review.pk, reviews.ReviewText(date(2026, 3, 2), "First"), 1)
     with pytest.raises(EditConflict):
-        reviews.update(request_as(clinic.supervisor), review.pk, {**edit, "discussion": "Second"}, version=1)
+        reviews.update(
+            request_as(clinic.supervisor), review.pk, reviews.ReviewText(date(2026, 3, 2), "Second"), 1
+        )
     assert CaseReview.objects.get(pk=review.pk).discussion == "First"
     page = as_user(clinic.supervisor).post(f"/supervision/reviews/{review.pk}/", {**edit, "version": "1"})
     assert page.status_code == 200 and "Someone else saved this review" in page.content.decode()
@@ -186,8 +191,8 @@ def test_the_clinician_marks_an_action_done(clinic):
         reviews.set_done(request_as(clinic.supervisor), action.pk, False, 1)
 
 
-def transfer_data(clinic, to, team=None, reason="Clinician on long leave"):
-    return {"to_clinician": str(to.pk), "to_team": str((team or clinic.team_a).pk), "reason": reason}
+def transfer_data(clinic, to, team=None, reason="Clinician on long leave") -> service.Transfer:
+    return service.Transfer(to_clinician=to.pk, to_team=(team or clinic.team_a).pk, reason=reason)
 
 
 def test_a_transfer_moves_the_client_audits_and_tells_both_clinicians_and_the_supervisors(clinic):
@@ -267,7 +272,7 @@ def test_a_hand_over_to_someone_who_cannot_take_it_changes_nothing(clinic):
         service.hand_over_and_deactivate(
             request_as(clinic.administrator),
             clinic.clinician.pk,
-            {"to_clinician": str(clinic.clinician.pk), "reason": "x"},
+            service.Handover(to_clinician=clinic.clinician.pk, reason="x"),
         )
     assert User.objects.get(pk=clinic.clinician.pk).is_active
     assert Client.objects.get(pk=clinic.client.pk).responsible_clinician == clinic.clinician
@@ -276,23 +281,18 @@ def test_a_hand_over_to_someone_who_cannot_take_it_changes_nothing(clinic):
 def test_teams_and_sites_are_created_renamed_and_staffed(clinic):
     request = request_as(clinic.administrator)
     team = service.save_team(
-        request,
-        {
-            "name": "Team C",
-            "supervisors": [str(clinic.supervisor.pk)],
-            "members": [str(clinic.other_clinician.pk)],
-        },
+        request, service.TeamDetails("Team C", [clinic.supervisor.pk], [clinic.other_clinician.pk])
     )
     assert list(team.supervisors.all()) == [clinic.supervisor]
     assert clinic.team_b.pk not in scope.team_ids(clinic.supervisor)
     assert team.pk in scope.team_ids(clinic.supervisor)
-    service.save_team(request, {"name": "Team Sea", "supervisors": [], "members": []}, team.pk)
+    service.save_team(request, service.TeamDetails("Team Sea"), team.pk)
     assert Team.objects.get(pk=team.pk).name == "Team Sea"
     with pytest.raises(InvalidInput) as taken:
-        service.save_team(request, {"name": "Team A"})
+        service.save_team(request, service.TeamDetails("Team A"))
     assert "name" in taken.value.errors
-    site = service.save_site(request, {"name": "North", "teams": [str(clinic.team_a.pk)]})
-    service.save_site(request, {"name": "North clinic", "teams": []}, site.pk)
+    site = service.save_site(request, service.SiteDetails("North", [clinic.team_a.pk]))
+    service.save_site(request, service.SiteDetails("North clinic"), site.pk)
     assert Site.objects.get(pk=site.pk).name == "North clinic"
     assert AuditEvent.objects.filter(object_type__in=["Team", "Site"]).count() == 4
 
@@ -301,11 +301,7 @@ def test_a_member_who_holds_the_teams_clients_stays_until_they_are_moved(clinic)
     with pytest.raises(InvalidInput) as refused:
         service.save_team(
             request_as(clinic.administrator),
-            {
-                "name": "Team A",
-                "supervisors": [str(clinic.supervisor.pk)],
-                "members": [str(clinic.co_clinician.pk)],
-            },
+            service.TeamDetails("Team A", [clinic.supervisor.pk], [clinic.co_clinician.pk]),
             clinic.team_a.pk,
         )
     assert "members" in refused.value.errors
@@ -316,3 +312,109 @@ def test_supervisors_land_on_the_workspace(clinic, as_user):
     assert as_user(clinic.supervisor).get("/")["Location"] == "/supervision/"
     assert as_user(clinic.clinician).get("/")["Location"] == "/caseload/"
     assert clinic.supervisor.role == Role.SUPERVISOR
+
+
+def test_the_programme_lead_finds_the_workspace_in_the_menu(clinic, as_user):
+    lead = as_user(clinic.programme_lead)
+    assert lead.get("/")["Location"] == "/programme/"
+    page = lead.get("/programme/")
+    assert [label for _, label, _ in page.context["nav"]] == ["Programme outcomes", "Workspace"]
+    menu = page.content.decode().split('aria-label="Main"')[1].split("</nav>")[0]
+    assert 'href="/supervision/"' in menu and 'aria-current="page"' in menu
+    # On the workspace the same link is the current page.
+    current = [label for _, label, on in lead.get("/supervision/").context["nav"] if on]
+    assert current == ["Workspace"]
+
+
+def more_clients_of(clinician, team, *names):
+    return [
+        Client.objects.create(
+            organisation=team.organisation,
+            team=team,
+            responsible_clinician=clinician,
+            full_name=name,
+            date_of_birth=date(1990, 1, 1),
+            country="GB",
+        )
+        for name in names
+    ]
+
+
+def test_a_hand_over_sends_each_client_where_the_administrator_chose(clinic):
+    dana, eli = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example", "Eli Example")
+    handover = service.Handover(
+        to_clinician=clinic.co_clinician.pk,
+        reason="Left the service",
+        clients={dana.pk: clinic.other_clinician.pk},
+    )
+    leaving, moved = service.hand_over_and_deactivate(
+        request_as(clinic.administrator), clinic.clinician.pk, handover
+    )
+    assert moved == 3 and not User.objects.get(pk=leaving.pk).is_active
+    now = {
+        c.pk: (c.responsible_clinician, c.team)
+        for c in Client.objects.filter(pk__in=[clinic.client.pk, dana.pk, eli.pk])
+    }
+    assert now[clinic.client.pk] == (clinic.co_clinician, clinic.team_a)
+    assert now[eli.pk] == (clinic.co_clinician, clinic.team_a)
+    # Otto belongs to team B only: Dana moves into his team, and its supervisor is told too.
+    assert now[dana.pk] == (clinic.other_clinician, clinic.team_b)
+    transfers = ClientTransfer.objects.all()
+    assert {t.client_id for t in transfers} == {clinic.client.pk, dana.pk, eli.pk}
+    assert {t.reason for t in transfers} == {"Left the service"}
+    assert {t.from_clinician_id for t in transfers} == {clinic.clinician.pk}
+    told_of_dana = set(Notification.objects.filter(client=dana).values_list("recipient", flat=True))
+    assert told_of_dana == {
+        clinic.clinician.pk,
+        clinic.other_clinician.pk,
+        clinic.supervisor.pk,
+        clinic.other_supervisor.pk,
+    }
+    told_of_eli = set(Notification.objects.filter(client=eli).values_list("recipient", flat=True))
+    assert told_of_eli == {clinic.clinician.pk, clinic.co_clinician.pk, clinic.supervisor.pk}
+    moves = AuditEvent.objects.filter(action="update", object_type="Client")
+    assert sorted(moves.values_list("client_id", flat=True)) == sorted([clinic.client.pk, dana.pk, eli.pk])
+
+
+def test_a_hand_over_with_no_clinician_for_some_client_moves_nobody(clinic):
+    (dana,) = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example")
+    handover = service.Handover(None, "Left the service", {dana.pk: clinic.co_clinician.pk})
+    with pytest.raises(InvalidInput) as refused:
+        service.hand_over_and_deactivate(request_as(clinic.administrator), clinic.clinician.pk, handover)
+    assert list(refused.value.errors) == ["to_clinician"]
+    assert User.objects.get(pk=clinic.clinician.pk).is_active
+    assert set(Client.objects.values_list("responsible_clinician", flat=True)) == {
+        clinic.clinician.pk,
+        clinic.other_clinician.pk,
+    }
+    assert not ClientTransfer.objects.exists() and not Notification.objects.exists()
+    # Each client chosen one by one needs no clinician for every client.
+    everyone = service.Handover(
+        None, "Left the service", {dana.pk: clinic.co_clinician.pk, clinic.client.pk: clinic.co_clinician.pk}
+    )
+    service.hand_over_and_deactivate(request_as(clinic.administrator), clinic.clinician.pk, everyone)
+    assert not Client.objects.filter(responsible_clinician=clinic.clinician).exists()
+
+
+def test_the_hand_over_page_takes_a_choice_per_client(clinic, as_user):
+    (dana,) = more_clients_of(clinic.clinician, clinic.team_a, "Dana Example")
+    admin = as_user(clinic.administrator)
+    url = f"/administration/accounts/{clinic.clinician.pk}/hand-over/"
+    page = admin.get(url).content.decode()
+    assert f'name="client_{dana.pk}"' in page and f'name="client_{clinic.client.pk}"' in page
+    refused = admin.post(url, {f"client_{dana.pk}": str(clinic.other_clinician.pk), "reason": "Leaving"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "to_clinician": ["Choose who takes over: one clinician for every client, or one for each."]
+    }
+    done = admin.post(
+        url,
+        {
+            "to_clinician": str(clinic.co_clinician.pk),
+            f"client_{dana.pk}": str(clinic.other_clinician.pk),
+            "reason": "Leaving",
+        },
+    )
+    assert done.status_code == 302
+    assert Client.objects.get(pk=dana.pk).responsible_clinician == clinic.other_clinician
+    assert Client.objects.get(pk=clinic.client.pk).responsible_clinician == clinic.co_clinician

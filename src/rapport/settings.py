@@ -84,9 +84,13 @@ INSTALLED_APPS = [
     "rapport.staff",
     "rapport.portal",
     "rapport.api",
+    "rapport.offline",
     "rapport.demo",
     "rapport.backups",
     "rapport.retention",
+    "rapport.groups",
+    "rapport.directory",
+    "rapport.intake",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -213,6 +217,22 @@ RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
 RAPPORT_FHIR_CANONICAL_BASE = env_str("RAPPORT_FHIR_CANONICAL_BASE", "https://fhir.rapport.example/R4")
 RAPPORT_FHIR_EXPORT_DIR = Path(env_str("RAPPORT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 RAPPORT_INVITATION_DAYS = env_int("RAPPORT_INVITATION_DAYS", 7)
+# The private keys that open group sessions sealed on a device offline (offline/keys.py): made on
+# first use, one file per key id, never committed; keep them out of the backups' reach like the
+# backup key.
+RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / "offline-keys")))
+# The front door (rapport.intake): public referrals are limited per caller address and overall,
+# counted in the database over the window; the waiting list's estimate and re-checks.
+RAPPORT_REFERRALS_PER_IP = env_int("RAPPORT_REFERRALS_PER_IP", 5)
+RAPPORT_REFERRALS_GLOBAL = env_int("RAPPORT_REFERRALS_GLOBAL", 200)
+RAPPORT_REFERRAL_WINDOW_SECONDS = env_int("RAPPORT_REFERRAL_WINDOW_SECONDS", 3600)
+RAPPORT_REFERRAL_ORGANISATION = env_int("RAPPORT_REFERRAL_ORGANISATION", 0)  # 0: the first one
+RAPPORT_REFERRAL_CONSENT_VERSION = env_str("RAPPORT_REFERRAL_CONSENT_VERSION", "1")
+RAPPORT_REFERRAL_MIN_TIER = env_str("RAPPORT_REFERRAL_MIN_TIER", "T2")  # [U] a referral's risk: same day
+RAPPORT_REFERRAL_REPLY_DAYS = env_int("RAPPORT_REFERRAL_REPLY_DAYS", 5)  # [U] promised in the reply
+RAPPORT_WAIT_PACE_DAYS = env_int("RAPPORT_WAIT_PACE_DAYS", 90)
+RAPPORT_WAIT_WEEKS_PER_PLACE = env_int("RAPPORT_WAIT_WEEKS_PER_PLACE", 1)  # [U] a clinic's choice
+RAPPORT_WAITING_RECHECK_WEEKS = env_int("RAPPORT_WAITING_RECHECK_WEEKS", 4)  # [U] a clinic's choice
 # The key `rapport backup` encrypts with and `rapport restore` needs (`rapport backup --new-key`).
 # Keep it apart from the backups: whoever holds both can read every record.
 RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY", "")
@@ -247,6 +267,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The group session screen's web app manifest (staff/offline.py); default-src would refuse it.
+        "manifest-src": [SELF],
         "form-action": [SELF],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
@@ -294,6 +316,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>"
 # default is a placeholder for the organisation's own self-hosted Jitsi Meet; an organisation sets
 # its own on its scheduling settings.
 RAPPORT_VIDEO_BASE_URL = env_str("RAPPORT_VIDEO_BASE_URL", "https://meet.example.org/")
+# A self-hosted Jitsi Meet with JWT authentication: its application id and shared secret (HS256),
+# from the environment only, never committed. Both empty: links carry no token. The audience is
+# what the Jitsi server accepts (its asap_accepted_audiences).
+RAPPORT_JITSI_APP_ID = env_str("RAPPORT_JITSI_APP_ID", "")
+RAPPORT_JITSI_APP_SECRET = env_str("RAPPORT_JITSI_APP_SECRET", "")
+RAPPORT_JITSI_AUDIENCE = env_str("RAPPORT_JITSI_AUDIENCE", "jitsi")
+if bool(RAPPORT_JITSI_APP_ID) != bool(RAPPORT_JITSI_APP_SECRET):
+    raise ImproperlyConfigured("Set both RAPPORT_JITSI_APP_ID and RAPPORT_JITSI_APP_SECRET, or neither")
+if RAPPORT_JITSI_APP_SECRET and len(RAPPORT_JITSI_APP_SECRET) < 32:
+    # HS256 with a short shared secret can be guessed offline from one token.
+    raise ImproperlyConfigured("RAPPORT_JITSI_APP_SECRET must be at least 32 characters")
 # Text-message reminders go through this back-end (dotted path to a class with send(to, text)).
 RAPPORT_SMS_BACKEND = env_str("RAPPORT_SMS_BACKEND", "rapport.scheduling.sms.ConsoleBackend")
 

@@ -19,8 +19,11 @@ urlpatterns = [
     path("two-factor/setup/", accounts.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", accounts.two_factor_verify, name="two_factor_verify"),
     path("", include("rapport.staff.urls")),
+    path("", include("rapport.staff.offline")),
     path("", include("rapport.portal.urls")),
     path("", include("rapport.administration.urls")),
+    path("", include("rapport.find.urls")),
+    path("", include("rapport.front_door.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("rapport.api.fhir.urls")),
 ]

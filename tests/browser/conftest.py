@@ -92,12 +92,13 @@ def new_page(browser, live_server, transactional_db, watch):
     """Open a page in a fresh browser context (no cookies) at a given screen size."""
     contexts = []
 
-    def open_page(screen: Screen = DESKTOP) -> Page:
+    def open_page(screen: Screen = DESKTOP, *, service_workers: str = "block") -> Page:
+        # Service workers are blocked unless a test is about one (the offline group screen).
         context = browser.new_context(
             base_url=live_server.url,
             locale="en-GB",
             timezone_id="Europe/London",
-            service_workers="block",
+            service_workers=service_workers,
             **screen.context_options(),
         )
         context.set_default_timeout(10_000)

@@ -19,6 +19,7 @@ from tests.support import request_as, run_worker
 
 from rapport.clinic import alerts, measurement
 from rapport.clinic.models import AlertStatus, RiskAlert
+from rapport.messaging import clinic_notices
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +144,7 @@ def test_the_other_staff_pages_of_the_safety_net_fit_the_screen_and_label_their_
     )
     clinician = request_as(clinic.clinician)
     portal.set_schedule(clinician, clinic.client.pk, "phq9", "before_session", True)
-    portal.send_message(clinician, clinic.client.pk, "See you on Tuesday at ten.")
+    clinic_notices.send(clinician, clinic.client.pk, "See you on Tuesday at ten.")
     plan = {
         "warning_signs": [{"text": "Not sleeping; staying in bed all day"}],
         "people_to_ask_for_help": [{"text": "My sister Ann", "phone": "07700 900123"}],

@@ -11,9 +11,11 @@ from playwright.sync_api import expect
 from tests.browser.checks import check_page
 from tests.browser.conftest import DESKTOP, PHONE, SCREENS, SCREENSHOTS, Screen, sign_in
 from tests.browser.test_portal import AXE, AXE_URL, run_axe
+from tests.support import request_as
 
 from rapport.accounts.models import Organisation
 from rapport.clinic.models import AlertSource, RiskAlert
+from rapport.messaging import clinic_notices
 from rapport.messaging.models import Message
 
 pytestmark = pytest.mark.browser
@@ -115,8 +117,11 @@ def test_every_messaging_page_passes_axe_and_our_page_checks(
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Write the message.").first).to_be_visible()
     look(page, "portal-refused")
+    # A one-way notice from the clinic sits in the thread, marked as such.
+    clinic_notices.send(request_as(clinic.clinician), clinic.client.pk, "See you on Thursday at ten.")
     page.get_by_label("Write a message").fill("Could we move Thursday to Friday?")
     page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("From your clinic (no reply needed)")).to_be_visible()
     page.get_by_text("Withdraw this message").click()
     look(page, "portal-thread")
     page.get_by_role("button", name="Withdraw").click()

@@ -15,13 +15,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENS, SCREENSHOTS, Screen, sign_in
+from tests.support import request_as
 
 from rapport.accounts.models import Organisation
 from rapport.clinic import invitations
 from rapport.clinic.models import (
     CheckInSchedule,
     Client,
-    ClinicMessage,
     Course,
     Formulation,
     Goal,
@@ -33,6 +33,7 @@ from rapport.clinic.models import (
     Session,
     SessionStatus,
 )
+from rapport.messaging import clinic_notices
 
 pytestmark = pytest.mark.browser
 
@@ -254,7 +255,7 @@ def test_every_portal_page_passes_axe_and_our_page_checks(
         last_reviewed_with_clinician_at=timezone.now() - timedelta(days=5),
         last_reviewed_by=clinic.clinician,
     )
-    ClinicMessage.objects.create(client=clinic.client, author=clinic.clinician, body="See you on Thursday.")
+    clinic_notices.send(request_as(clinic.clinician), clinic.client.pk, "See you on Thursday.")
     Response.objects.create(
         client=clinic.client,
         course=course,

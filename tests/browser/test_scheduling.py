@@ -19,7 +19,7 @@ from tests.browser.test_portal import AXE, AXE_URL, run_axe
 from tests.support import run_worker
 
 from rapport.clinic.models import CheckInSchedule, Course
-from rapport.scheduling import times
+from rapport.scheduling import times, video
 from rapport.scheduling.models import Appointment, AppointmentStatus, Consent, WorkingHours
 
 pytestmark = pytest.mark.browser
@@ -148,6 +148,21 @@ def test_the_client_asks_for_another_time_at_phone_size(new_page, clinic, live_s
     appt.refresh_from_db()
     assert appt.status == AppointmentStatus.RESCHEDULE_ASKED and appt.reschedule_to.isoformat() == wanted
     assert clinic.clinician.notifications.filter(subject="Appointment changed by the client").exists()
+    assert clinic.co_clinician.notifications.filter(subject="Appointment changed by the client").exists()
+    # The clinician accepts the asked time with one click, on a desktop; the client is told.
+    desk = new_page(DESKTOP)
+    with_axe(desk, live_server)
+    sign_in(desk, clinic.clinician.email)
+    desk.goto(f"/clients/{clinic.client.pk}/appointments/")
+    check_page(desk, "scheduling-reschedule-to-accept", DESKTOP, problems)
+    problems.extend(f"to accept: axe {v}" for v in run_axe(desk))
+    desk.get_by_role("button", name="Accept the new time").click()
+    expect(desk.get_by_text("The appointment is moved to the time the client asked for")).to_be_visible()
+    expect(desk.locator(f'tr[data-appointment="{appt.pk}"]')).to_contain_text("Confirmed")
+    check_page(desk, "scheduling-reschedule-accepted", DESKTOP, problems)
+    appt.refresh_from_db()
+    assert appt.status == AppointmentStatus.CONFIRMED and appt.starts_at.isoformat() == wanted
+    assert clinic.client_user.notifications.filter(subject="Appointment changed").exists()
     assert not problems, "\n".join(problems)
 
 
@@ -163,7 +178,8 @@ def test_the_join_button_appears_ten_minutes_before_for_both_sides(new_page, cli
         sign_in(page, user.email)
         page.goto(url)
         join = page.locator(f"[data-appointment='{soon.pk}']").get_by_role("link", name="Join")
-        expect(join).to_have_attribute("href", f"https://meet.example.org/{soon.room}")
+        # Jitsi's lobby is on by default: the link asks for the pre-join screen and a knock.
+        expect(join).to_have_attribute("href", f"https://meet.example.org/{soon.room}{video.LOBBY_FRAGMENT}")
         expect(join).to_have_attribute("target", "_blank")
         expect(
             page.locator(f"[data-appointment='{later.pk}']").get_by_role("link", name="Join")

@@ -127,11 +127,60 @@ def test_per_clinician_figures_and_the_programme_leads_counts(new_page, clinic, 
 
     page = new_page(screen)
     sign_in(page, clinic.programme_lead.email)
-    page.goto("/supervision/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace").click()
+    expect(page.get_by_role("link", name="Workspace")).to_have_attribute("aria-current", "page")
     expect(page.locator("#flag-past_planned_end .count")).to_have_text("2")
     expect(page.locator("#lead-note")).to_be_visible()
     for name in (clinic.client.display_name, clinic.other_client.display_name):
         expect(page.get_by_text(name)).to_have_count(0)
     expect(page.get_by_role("link", name="Record a case review")).to_have_count(0)
     check_page(page, "supervision-programme-lead", screen, problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_leaving_clinicians_clients_go_each_where_the_administrator_chose(new_page, clinic, screen, watch):
+    problems: list[str] = []
+    dana = Client.objects.create(
+        organisation=clinic.org,
+        team=clinic.team_a,
+        responsible_clinician=clinic.clinician,
+        full_name="Dana Hartley-Okonkwo-Fitzgerald de la Cruz",
+        date_of_birth="1988-04-02",
+        country="GB",
+    )
+    page = new_page(screen)
+    sign_in(page, clinic.administrator.email)
+    page.get_by_role("button", name=f"Deactivate {clinic.clinician.full_name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Before deactivating {clinic.clinician.full_name}"
+    )
+    page.get_by_label("Reason").fill("Cleo has left the service")
+    page.get_by_role("button", name="Move the clients and deactivate").click()
+    expect(page.get_by_text("Nothing was changed.")).to_be_visible()
+    check_page(page, "account-hand-over-errors", screen, problems)
+
+    page.get_by_label("Move every client to").select_option(label=str(clinic.co_clinician))
+    page.get_by_label(f"#{dana.pk} · {dana.full_name} (Team A)").select_option(
+        label=str(clinic.other_clinician)
+    )
+    check_page(page, "account-hand-over-per-client", screen, problems)
+    page.get_by_role("button", name="Move the clients and deactivate").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"2 clients were moved and {clinic.clinician.full_name}"
+    )
+    moved = {
+        c.pk: c.responsible_clinician_id for c in Client.objects.filter(pk__in=[clinic.client.pk, dana.pk])
+    }
+    assert moved == {clinic.client.pk: clinic.co_clinician.pk, dana.pk: clinic.other_clinician.pk}
+    assert set(Notification.objects.filter(client=dana).values_list("recipient", flat=True)) == {
+        clinic.clinician.pk,
+        clinic.other_clinician.pk,
+        clinic.supervisor.pk,
+        clinic.other_supervisor.pk,
+    }
+
+    page = new_page(screen)
+    sign_in(page, clinic.other_clinician.email)
+    expect(page.get_by_text("A client moved to another responsible clinician")).to_be_visible()
     assert problems == []

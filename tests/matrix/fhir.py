@@ -10,6 +10,7 @@ import json
 from django.utils import timezone
 
 from rapport.clinic.models import Goal, Response
+from rapport.scheduling.models import Consent
 from tests.access_matrix import FORBIDDEN, NOT_FOUND, OK, UNAUTHORISED, Route, expect
 from tests.matrix.alerts import an_alert
 
@@ -49,6 +50,11 @@ def a_goal(clinic) -> Goal:
         course=clinic.session.course, defaults={"problem_area": "grief", "text": "x"}
     )
     return found
+
+
+def a_consent(clinic) -> Consent:
+    """The client's consent to secure messages, which the personas' clinic records."""
+    return Consent.objects.filter(client=clinic.client).earliest("pk")
 
 
 def an_export(clinic) -> str:
@@ -198,6 +204,15 @@ ROUTES = [
     Route("fhir_read_Goal", "GET", read("Goal", lambda c: a_goal(c).pk), STAFF_RECORD),
     Route("fhir_search_Flag", "GET", search("Flag", "?patient={pk}"), STAFF_RECORD, read_audited=True),
     Route("fhir_read_Flag", "GET", read("Flag", lambda c: an_alert(c).pk), STAFF_RECORD, read_audited=True),
+    # As GET /api/v1/clients/{id}/consents: whoever sees the client, and the client their own.
+    Route("fhir_search_Consent", "GET", search("Consent", "?patient={pk}"), CLIENT_RECORD, read_audited=True),
+    Route(
+        "fhir_read_Consent",
+        "GET",
+        read("Consent", lambda c: a_consent(c).pk),
+        CLIENT_RECORD,
+        read_audited=True,
+    ),
     Route(
         "fhir_export",
         "POST",

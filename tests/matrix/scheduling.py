@@ -144,6 +144,19 @@ ROUTES = [
         CLINICIAN_PAGE,
     ),
     Route(
+        "appointment_accept",
+        "POST",
+        lambda c: f"/clients/{c.client.pk}/appointments/{an_appointment(c).pk}/accept/",
+        CLINICIAN_POST_404,
+        data=lambda c: {"version": an_appointment(c).version},
+    ),
+    Route(
+        "online_settings",
+        "GET",
+        lambda c: "/administration/online/",
+        expect(FORBIDDEN, anonymous=LOGIN, administrator=OK),
+    ),
+    Route(
         "consent_withdraw",
         "POST",
         lambda c: f"/clients/{c.client.pk}/consents/{a_consent(c).pk}/withdraw/",

@@ -9,7 +9,7 @@ from rapport.accounts.models import Role, Team, User
 from rapport.clinic import rules
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
-from rapport.common.forms import posted_version
+from rapport.common.forms import posted_version, show_refusal
 from rapport.supervision import service
 from rapport.supervision.models import ClientTransfer, Site
 
@@ -31,24 +31,17 @@ def teams(request):
     site_form = service.SiteForm(organisation=org, auto_id="site_%s")
     if request.method == "POST":
         which = request.POST.get("form")
+        if which == "site":
+            site_form = bound = service.SiteForm(request.POST, organisation=org, auto_id="site_%s")
+        else:
+            form = bound = service.TeamForm(request.POST, organisation=org)
         try:
             if which == "site":
-                made = service.save_site(request, request.POST)
+                made = service.save_site(request, service.site_from(bound))
             else:
-                made = service.save_team(request, request.POST)
+                made = service.save_team(request, service.team_from(bound))
         except InvalidInput as exc:
-            bound = (service.SiteForm if which == "site" else service.TeamForm)(
-                request.POST, organisation=org
-            )
-            bound.is_valid()
-            for field, msgs in exc.errors.items():
-                if field in bound.fields and field not in bound.errors:
-                    for m in msgs:
-                        bound.add_error(field, m)
-            if which == "site":
-                site_form = bound
-            else:
-                form = bound
+            show_refusal(bound, exc)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": made})
             return redirect("teams")
@@ -61,19 +54,15 @@ def teams(request):
     return render(request, "administration/teams.html", context)
 
 
-def _edit(request, obj, form_class, save, initial, template_kind):
+def _edit(request, obj, form_class, typed, save, initial, template_kind):
     org = request.user.organisation
     form = form_class(initial=initial, organisation=org)
     if request.method == "POST":
+        form = form_class(request.POST, organisation=org)
         try:
-            save(request, request.POST, obj.pk)
+            save(request, typed(form), obj.pk)
         except InvalidInput as exc:
-            form = form_class(request.POST, organisation=org)
-            form.is_valid()
-            for field, msgs in exc.errors.items():
-                if field in form.fields and field not in form.errors:
-                    for m in msgs:
-                        form.add_error(field, m)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("teams")
@@ -84,7 +73,9 @@ def _edit(request, obj, form_class, save, initial, template_kind):
 @require_http_methods(["GET", "POST"])
 def team_edit(request, team_id: int):
     team = get_object_or_404(Team, pk=team_id, organisation=request.user.organisation)
-    return _edit(request, team, service.TeamForm, service.save_team, _team_initial(team), "team")
+    return _edit(
+        request, team, service.TeamForm, service.team_from, service.save_team, _team_initial(team), "team"
+    )
 
 
 @signed_in(rules.is_administrator)
@@ -92,7 +83,7 @@ def team_edit(request, team_id: int):
 def site_edit(request, site_id: int):
     site = get_object_or_404(Site, pk=site_id, organisation=request.user.organisation)
     initial = {"name": site.name, "teams": list(site.teams.values_list("pk", flat=True))}
-    return _edit(request, site, service.SiteForm, service.save_site, initial, "site")
+    return _edit(request, site, service.SiteForm, service.site_from, service.save_site, initial, "site")
 
 
 @signed_in(rules.is_administrator)
@@ -106,21 +97,14 @@ def client_transfer(request, client_id: int):
     conflict, version = False, client.version
     if request.method == "POST":
         version = posted_version(request)
+        form = service.TransferForm(request.POST, organisation=org, exclude=client.responsible_clinician_id)
         try:
-            service.transfer(request, client_id, request.POST, version)
-        except (InvalidInput, EditConflict) as exc:
-            form = service.TransferForm(
-                request.POST, organisation=org, exclude=client.responsible_clinician_id
-            )
-            form.is_valid()
-            if isinstance(exc, EditConflict):
-                conflict, version = True, exc.current.version
-                client = service.client_for_transfer(request, client_id)
-            else:
-                for field, msgs in exc.errors.items():
-                    if field in form.fields and field not in form.errors:
-                        for m in msgs:
-                            form.add_error(field, m)
+            service.transfer(request, client_id, service.transfer_from(form), version)
+        except InvalidInput as exc:
+            show_refusal(form, exc)
+        except EditConflict as exc:
+            conflict, version = True, exc.current.version
+            client = service.client_for_transfer(request, client_id)
         else:
             messages.success(
                 request, _("The client was moved; both clinicians and the supervisors were told.")
@@ -143,22 +127,16 @@ def client_transfer(request, client_id: int):
 def account_handover(request, user_id: int):
     leaving = get_object_or_404(User, pk=user_id, organisation=request.user.organisation, role=Role.CLINICIAN)
     org = request.user.organisation
-    form = service.HandoverForm(organisation=org, leaving=leaving)
+    held = service.held_clients(leaving)
+    form = service.HandoverForm(organisation=org, leaving=leaving, clients=held)
     if request.method == "POST":
+        form = service.HandoverForm(request.POST, organisation=org, leaving=leaving, clients=held)
         try:
-            leaving, moved = service.hand_over_and_deactivate(request, user_id, request.POST)
-        except (InvalidInput, EditConflict) as exc:
-            form = service.HandoverForm(request.POST, organisation=org, leaving=leaving)
-            form.is_valid()
-            errors = (
-                exc.errors
-                if isinstance(exc, InvalidInput)
-                else {"to_clinician": [_("A client changed meanwhile; please try again.")]}
-            )
-            for field, msgs in errors.items():
-                if field in form.fields and field not in form.errors:
-                    for m in msgs:
-                        form.add_error(field, m)
+            leaving, moved = service.hand_over_and_deactivate(request, user_id, service.handover_from(form))
+        except InvalidInput as exc:
+            show_refusal(form, exc, service.handover_fields(form))
+        except EditConflict:
+            form.add_error("to_clinician", _("A client changed meanwhile; please try again."))
         else:
             messages.success(
                 request,
@@ -166,5 +144,5 @@ def account_handover(request, user_id: int):
                 % {"n": moved, "name": leaving},
             )
             return redirect("administration")
-    context = {"leaving": leaving, "form": form, "holds": service.holds_clients(leaving)}
+    context = {"leaving": leaving, "form": form, "holds": len(held)}
     return render(request, "administration/account_handover.html", context)

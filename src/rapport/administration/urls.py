@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rapport.administration import hours, retention, service, views
+from rapport.administration import directory, hours, intake, online, retention, service, views
 
 urlpatterns = [
     path("administration/", views.administration, name="administration"),
@@ -22,6 +22,14 @@ urlpatterns = [
     path("administration/sites/<int:site_id>/", service.site_edit, name="site_edit"),
     path("administration/clients/<int:client_id>/transfer/", service.client_transfer, name="client_transfer"),
     path("administration/opening-hours/", hours.opening_hours, name="opening_hours"),
+    path("administration/online/", online.online_settings_page, name="online_settings"),
     path("administration/clients/<int:client_id>/close/", retention.client_close, name="client_close"),
     path("administration/retention/", retention.retention_settings, name="retention"),
+    path("administration/directory/", directory.directory_admin, name="directory_admin"),
+    path(
+        "administration/directory/<int:profile_id>/",
+        directory.directory_admin_profile,
+        name="directory_admin_profile",
+    ),
+    path("administration/intake/", intake.intake_team, name="intake_team"),
 ]

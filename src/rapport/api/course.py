@@ -134,6 +134,11 @@ class ContractIn(StrictIn):
     missed_session_policy: str
     contract_goals: str
     agreed_on: IsoDate | None = Field(description="When the client agreed the contract")
+    late_cancel_hours: int = Field(
+        24, description="A cancellation under this many hours before the start is late (0 to 168)"
+    )
+    late_cancel_counts: bool = Field(True, description="A late cancellation uses one of the sessions")
+    no_show_counts: bool = Field(True, description="A session not attended uses one of the sessions")
 
 
 class ContractUpdate(ContractIn):
@@ -155,6 +160,9 @@ class CourseOut(Schema):
     missed_session_policy: str
     contract_goals: str
     agreed_on: date | None
+    late_cancel_hours: int
+    late_cancel_counts: bool
+    no_show_counts: bool
     version: int
     attended: int = Field(description="Sessions attended so far")
     position: PositionOut | None = Field(description="Session N of M: where the last attended one sits")

@@ -11,9 +11,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
+from rapport.api.groups import router as groups_router
 from rapport.api.measures import router as measures_router
 from rapport.api.messages import router as messages_router
+from rapport.api.offline import router as offline_router
 from rapport.api.programme import router as programme_router
+from rapport.api.providers import router as providers_router
+from rapport.api.referrals import router as referrals_router
 from rapport.api.scheduling import router as scheduling_router
 from rapport.api.schemas import ClientIn, ClientOut, MeOut, Problem, form_message
 from rapport.clinic import client_records, rules, standing
@@ -161,3 +165,7 @@ api.add_router("", course_router)
 api.add_router("", scheduling_router)
 api.add_router("", messages_router)
 api.add_router("", programme_router)
+api.add_router("", groups_router)
+api.add_router("", offline_router)
+api.add_router("", providers_router)
+api.add_router("", referrals_router)

@@ -81,6 +81,17 @@ def recipients(client: Client, level: int) -> list[User]:
     return found
 
 
+def people_for(alert: RiskAlert, level: int) -> list[User]:
+    """Who is told about this alert at an escalation level: the client's chain, or for a
+    referral's alert (no client yet) the intake team's chain of the same steps."""
+    client = alert.client
+    if client is None:
+        from rapport.intake import team
+
+        return team.recipients(alert, level)
+    return recipients(client, level)
+
+
 def _deadline(tier: str, now):
     within = triage.triage_rules().tier(tier).acknowledge_within
     return now + within if within else None
@@ -92,34 +103,23 @@ def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
     `raised_from`: the tier the alert had before a later trigger of its episode raised it."""
 
     while level < len(triage.triage_rules().escalation_chain):
-        people = recipients(alert.client, level)
+        people = people_for(alert, level)
         if people:
             break
         level += 1
     else:
         return -1
-    names = {"before": raised_from, "tier": alert.tier, "client": alert.client_id}
-    if raised_from:
-        subject = _("Risk alert raised from %(before)s to %(tier)s for client #%(client)s") % names
-    elif level == 0:
-        subject = _("Risk alert (%(tier)s) for client #%(client)s") % names
+    step = triage.triage_rules().escalation_chain[level]
+    if alert.client is None:
+        subject, body = _about_referral(alert, level, step)
     else:
-        subject = _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged") % names
-    body = _("Open the alert to acknowledge it and record what was done.")
-    if triage.triage_rules().escalation_chain[level] == "organisation_administrators":
-        # Administrators read no clinical record, so "open the alert" would lead them nowhere:
-        # tell them whom to reach instead.
-        clinician = alert.client.responsible_clinician
-        supervisors = ", ".join(str(s) for s in alert.client.team.supervisors.all()) or _("none")
-        body = _(
-            "Nobody has acknowledged this alert yet. Reach the client's clinician (%(clinician)s) or "
-            "the team's supervisor (%(supervisors)s) now, or the clinic's on-call arrangement."
-        ) % {"clinician": clinician, "supervisors": supervisors}
+        subject, body = _about_client(alert, alert.client, level, step, raised_from)
     for person in people:
         Notification.objects.create(
             recipient=person,
             client=alert.client,
             alert=alert,
+            kind="referral" if alert.client_id is None else "",
             subject=subject,
             body=body,
         )
@@ -128,9 +128,48 @@ def _tell(alert: RiskAlert, level: int, *, raised_from: str = "") -> int:
     return level
 
 
+def _about_client(
+    alert: RiskAlert, client: Client, level: int, step: str, raised_from: str
+) -> tuple[str, str]:
+    names = {"before": raised_from, "tier": alert.tier, "client": client.pk}
+    if raised_from:
+        subject = _("Risk alert raised from %(before)s to %(tier)s for client #%(client)s") % names
+    elif level == 0:
+        subject = _("Risk alert (%(tier)s) for client #%(client)s") % names
+    else:
+        subject = _("Escalated: risk alert (%(tier)s) for client #%(client)s not acknowledged") % names
+    if step != "organisation_administrators":
+        return subject, _("Open the alert to acknowledge it and record what was done.")
+    # Administrators read no clinical record, so "open the alert" would lead them nowhere:
+    # tell them whom to reach instead.
+    supervisors = ", ".join(str(s) for s in client.team.supervisors.all()) or _("none")
+    body = _(
+        "Nobody has acknowledged this alert yet. Reach the client's clinician (%(clinician)s) or "
+        "the team's supervisor (%(supervisors)s) now, or the clinic's on-call arrangement."
+    ) % {"clinician": client.responsible_clinician, "supervisors": supervisors}
+    return subject, body
+
+
+def _about_referral(alert: RiskAlert, level: int, step: str) -> tuple[str, str]:
+    # Names nobody: the referral's reference is enough to find it in the inbox.
+    names = {"tier": alert.tier}
+    if level == 0:
+        subject = _("Urgent referral (%(tier)s): a risk answer in the screening") % names
+    else:
+        subject = _("Escalated: urgent referral (%(tier)s) not yet acknowledged by intake") % names
+    if step == "organisation_administrators":
+        body = _(
+            "Nobody in the intake team has acknowledged an urgent referral yet. Reach an intake "
+            "worker or a supervisor now, or the clinic's on-call arrangement."
+        )
+    else:
+        body = _("Open the referral inbox: read the urgent referral and acknowledge it.")
+    return subject, body
+
+
 def raise_alert(
     request,
-    client: Client,
+    client: Client | None,
     *,
     tier: str,
     risk_level: str,
@@ -433,11 +472,13 @@ def deliver(delivery_id: int, now=None) -> str:
     delivery = AlertDelivery.objects.select_related("alert", "recipient").get(pk=delivery_id)
     alert = delivery.alert
     # Administrators cannot open the alert itself; their page lists the alerts sent to them.
-    page = (
-        reverse("administration")
-        if delivery.recipient.role == Role.ADMINISTRATOR
-        else reverse("alert_detail", args=[alert.pk])
-    )
+    # A referral's alert is read in the intake inbox, where it is acknowledged.
+    if delivery.recipient.role == Role.ADMINISTRATOR:
+        page = reverse("administration")
+    elif alert.client_id is None:
+        page = reverse("intake_inbox")
+    else:
+        page = reverse("alert_detail", args=[alert.pk])
     link = settings.RAPPORT_BASE_URL.rstrip("/") + page
     what = (
         _("Open Rapport to see whom to reach")

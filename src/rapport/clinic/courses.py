@@ -22,6 +22,7 @@ from rapport.clinic import standing
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.measurement import current_course, summarise
 from rapport.clinic.models import (
+    Client,
     Course,
     CourseFormat,
     CourseStatus,
@@ -53,6 +54,9 @@ class ContractForm(forms.ModelForm):
             "frequency",
             "session_minutes",
             "missed_session_policy",
+            "late_cancel_hours",
+            "late_cancel_counts",
+            "no_show_counts",
             "contract_goals",
             "agreed_on",
         ]
@@ -73,6 +77,7 @@ class ContractForm(forms.ModelForm):
             choices=[(v.id, v.name) for v in variants],
             help_text=_("Choosing a variant fills in its planned sessions and session length."),
         )
+        self.fields["late_cancel_hours"].required = False
         self.fields["planned_sessions"].help_text = "; ".join(
             f"{v.name}: {sessions_text(v.sessions.min, v.sessions.max)}" for v in variants
         )
@@ -102,17 +107,26 @@ class Contract:
     missed_session_policy: str
     contract_goals: str
     agreed_on: date | None
+    # The missed-session policy's structured part ([U] defaults, see Course).
+    late_cancel_hours: int = 24
+    late_cancel_counts: bool = True
+    no_show_counts: bool = True
 
 
 CONTRACT_FIELDS = [f.name for f in fields(Contract)]
 SMALL = 32767  # the largest a positive small integer column holds
+LATE_CANCEL_MAX = 168
 
 
 def contract_from(form: "ContractForm") -> Contract:
     """The typed contract a page's form read, or InvalidInput with the form's own messages."""
     if not form.is_valid():
         raise invalid(form)
-    return Contract(**{name: form.cleaned_data[name] for name in CONTRACT_FIELDS})
+    values = {name: form.cleaned_data[name] for name in CONTRACT_FIELDS}
+    if values["late_cancel_hours"] is None:
+        # Left out of what was posted: the window stays as it is.
+        values["late_cancel_hours"] = form.instance.late_cancel_hours
+    return Contract(**values)
 
 
 def check_contract(given: Contract, course: Course) -> Contract:
@@ -137,6 +151,8 @@ def check_contract(given: Contract, course: Course) -> Contract:
                 checked = replace(checked, **{name: value})
     problems.whole("planned_sessions", checked.planned_sessions, 0, SMALL)
     problems.whole("session_minutes", checked.session_minutes, 0, SMALL)
+    # A week: a longer window would make almost every cancellation late.
+    problems.whole("late_cancel_hours", checked.late_cancel_hours, 0, LATE_CANCEL_MAX)
     if "variant" not in problems and "planned_sessions" not in problems:
         allowed = spec.variant(variant).sessions
         if not allowed.allows(checked.planned_sessions):
@@ -360,6 +376,21 @@ def phase_of(session: Session) -> str:
 def course_for(request, client_id: int, perm: str = "clinic.view_client", *, audit: bool = True):
     client = get_client_for(request, client_id, perm, audit=audit)
     return client, current_course(client)
+
+
+def course_by_id(request, client_id: int, course_id: int) -> tuple[Client, Course, Course | None]:
+    """One course of the client by its id (an earlier one as well as the current), and the
+    client's current course. A course of another client, or one entered in error, is 404 like a
+    missing one. The read of an earlier course is audited here; the current course is read on
+    its own page, which audits it."""
+    client = get_client_for(request, client_id, audit=False)
+    course = Course.objects.filter(pk=course_id, client=client, entered_in_error_at__isnull=True).first()
+    if course is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Course", "course": course_id})
+    current = current_course(client)
+    if current is None or current.pk != course.pk:
+        trail.record(request, Action.READ, client=client, obj=course)
+    return client, course, current
 
 
 def course_for_print(request, client_id: int):

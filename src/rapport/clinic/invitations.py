@@ -50,6 +50,12 @@ def invite(request, client_id: int, email: str = "") -> tuple[Invitation, str]:
     """A new invitation (earlier unused ones stop working). With an e-mail address the link is
     sent; without, the caller shows the code once for printing. Returns (invitation, code)."""
     client = get_client_for(request, client_id, "clinic.change_client", audit=False)
+    return issue(request, client, email)
+
+
+def issue(request, client: Client, email: str = "") -> tuple[Invitation, str]:
+    """`invite` for a caller whose right to act for `client` is already settled: the intake team
+    offering the portal as it makes the person a client (rapport.intake.triage.accept)."""
     email = (email or "").strip()
     if email:
         try:

@@ -21,7 +21,6 @@ from rapport.clinic.models import (
     CheckInDraft,
     CheckInSchedule,
     Client,
-    ClinicMessage,
     Course,
     MoodChange,
     Preparation,
@@ -526,22 +525,6 @@ def save_task_report(request, session_id: int, outcome: str, how_it_went: str, v
     return report
 
 
-# --- Messages ----------------------------------------------------------------------------------
-
-
-def send_message(request, client_id: int, body: str) -> ClinicMessage:
-    client = get_client_for(request, client_id, "clinic.change_client", audit=False)
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput({"body": [_("Write the message.")]})
-    if len(body) > 2000:
-        raise InvalidInput({"body": [_("Keep the message under 2,000 characters.")]})
-    with transaction.atomic():
-        message = ClinicMessage.objects.create(client=client, author=request.user, body=body)
-        trail.record(request, Action.CREATE, client=client, obj=message)
-    return message
-
-
 # --- Home --------------------------------------------------------------------------------------
 
 
@@ -565,7 +548,6 @@ def home(request) -> dict:
         and next_session is not None
         and (prep is None or prep.shared_at is None),
         "task_due": task_due,
-        "message": ClinicMessage.objects.filter(client=client).select_related("author").first(),
     }
 
 

@@ -24,11 +24,19 @@ class Thread(models.Model):
         return f"thread {self.pk}"
 
 
+class MessageKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    # One-way, from the clinic: shown on the client's home page ("From your clinic") and in the
+    # thread, sent without opening the conversation (no consent to messages needed), never unread.
+    NOTICE = "notice", _("From the clinic")
+
+
 class Message(ClinicalRecord):
     """One message. Never edited: `body` is written once. A retraction marks it withdrawn and
     keeps the original, with who withdrew it and why, like entered-in-error."""
 
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.MESSAGE)
     client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_client = models.BooleanField()

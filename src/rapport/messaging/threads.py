@@ -31,7 +31,8 @@ from rapport.common.records import save_versioned
 from rapport.core import hours
 from rapport.core import messaging as messaging_rules
 from rapport.messaging import access, consent, notices
-from rapport.messaging.models import Message, ReadMark, Thread
+from rapport.messaging.models import Message, MessageKind, ReadMark, Thread
+from rapport.scheduling import online_settings
 
 REASON_LIMIT = 500
 
@@ -69,7 +70,7 @@ class Note:
 def note_for(client: Client, now: datetime | None = None) -> Note:
     org = client.organisation
     return Note(
-        within_hours=messaging_rules.rules().reply_within_working_hours,
+        within_hours=online_settings.reply_within(org),
         opening_hours=hours.describe(org.opening_hours),
         open_now=organisation.is_open(org, now),
     )
@@ -114,7 +115,11 @@ def read_thread(request, client_id: int, *, mark_read: bool = True) -> ThreadVie
         by_message = {message_id: (pk, tier) for message_id, pk, tier in raised}
         for m in found:
             m.raised_alert = by_message.get(m.pk)  # type: ignore[attr-defined]
-    unread = [m for m in found if m.pk > (mark or 0) and m.author_id != request.user.pk]
+    unread = [
+        m
+        for m in found
+        if m.pk > (mark or 0) and m.author_id != request.user.pk and m.kind == MessageKind.MESSAGE
+    ]
     trail.record(request, Action.READ, client=client, object_type="Thread", detail={"count": len(found)})
     if mark_read and found and found[-1].pk > (mark or 0):
         _mark_read(thread, request.user, found[-1].pk)
@@ -139,6 +144,19 @@ def _mark_read(thread: Thread, user: User, last_id: int) -> None:
         ReadMark.objects.filter(pk=mark.pk, last_read_id__lt=last_id).update(
             last_read_id=last_id, read_at=now
         )
+
+
+# What the client is told when a message of theirs raised a review: the page shows it with the
+# crisis lines, and the API returns it with the same lines (api/messages.py).
+RISK_REPLY = (
+    "Your message is sent. Some of what you wrote sounds as if things are very hard right now: "
+    "your clinician will see it, but may not read it straight away. If you need help now, use "
+    "the numbers below."
+)
+
+
+def risk_reply() -> str:
+    return _(RISK_REPLY)
 
 
 @dataclass
@@ -212,10 +230,13 @@ def retract(request, client_id: int, message_id: int, version: int, reason: str)
 
 
 def _unread_filter(user: User):
-    """Messages by someone else after this person's read mark, not withdrawn."""
+    """Messages by someone else after this person's read mark, not withdrawn. A clinic notice is
+    never unread: it is shown on the client's home page and opens no conversation."""
     mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user=user).values("last_read_id")[:1]
     return (
-        Message.objects.filter(entered_in_error_at__isnull=True, retracted_at__isnull=True)
+        Message.objects.filter(
+            entered_in_error_at__isnull=True, retracted_at__isnull=True, kind=MessageKind.MESSAGE
+        )
         .exclude(author=user)
         .annotate(mark=Coalesce(Subquery(mark), Value(0), output_field=IntegerField()))
         .filter(id__gt=F("mark"))

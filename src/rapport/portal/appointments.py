@@ -17,7 +17,7 @@ from rapport.clinic.measurement import current_course
 from rapport.common.access import public, signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
-from rapport.scheduling import booking, calendar, links, reminders, video
+from rapport.scheduling import booking, calendar, links, missed_sessions, reminders, video
 from rapport.scheduling.middleware import SCOPE
 from rapport.scheduling.models import HOLDING, Consent, ReminderChoice
 
@@ -27,21 +27,32 @@ from rapport.scheduling.models import HOLDING, Consent, ReminderChoice
 def my_appointments(request):
     client = portal.my_record(request)
     now = timezone.now()
-    rows = [
-        {
-            "appt": appt,
-            "open": appt.status in HOLDING and appt.starts_at > now,
-            "join": video.join_url(appt) if video.can_join(appt, now) else "",
-        }
-        for appt in booking.upcoming_for_client(client, now)
-    ]
+    rows = []
+    for appt in booking.upcoming_for_client(client, now):
+        is_open = appt.status in HOLDING and appt.starts_at > now
+        policy = missed_sessions.policy_of(appt.course)
+        rows.append(
+            {
+                "appt": appt,
+                "open": is_open,
+                "join": video.join_url(appt) if video.can_join(appt, now) else "",
+                # Said before the client presses Cancel, in plain words, once it would be late.
+                "late": missed_sessions.late_warning(policy)
+                if is_open and missed_sessions.is_late(appt, now, policy)
+                else "",
+            }
+        )
+    course = current_course(client)
     context = {
         "client": client,
         "rows": rows,
         "choice": ReminderChoice.objects.filter(client=client).first() or ReminderChoice(client=client),
         "consents": Consent.objects.filter(client=client),
         "feed": calendar.current_feed(client=client),
-        "policy": getattr(current_course(client), "missed_session_policy", ""),
+        "policy": getattr(course, "missed_session_policy", ""),
+        "policy_words": missed_sessions.in_plain_words(
+            missed_sessions.policy_of(course), getattr(course, "planned_sessions", None)
+        ),
     }
     return render(request, "portal/appointments.html", context)
 

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapport.accounts import organisation
 from rapport.clinic import alerts, portal, rules
 from rapport.common.access import signed_in
+from rapport.groups import portal as group_portal
+from rapport.messaging import clinic_notices
 from rapport.portal.shared import crisis_context, record_or_none
 
 
@@ -20,6 +22,9 @@ def my_home(request):
     except Http404:
         # An account not yet linked to a record still gets a page, and the help button.
         return render(request, "portal/home.html", {"client": None})
+    # The clinic's latest one-way notice, from the client's thread (messaging.clinic_notices).
+    context["message"] = clinic_notices.latest(context["client"])
+    context["in_a_group"] = group_portal.in_a_group(context["client"])
     return render(request, "portal/home.html", context)
 
 

@@ -42,14 +42,7 @@ def my_messages(request):
     except InvalidInput as exc:
         return _page(request, errors=page_errors(exc), typed=body)
     if sent.alert is not None:
-        messages.warning(
-            request,
-            _(
-                "Your message is sent. Some of what you wrote sounds as if things are very hard right "
-                "now: your clinician will see it, but may not read it straight away. If you need help "
-                "now, use the numbers below."
-            ),
-        )
+        messages.warning(request, threads.risk_reply())
     else:
         messages.success(request, _("Your message is sent."))
     return redirect("my_messages")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from rapport.portal import (
     appointments,
     check_ins,
+    group,
     home,
     invitation,
     learn,
@@ -30,6 +31,7 @@ my_urls = [
     ),
     path("since-we-last-met/", preparation.my_preparation, name="my_preparation"),
     path("plan/", plan.my_plan, name="my_plan"),
+    path("group/", group.my_group, name="my_group"),
     path("data/", my_data.my_data, name="my_data"),
     path("data/my-rapport-data.json", my_data.my_data_json, name="my_data_json"),
     path("tasks/<int:sid>/", plan.my_task, name="my_task"),

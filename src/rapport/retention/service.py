@@ -27,7 +27,7 @@ from django_tasks import task
 from rapport.accounts.models import ApiToken, Organisation, User
 from rapport.audit import trail
 from rapport.audit.models import Action, AuditEvent
-from rapport.clinic.models import Client
+from rapport.clinic.models import CheckInSchedule, Client
 from rapport.common.errors import InvalidInput
 from rapport.core import retention
 from rapport.programme import totals
@@ -86,6 +86,11 @@ def close_account(request, client_id: int, *, reason: str, confirmed: bool) -> A
         if client.user_id:
             User.objects.filter(pk=client.user_id).update(is_active=False)
             ApiToken.objects.filter(user_id=client.user_id).active().update(revoked_at=timezone.now())
+        # Nobody can answer a check-in any more: without this the care team would be told of
+        # "missed" check-ins of a closed account for as long as its schedules stayed on.
+        for schedule in CheckInSchedule.objects.filter(client=client, active=True):
+            CheckInSchedule.objects.filter(pk=schedule.pk).update(active=False, version=schedule.version + 1)
+            trail.record(request, Action.UPDATE, client=client, obj=schedule, detail={"active": False})
         trail.record(
             request,
             Action.UPDATE,

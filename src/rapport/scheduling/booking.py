@@ -23,7 +23,7 @@ from rapport.clinic.models import Client, Session
 from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict, InvalidInput, invalid
 from rapport.common.records import deny
-from rapport.scheduling import notices, reminders, times
+from rapport.scheduling import missed_sessions, notices, reminders, times
 from rapport.scheduling.models import (
     HOLDING,
     Absence,
@@ -34,10 +34,9 @@ from rapport.scheduling.models import (
     new_room,
 )
 
-# [U] The spec gives no default length or late-cancellation window: a session is 50 minutes
-# unless the contract says otherwise, and a cancellation under 24 hours before is late.
+# [U] The spec gives no default length: a session is 50 minutes unless the contract says
+# otherwise. When a cancellation is late is the contract's (missed_sessions.policy_of).
 DEFAULT_MINUTES = 50
-LATE_CANCEL_HOURS = 24
 # How far ahead the client may choose a new time, and the step between offered times.
 FREE_DAYS = 21
 SLOT_STEP = timedelta(minutes=60)
@@ -315,6 +314,10 @@ def update(request, client_id: int, appointment_id: int, given: Slot, status: st
     minutes = slot.minutes or appt.minutes
     start = times.instant(slot.day, slot.at, slot.time_zone)
     moved = start != appt.starts_at or minutes != appt.minutes
+    if moved and status == AppointmentStatus.RESCHEDULE_ASKED:
+        # Moving it to another time than the client asked for proposes that time: the client
+        # confirms it (or asks again) from the portal.
+        status = AppointmentStatus.BOOKED
     with transaction.atomic():
         _lock(client)
         warnings = []
@@ -344,6 +347,47 @@ def update(request, client_id: int, appointment_id: int, given: Slot, status: st
         reminders.plan(appt)
         notices.changed(client, appt, by_client=False)
     return Booked([appt], warnings)
+
+
+def accept_reschedule(request, client_id: int, appointment_id: int, version: int) -> Appointment:
+    """The clinician takes the time the client asked for, in one step. The time is checked again
+    under the clinician's lock (another booking may have taken it since the client chose it);
+    the appointment keeps its wall-clock zone and the client is told."""
+    client, appt = get_appointment(request, client_id, appointment_id, "clinic.change_client")
+    now = timezone.now()
+    with transaction.atomic():
+        _lock(client)
+        appt.refresh_from_db()
+        if appt.version != version:
+            raise EditConflict(appt)
+        asked = appt.reschedule_to
+        if appt.status != AppointmentStatus.RESCHEDULE_ASKED or asked is None:
+            raise InvalidInput({"appointment": [_("The client has not asked to move this appointment.")]})
+        if asked <= now:
+            raise InvalidInput(
+                {"appointment": [_("The time the client asked for has passed: propose another.")]}
+            )
+        wall = times.local(asked, appt.time_zone)
+        try:
+            _check(appt.clinician, client.pk, [(wall.date(), asked)], appt.minutes, exclude=[appt.pk])
+        except InvalidInput as exc:
+            taken = [*exc.errors.get("day", []), _("That time is no longer free: propose another.")]
+            raise InvalidInput({"appointment": taken}) from None
+        _save(
+            appt,
+            version,
+            starts_at=asked,
+            local_date=wall.date(),
+            local_time=wall.time().replace(tzinfo=None),
+            status=AppointmentStatus.CONFIRMED,
+            reschedule_to=None,
+            sequence=appt.sequence + 1,
+        )
+        trail.record(request, Action.UPDATE, client=client, obj=appt, detail={"did": "accept_reschedule"})
+        appt.refresh_from_db()
+        reminders.plan(appt)
+        notices.changed(client, appt, by_client=False)
+    return appt
 
 
 def _save(appt: Appointment, version: int, **values) -> None:
@@ -391,7 +435,7 @@ def upcoming_for_client(client: Client, now=None) -> list[Appointment]:
     return list(
         Appointment.objects.filter(
             client=client, entered_in_error_at__isnull=True, starts_at__gte=now - timedelta(hours=2)
-        ).select_related("clinician")
+        ).select_related("clinician", "course")
     )
 
 
@@ -423,7 +467,7 @@ def cancel(request, appointment_id: int, version: int, now=None) -> Appointment:
     now = now or timezone.now()
     with transaction.atomic():
         _still_open(appt, version, now)
-        late = appt.starts_at - now < timedelta(hours=LATE_CANCEL_HOURS)
+        late = missed_sessions.is_late(appt, now, missed_sessions.policy_of(appt.course))
         status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         _save(appt, version, status=status, sequence=appt.sequence + 1)
         trail.record(request, Action.UPDATE, client=client, obj=appt, detail={"by": "client", "did": status})

@@ -118,17 +118,35 @@ def default_lead_hours() -> list[int]:
     return [24, 2]
 
 
+class VideoKind(models.TextChoices):
+    JITSI = "jitsi", _("Self-hosted Jitsi Meet")
+    LINK = "link", _("Another service that takes a room link")
+
+
 class OrganisationScheduling(models.Model):
-    """An organisation's choices: its video service, reminder lead times and quiet hours."""
+    """An organisation's choices for therapy online: its video service, reminder lead times and
+    quiet hours, and the reply time the messaging note promises. Edited by an administrator on
+    one page, so one version covers the whole row (scheduling.online_settings)."""
 
     organisation = models.OneToOneField(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="scheduling"
     )
     # Empty: the deployment's RAPPORT_VIDEO_BASE_URL.
     video_base_url = models.URLField(_("video service address"), blank=True)
+    video_kind = models.CharField(
+        _("video service"), max_length=8, choices=VideoKind.choices, default=VideoKind.JITSI
+    )
+    # Jitsi's lobby: the client waits until the clinician lets them in (set in the room link).
+    video_lobby = models.BooleanField(_("waiting room (lobby)"), default=True)
     lead_hours = models.JSONField(_("reminder lead times (hours)"), default=default_lead_hours)
     quiet_from = models.TimeField(_("quiet hours from"), default=time(21, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=time(8, 0))
+    # Empty: messaging.yaml's reply_within.working_hours.
+    reply_within_hours = models.PositiveSmallIntegerField(
+        _("reply within (working hours)"), null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"scheduling settings of organisation {self.organisation_id}"

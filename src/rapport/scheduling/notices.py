@@ -22,6 +22,19 @@ def _mail(to: str, subject: str, body: str, ics: bytes | None = None) -> None:
     transaction.on_commit(send)
 
 
+def told_of_client_changes(client: Client, appt) -> list:
+    """Who hears of a change the client makes: the appointment's clinician and the course's care
+    team (responsible clinician and co-clinicians), active accounts, each once."""
+    people = [appt.clinician, client.responsible_clinician, *client.co_clinicians.all()]
+    seen: set[int] = set()
+    found = []
+    for person in people:
+        if person.is_active and person.pk not in seen:
+            seen.add(person.pk)
+            found.append(person)
+    return found
+
+
 def booked(client: Client, made: list, *, by_client: bool) -> None:
     from rapport.scheduling.calendar import ics_for
 
@@ -47,11 +60,12 @@ def changed(client: Client, appt, *, by_client: bool) -> None:
             "when": when(appt, appt.clinician.organisation.time_zone),
             "status": status,
         }
-        Notification.objects.create(
-            recipient=appt.clinician, client=client, subject=_("Appointment changed by the client"), body=text
-        )
         link = settings.RAPPORT_BASE_URL.rstrip("/") + reverse("appointments", args=[client.pk])
-        _mail(appt.clinician.email, _("An appointment changed"), f"{text}\n\n{link}\n")
+        for person in told_of_client_changes(client, appt):
+            Notification.objects.create(
+                recipient=person, client=client, subject=_("Appointment changed by the client"), body=text
+            )
+            _mail(person.email, _("An appointment changed"), f"{text}\n\n{link}\n")
     elif user is not None and user.is_active:
         from rapport.scheduling.calendar import ics_for
 

@@ -162,6 +162,29 @@ def send_reminders() -> int:
     return deliver_due()
 
 
+def replan_organisation(organisation_id: int, now=None) -> int:
+    """Plan again the unsent reminders of every coming appointment of an organisation, after its
+    lead times or quiet hours changed. Sent reminders are kept; returns the appointments replanned."""
+    now = now or timezone.now()
+    coming = Appointment.objects.filter(
+        client__organisation_id=organisation_id,
+        status__in=HOLDING,
+        entered_in_error_at__isnull=True,
+        starts_at__gt=now,
+    ).select_related("client__organisation")
+    count = 0
+    for appt in coming.iterator():
+        with transaction.atomic():
+            plan(appt, now)
+        count += 1
+    return count
+
+
+@task()
+def replan_reminders(organisation_id: int) -> int:
+    return replan_organisation(organisation_id)
+
+
 def choose(request, client, *, by_email: bool, by_sms: bool, phone: str, stopped: bool) -> ReminderChoice:
     """The client's choice of channels; unsent reminders are planned again to match."""
     from rapport.audit import trail

@@ -15,7 +15,7 @@ from rapport.clinic.measurement import current_course
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version, show_refusal
-from rapport.scheduling import booking, calendar, consents, schedule, video
+from rapport.scheduling import booking, calendar, consents, missed_sessions, schedule, video
 from rapport.scheduling.models import ConsentKind
 
 
@@ -55,9 +55,15 @@ def appointments(request, pk: int):
     client, found = booking.appointments_of(request, pk)
     _client, given = consents.consents_of(request, pk, audit=False)  # one read row for the page
     now = timezone.now()
+    course = current_course(client)
     context = {
         "client": client,
-        "rows": [{"appt": a, "join": video.join_url(a) if video.can_join(a, now) else ""} for a in found],
+        "course": course,
+        "usage": missed_sessions.usage(course) if course else None,
+        "rows": [
+            {"appt": a, "join": video.join_url(a, moderator=True) if video.can_join(a, now) else ""}
+            for a in found
+        ],
         "book": booking.AppointmentForm(
             request.POST if form_kind == "one" else None, initial=_initial(client)
         ),
@@ -110,6 +116,26 @@ def appointment_edit(request, pk: int, aid: int):
             return redirect("appointments", pk=pk)
     context = {"client": client, "appt": appt, "form": form, "conflict": conflict}
     return render(request, "staff/appointment_edit.html", context)
+
+
+@signed_in(rules.is_clinician)
+@require_POST
+def appointment_accept(request, pk: int, aid: int):
+    """One click: the appointment moves to the time the client asked for, if it is still free."""
+    try:
+        booking.accept_reschedule(request, pk, aid, posted_version(request))
+    except InvalidInput as exc:
+        for problems in exc.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("appointment_edit", pk=pk, aid=aid)
+    except EditConflict:
+        messages.error(request, _("Someone changed this appointment meanwhile; here it is as it is now."))
+        return redirect("appointment_edit", pk=pk, aid=aid)
+    messages.success(
+        request, _("The appointment is moved to the time the client asked for; they have been told.")
+    )
+    return redirect("appointments", pk=pk)
 
 
 @signed_in(rules.is_clinician)

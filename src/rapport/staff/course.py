@@ -18,6 +18,7 @@ from rapport.common.errors import EditConflict, InvalidInput, form_errors, inval
 from rapport.common.forms import posted_version, show_refusal
 from rapport.core import protocol
 from rapport.programme.checklist import course_checklist
+from rapport.scheduling import missed_sessions
 from rapport.staff.inventory import circle_for, first_name
 
 
@@ -25,10 +26,31 @@ from rapport.staff.inventory import circle_for, first_name
 @require_GET
 def course_detail(request, pk: int):
     client, course = courses.course_for(request, pk)
+    return _course_page(
+        request, client, course, can_change=request.user.has_perm("clinic.change_client", client)
+    )
+
+
+@signed_in(rules.is_clinical_staff)
+@require_GET
+def course_by_id(request, pk: int, cid: int):
+    """One course by its id, for the lists behind the programme's figures: an earlier course is
+    shown read-only (the pages of the inventory, formulation and so on show the current one);
+    the current course is its usual page."""
+    client, course, current = courses.course_by_id(request, pk, cid)
+    if current is not None and current.pk == course.pk:
+        return redirect("course_detail", pk=pk)
+    return _course_page(request, client, course, can_change=False, current=current)
+
+
+def _course_page(request, client, course, *, can_change: bool, current=None):
     context = {
         "client": client,
         "course": course,
-        "can_change": request.user.has_perm("clinic.change_client", client),
+        # `current` is given only for an earlier course: the page links to the current one.
+        "earlier": current is not None,
+        "current": current,
+        "can_change": can_change,
         "new_session_form": courses.NewSessionForm(),
         "variant": protocol.get().variant(course.variant) if course else None,
     }
@@ -37,6 +59,7 @@ def course_detail(request, pk: int):
         context["outcomes"] = summarise(course)
         context["fidelity"] = course_checklist(course)
         context["planned_text"] = courses.sessions_text(course.planned_sessions, course.planned_sessions)
+        context["usage"] = missed_sessions.usage(course)
     return render(request, "staff/course_detail.html", context)
 
 

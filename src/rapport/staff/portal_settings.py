@@ -11,12 +11,12 @@ from rapport.clinic import client_records, invitations, portal, rules
 from rapport.clinic.models import (
     Cadence,
     CheckInSchedule,
-    ClinicMessage,
     Invitation,
 )
 from rapport.common.access import signed_in
 from rapport.common.errors import InvalidInput, page_errors
 from rapport.core import instruments
+from rapport.messaging import clinic_notices
 
 
 def client_instruments():
@@ -39,7 +39,7 @@ def _portal_page(request, client, *, errors=None, typed=None, status: int = 200)
         "instruments": client_instruments(),
         "titles": {i.id: i.short_title for i in instruments.all_instruments()},
         "cadences": Cadence.choices,
-        "messages_sent": list(ClinicMessage.objects.filter(client=client).select_related("author")[:20]),
+        "messages_sent": clinic_notices.sent_to(client),
         "errors": errors or {},
         "typed": typed or {},
     }
@@ -103,7 +103,7 @@ def client_check_ins(request, pk: int):
 def client_message(request, pk: int):
     body = request.POST.get("body", "")
     try:
-        portal.send_message(request, pk, body)
+        clinic_notices.send(request, pk, body)
     except InvalidInput as exc:
         client = client_records.get_client_for(request, pk, "clinic.change_client", audit=False)
         return _portal_page(request, client, errors={"message": page_errors(exc)}, typed={"body": body})

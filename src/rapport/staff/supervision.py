@@ -10,8 +10,8 @@ from rapport.accounts.models import Role
 from rapport.clinic import rules
 from rapport.clinic.models import Client, Notification
 from rapport.common.access import signed_in
-from rapport.common.errors import EditConflict, InvalidInput, messages_of
-from rapport.common.forms import posted_version
+from rapport.common.errors import EditConflict, InvalidInput, invalid, messages_of
+from rapport.common.forms import posted_version, show_refusal
 from rapport.supervision import reviews, scope, workspace
 
 
@@ -43,11 +43,11 @@ def supervision_home(request):
 @require_http_methods(["GET", "POST"])
 def review_add(request):
     if request.method == "POST":
+        form = reviews.ReviewForm(request.POST, user=request.user)
         try:
-            review = reviews.create(request, request.POST)
-        except InvalidInput:
-            form = reviews.ReviewForm(request.POST, user=request.user)
-            form.is_valid()
+            review = reviews.create(request, reviews.review_from(form))
+        except InvalidInput as exc:
+            show_refusal(form, exc, reviews.REVIEW_FIELDS)
         else:
             messages.success(request, _("The case review was saved; the clinician can read it."))
             return redirect("review_detail", pk=review.pk)
@@ -60,23 +60,28 @@ def review_add(request):
     return render(request, "staff/review_form.html", {"form": form})
 
 
+def _review_text(form) -> reviews.ReviewText:
+    if not form.is_valid():
+        raise invalid(form)
+    return reviews.ReviewText(**form.cleaned_data)
+
+
 @signed_in(rules.is_clinical_staff)
 @require_http_methods(["GET", "POST"])
 def review_detail(request, pk: int):
-    review = reviews.get(request, pk, audit=request.method == "GET")
+    # Only the review's supervisors change it: a refusal of access comes before one of input.
+    review = reviews.for_change(request, pk) if request.method == "POST" else reviews.get(request, pk)
     conflict, version = None, review.version
     form = reviews.ReviewEditForm(initial={"held_on": review.held_on, "discussion": review.discussion})
     if request.method == "POST":
         version = posted_version(request)
+        form = reviews.ReviewEditForm(request.POST)
         try:
-            reviews.update(request, pk, request.POST, version)
-        except InvalidInput:
-            form = reviews.ReviewEditForm(request.POST)
-            form.is_valid()
+            reviews.update(request, pk, _review_text(form), version)
+        except InvalidInput as exc:
+            show_refusal(form, exc)
         except EditConflict as exc:
             conflict, version = exc.current, exc.current.version
-            form = reviews.ReviewEditForm(request.POST)
-            form.is_valid()
         else:
             messages.success(request, _("The case review was saved."))
             return redirect("review_detail", pk=pk)
@@ -95,8 +100,12 @@ def review_detail(request, pk: int):
 @signed_in(rules.keeps_case_reviews)
 @require_POST
 def review_action_add(request, pk: int):
+    reviews.for_change(request, pk)
+    form = reviews.ActionForm(request.POST)
     try:
-        reviews.add_action(request, pk, request.POST)
+        if not form.is_valid():
+            raise invalid(form)
+        reviews.add_action(request, pk, reviews.ActionItem(**form.cleaned_data))
     except InvalidInput as exc:
         for message in messages_of(exc):
             messages.error(request, message)

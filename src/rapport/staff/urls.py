@@ -8,7 +8,10 @@ from rapport.staff import (
     caseload,
     clients,
     course,
+    directory_profile,
     formulation,
+    groups,
+    intake,
     inventory,
     messages,
     notifications,
@@ -53,6 +56,7 @@ client_urls = [
     path("questionnaires/<slug:instrument>/", questionnaires.questionnaire, name="questionnaire"),
     path("responses/<int:rid>/", questionnaires.response_detail, name="response_detail"),
     path("course/", course.course_detail, name="course_detail"),
+    path("courses/<int:cid>/", course.course_by_id, name="course_by_id"),
     path("course/start/", course.course_start, name="course_start"),
     path("course/contract/", course.contract_edit, name="contract_edit"),
     path("course/summary/", course.course_summary, name="course_summary"),
@@ -75,12 +79,45 @@ client_urls = [
     path("safety-plan/", safety_plan.safety_plan, name="safety_plan"),
     path("appointments/", appointments.appointments, name="appointments"),
     path("appointments/<int:aid>/", appointments.appointment_edit, name="appointment_edit"),
+    path("appointments/<int:aid>/accept/", appointments.appointment_accept, name="appointment_accept"),
     path("consents/<int:cid>/withdraw/", appointments.consent_withdraw, name="consent_withdraw"),
     path("safety-plan/history/", safety_plan.safety_plan_history, name="safety_plan_history"),
 ]
 
+group_urls = [
+    path("", groups.group_list, name="groups"),
+    path("new/", groups.group_add, name="group_add"),
+    path("<int:gid>/", groups.group_detail, name="group_detail"),
+    path("<int:gid>/edit/", groups.group_edit, name="group_edit"),
+    path("<int:gid>/members/new/", groups.member_add, name="group_member_add"),
+    path("<int:gid>/members/<int:mid>/leave/", groups.member_leave, name="group_member_leave"),
+    path("<int:gid>/members/<int:mid>/pre-group/", groups.pre_group, name="group_pre_group"),
+    path("<int:gid>/sessions/new/", groups.session_add, name="group_session_add"),
+    path("<int:gid>/sessions/<int:sid>/", groups.session_detail, name="group_session"),
+    path("<int:gid>/sessions/<int:sid>/edit/", groups.session_edit, name="group_session_edit"),
+    path(
+        "<int:gid>/sessions/<int:sid>/entered-in-error/",
+        groups.session_entered_in_error,
+        name="group_session_entered_in_error",
+    ),
+    path("<int:gid>/sheet/<int:number>/", groups.session_sheet, name="group_sheet"),
+]
+
 urlpatterns = [
+    path("intake/", intake.intake_inbox, name="intake_inbox"),
+    path("intake/referrals/<int:pk>/", intake.intake_referral, name="intake_referral"),
     path("caseload/", caseload.caseload, name="caseload"),
+    path("my-directory-profile/", directory_profile.directory_profile, name="directory_profile"),
+    path(
+        "my-directory-profile/credentials/new/",
+        directory_profile.credential_add,
+        name="directory_credential_add",
+    ),
+    path(
+        "my-directory-profile/credentials/<int:cid>/",
+        directory_profile.credential_edit,
+        name="directory_credential_edit",
+    ),
     path("caseload/export.csv", caseload.caseload_export, name="caseload_export"),
     path("clients/new/", clients.client_add, name="client_add"),
     path("clients/<int:pk>/", include(client_urls)),
@@ -100,6 +137,7 @@ urlpatterns = [
     path("programme/export.csv", programme.programme_export, name="programme_export"),
     path("programme/extract/", programme.programme_extract, name="programme_extract"),
     path("alerts/<int:aid>/", alerts.alert_detail, name="alert_detail"),
+    path("groups/", include(group_urls)),
     path("alerts/<int:aid>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:aid>/resolve/", alerts.alert_resolve, name="alert_resolve"),
 ]

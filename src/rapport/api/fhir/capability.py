@@ -13,6 +13,7 @@ SEARCH_TYPES = {
     "authored": "date",
     "code": "token",
     "date": "date",
+    "status": "token",
 }
 # Every type that can be read by id, and those of them that can be searched.
 READ_TYPES = (*read.KINDS, *read.OTHER_READS)

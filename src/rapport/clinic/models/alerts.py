@@ -22,6 +22,7 @@ class AlertSource(models.TextChoices):
     HELP_BUTTON = "help_button", _("The client pressed “I need help now”")
     CLINICIAN = "clinician", _("Raised by a clinician")
     FREE_TEXT = "free_text", _("Words in the client's notes")
+    REFERRAL = "referral", _("A risk answer in a referral's screening")
 
 
 class ResolutionAction(models.TextChoices):
@@ -35,7 +36,11 @@ class ResolutionAction(models.TextChoices):
 
 
 class RiskAlert(models.Model):
-    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="alerts")
+    # None only for a referral's alert (source "referral"): the person is nobody's client yet,
+    # and the intake team is told instead (rapport.intake.team).
+    client = models.ForeignKey(
+        "clinic.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
     response = models.OneToOneField(
         "clinic.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="alert"
     )

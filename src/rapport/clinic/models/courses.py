@@ -56,6 +56,14 @@ class Course(ClinicalRecord):
     frequency = models.CharField(_("frequency"), max_length=40, default="weekly", blank=True)
     session_minutes = models.PositiveSmallIntegerField(_("session length (minutes)"), null=True, blank=True)
     missed_session_policy = models.TextField(_("missed-session policy"), blank=True)
+    # The policy's structured part, which appointments apply. [U] The spec asks only that the
+    # contract states a policy (treatment_contract task): a cancellation under 24 hours before is
+    # late, and a late cancellation or a did-not-attend uses one of the contract's sessions.
+    late_cancel_hours = models.PositiveSmallIntegerField(
+        _("a cancellation is late under this many hours before"), default=24
+    )
+    late_cancel_counts = models.BooleanField(_("a late cancellation uses one of the sessions"), default=True)
+    no_show_counts = models.BooleanField(_("a session not attended uses one of the sessions"), default=True)
     contract_goals = models.TextField(_("goals agreed in the contract"), blank=True)
     agreed_on = models.DateField(_("date the client agreed the contract"), null=True, blank=True)
     # The whole-inventory notes of inventory.yaml (past patterns, social support, ...), by field id.

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rapport.accounts.models import Organisation, User
@@ -26,6 +26,7 @@ from rapport.common.errors import InvalidInput
 from rapport.common.records import deny
 from rapport.core import instruments
 from rapport.interop.fhir import codes, resources
+from rapport.interop.fhir.groups import read_group
 from rapport.interop.fhir.questionnaire import item_coding, questionnaire
 from rapport.scheduling.models import Consent
 
@@ -57,9 +58,12 @@ KINDS: dict[str, Kind] = {
     "CarePlan": Kind("clinic.view_client", rules.is_clinical_staff, ("_id", "patient")),
     "Goal": Kind("clinic.view_client", rules.is_clinical_staff, ("_id", "patient")),
     "Flag": Kind("clinic.view_alerts", rules.sees_risk_triage, ("_id", "patient")),
+    # As GET /api/v1/clients/{id}/consents: whoever sees the client, the client their own.
+    "Consent": Kind("clinic.view_client", _anyone, ("_id", "patient", "status")),
 }
-# Resources with no client in them: the questionnaires, and who works where.
-OTHER_READS = ("Questionnaire", "Practitioner", "Organization")
+# Resources with no client in them: the questionnaires, and who works where; and a group of
+# group IPT, whose members are references only (interop/fhir/groups.py).
+OTHER_READS = ("Questionnaire", "Practitioner", "Organization", "Group")
 QUESTIONNAIRE_SEARCH = ("_id", "url")
 SEARCHABLE = {**{name: kind.search for name, kind in KINDS.items()}, "Questionnaire": QUESTIONNAIRE_SEARCH}
 
@@ -80,6 +84,8 @@ def read(request, resource_type: str, resource_id: str) -> dict:
         return _questionnaire(request, resource_id)
     if resource_type in ("Practitioner", "Organization"):
         return _staff_read(request, resource_type, resource_id)
+    if resource_type == "Group":
+        return read_group(request, resource_id)
     kind = _kind(request, resource_type)
     found = _find(resource_type, resource_id)
     client_id = found[0] if found else None
@@ -137,6 +143,8 @@ def _find(resource_type: str, resource_id: str):
             return (record.course.client_id, record) if record else None
         case "Flag":
             record = RiskAlert.objects.filter(pk=pk).first()
+        case "Consent":
+            record = Consent.objects.filter(pk=pk).first()
         case _:
             return None
     return (record.client_id, record) if record else None
@@ -166,6 +174,8 @@ def _resource_of(request, resource_type: str, resource_id: str, record, client: 
             return resources.goal(record, record.course)
         case "Flag":
             return resources.flag(record)
+        case "Consent":
+            return resources.consent(record)
     return None
 
 
@@ -327,9 +337,40 @@ def _records(resource_type: str, visible, client, params) -> QuerySet:
             if client is not None:
                 records = records.filter(client=client)
             field = "pk"
+        case "Consent":
+            records = Consent.objects.filter(client__in=visible)
+            if client is not None:
+                records = records.filter(client=client)
+            if "status" in params:
+                records = _consent_status(records, params)
+            field = "pk"
     if "_id" in params:
         records = records.filter(**{f"{field}__in": ids})
     return records.order_by("pk")
+
+
+# A consent is "active" until withdrawn, then "inactive" (resources.consent); the other codes of
+# FHIR's consent-state-codes are valid searches that match nothing here.
+CONSENT_STATES = ("draft", "proposed", "active", "rejected", "inactive", "entered-in-error")
+CONSENT_STATE_SYSTEM = "http://hl7.org/fhir/consent-state-codes"
+
+
+def _consent_status(records: QuerySet, params) -> QuerySet:
+    """`status` as a FHIR token: each value a comma-separated list (any of them matches), with
+    or without the system; several `status` parameters must all match."""
+    for value in params["status"]:
+        wanted = set()
+        for token in value.split(","):
+            system, bar, code = token.rpartition("|")
+            if code not in CONSENT_STATES or (bar and system not in ("", CONSENT_STATE_SYSTEM)):
+                raise InvalidInput({"status": [f"Give a consent status: {', '.join(CONSENT_STATES)}."]})
+            wanted.add(code)
+        if not wanted & {"active", "inactive"}:
+            return records.none()
+        if wanted >= {"active", "inactive"}:
+            continue
+        records = records.filter(withdrawn_on__isnull="active" in wanted)
+    return records
 
 
 def _many(request, resource_type: str, chosen: list) -> list[dict]:
@@ -354,6 +395,8 @@ def _many(request, resource_type: str, chosen: list) -> list[dict]:
             return [resources.goal(g, g.course) for g in chosen]
         case "Flag":
             return [resources.flag(a) for a in chosen]
+        case "Consent":
+            return [resources.consent(c) for c in chosen]
     return []
 
 
@@ -398,10 +441,13 @@ def _search_observations(request, params, visible, client, count: int, offset: i
     sees_bands = rules.sees_severity_bands(request.user)
     kept: list[dict] = []
     total = 0
-    # Only responses that have an observation are read.
-    for response in (
-        responses.exclude(total__isnull=True, risk_flags=[]).order_by("pk").iterator(chunk_size=500)
-    ):
+    # Only responses that can have an observation are read: those with a total, a positive risk
+    # item, or a risk level the instrument codes (the C-SSRS screener's derived level, which read by
+    # id and $everything carry too).
+    can_observe = Q(total__isnull=False) | ~Q(risk_flags=[])
+    for instrument_id, levels in resources.derived_levels().items():
+        can_observe |= Q(instrument=instrument_id, risk_level__in=levels)
+    for response in responses.filter(can_observe).order_by("pk").iterator(chunk_size=500):
         for observation in resources.observations(response, sees_bands=sees_bands):
             if not wanted or _has_code(observation, wanted):
                 if offset <= total < offset + count:

@@ -221,7 +221,9 @@ def consent(record, *, ids: Ids = PLAIN, deidentified: bool = False) -> dict:
     resource: dict = {
         "resourceType": "Consent",
         "id": ids("Consent", record.pk),
-        "meta": _meta(record),
+        # A consent changes once, when it is withdrawn: that is its second version (the ETag of a
+        # read changes with it, so If-None-Match never answers 304 for a withdrawal not yet seen).
+        "meta": {**_meta(record), "versionId": "2" if record.withdrawn_on else "1"},
         "status": "inactive" if record.withdrawn_on else "active",
         "scope": {"coding": [{"system": codes.CONSENT_SCOPE, "code": scope}]},
         "category": [
@@ -290,6 +292,23 @@ def _observation(response: Response, ids: Ids, suffix: str) -> dict:
         "effectiveDateTime": _instant(response.answered_at),
         "derivedFrom": [ids.ref("QuestionnaireResponse", response.pk)],
     }
+
+
+def derived_levels() -> dict[str, list[str]]:
+    """The risk levels that give a response of a risk-category instrument (the C-SSRS screener,
+    which has no total) its derived Observation, by instrument: only levels the instrument's data
+    codes. A search must read these responses even when no risk item is positive (observations())."""
+    found = {}
+    for instrument in instruments.all_instruments():
+        if (
+            instrument.scoring.method == "risk_category"
+            and instrument.loinc_total
+            and instrument.loinc_total.code
+        ):
+            levels = [level for level, coding in instrument.risk_level_codes.items() if coding.code]
+            if levels:
+                found[instrument.id] = levels
+    return found
 
 
 def observations(response: Response, *, ids: Ids = PLAIN, sees_bands: bool = True) -> list[dict]:

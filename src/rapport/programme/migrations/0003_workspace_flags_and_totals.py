@@ -18,7 +18,8 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0012_notification_kind"),
+        # The fill below reads the clinic's current models: after its latest migration.
+        ("clinic", "0014_merge_referral_alerts_and_missed_sessions"),
         ("programme", "0002_fill_summaries"),
     ]
 

@@ -18,7 +18,13 @@
   }
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => window.location.reload(), (seconds + 2) * 1000);
+    timer = setTimeout(() => {
+      // The group session screen kept for use offline (offline.js): with no connection the server
+      // cannot sign anyone out and the reload would show the same kept screen, losing only what
+      // was typed. It reloads once the connection is back and the limit passes again.
+      if (!navigator.onLine && document.querySelector("form.group-capture")) return arm();
+      window.location.reload();
+    }, (seconds + 2) * 1000);
     if (keepAlive && Date.now() - lastPing > pingEvery) {
       lastPing = Date.now();
       fetch(keepAlive, { method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });

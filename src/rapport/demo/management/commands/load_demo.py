@@ -10,8 +10,10 @@ from django.utils import timezone
 from rapport.accounts.models import Organisation, Role, Team, User
 from rapport.clinic import courses, formulation, inventory, measurement, portal, safety_plans, timeline
 from rapport.clinic.models import Client, Course
-from rapport.demo import appointments, clinic
-from rapport.messaging import digest, threads
+from rapport.demo import appointments, clinic, directory
+from rapport.demo import groups as demo_groups
+from rapport.demo import referrals as demo_referrals
+from rapport.messaging import clinic_notices, digest, threads
 from rapport.programme.summaries import deferred
 from rapport.scheduling import consents
 from rapport.supervision import reviews, service
@@ -84,7 +86,10 @@ class Command(BaseCommand):
             for past in clinic.PAST_CLIENTS:
                 self._past_client(org, people, *past)
             self._supervision(people, teams, today)
+            demo_groups.load(org, teams, clinic.PASSWORD, today)
             token = appointments.load(today)
+            directory.load(people, org)
+            demo_referrals.load(people)
         # The worker sends the clinicians' daily digest from now on.
         digest.ensure_scheduled()
         self.stdout.write(
@@ -100,20 +105,20 @@ class Command(BaseCommand):
         """A site for every team, and one case review of Jordan's course with an action due soon,
         through the services as the administrator and the supervisor would make them."""
         admin = SimpleNamespace(user=people["admin@demo.rapport"], META={}, id=None, resolver_match=None)
-        service.save_site(admin, {"name": clinic.SITE, "teams": [str(t.pk) for t in teams.values()]})
+        service.save_site(admin, service.SiteDetails(clinic.SITE, [t.pk for t in teams.values()]))
         supervisor = SimpleNamespace(
             user=people["supervisor@demo.rapport"], META={}, id=None, resolver_match=None
         )
         jordan = Client.objects.get(full_name="Jordan Ellis")
         reviews.create(
             supervisor,
-            {
-                "held_on": today.isoformat(),
-                "client": str(jordan.pk),
-                "discussion": clinic.REVIEW_DISCUSSION,
-                "action_1": clinic.REVIEW_ACTION,
-                "due_1": (today + timedelta(days=5)).isoformat(),
-            },
+            reviews.NewReview(
+                held_on=today,
+                client=jordan.pk,
+                clinician=None,
+                discussion=clinic.REVIEW_DISCUSSION,
+                actions=[reviews.ActionItem(clinic.REVIEW_ACTION, today + timedelta(days=5))],
+            ),
         )
 
     def _past_client(self, org, people, full, dob, responsible, ended_ago, reason, area, phq9, gad7):
@@ -193,7 +198,7 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=clinician, META={}, id=None, resolver_match=None)
         portal.set_schedule(request, client.pk, "phq9", "before_session", True)
         portal.set_schedule(request, client.pk, "gad7", "fortnightly", True)
-        portal.send_message(request, client.pk, clinic.JORDAN_MESSAGE)
+        clinic_notices.send(request, client.pk, clinic.JORDAN_MESSAGE)
         safety_plans.save(request, client.pk, clinic.JORDAN_SAFETY_PLAN, 0, reviewed_together=True)
         self._thread(clinician, client)
 
