@@ -27,6 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench/ as a package, run as a script or with -m
+
+from bench import supervision_report as supervision  # noqa: E402
+
 VAR = ROOT / "var" / "bench"
 BIN = ROOT / ".venv" / "bin"
 RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "RESULTS.md"))
@@ -316,6 +320,8 @@ def bench(vendor: str) -> dict:
         env = db.copy(size)
         log(f"{vendor}: read paths in-process at {size:,} clients")
         result["reads"][size] = probe(env, "reads", READ_REPEAT)
+        log(f"{vendor}: the supervisor's workspace and the programme's figures at {size:,} clients")
+        result.setdefault("supervision", {})[size] = supervision.measure(env)
     # The 100,000-client copy is still in place: the write path and the served reads run on it.
     found = probe(env, "targets")
     result["targets"] = {k: v for k, v in found.items() if k not in ("writes", "session_cookie")}
@@ -493,6 +499,7 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
                 f"{spread(s, 'p50_ms')} / {spread(s, 'p95_ms')} / {spread(s, 'p99_ms')} | "
                 f"{s['non_2xx'] + s['socket_errors']} | {load(s)} |"
             )
+    lines += supervision.report(runs)
     lines += ["", "## Memory: peak RSS (VmHWM) of each gunicorn worker after the runs", ""]
     for r in runs:
         lines.append(f"- {r['vendor']}: {', '.join(f'{m} MB' for m in r['memory_mb'])}")

@@ -1,15 +1,24 @@
-"""The supervisor's workspace at programme scale: p50/p95 and SQL query count, printed.
+"""The supervisor's workspace and the programme's figures at programme scale (issue 12): p50/p95
+server time and the SQL query count of each path, printed as one JSON object.
 
 Run against a database made by `rapport generate_load` (RAPPORT_VAR_DIR or DATABASE_URL say
-which), for example the 100,000-client copy `make bench` caches under var/bench/:
+which); `make bench` (bench/run.py) runs it on each cached database, at 1,000 and 100,000 clients:
 
     RAPPORT_ENV=development RAPPORT_VAR_DIR=var/bench/sqlite-100000 \\
         .venv/bin/python bench/supervision.py [repeat]
 
-Three paths: the page of one supervisor (their team, as generated: ten clinicians), the
-workspace computed for every team of the organisation (what a programme lead would see, the
-whole 100,000 clients), and that computation's query count, which must not depend on the number
-of clients.
+In-process through Django's test client (the whole middleware stack, view and template; no
+network), after a warm-up, as bench/probe.py measures the other read paths:
+
+- supervisor_home: GET /supervision/ for the first generated supervisor (one team of ten
+  clinicians, about 400 clients), the supervisor's home page;
+- lead_workspace: GET /supervision/ for the programme lead, every team of the organisation;
+- workspace_build: workspace.build() alone for the whole organisation, without the page;
+- programme_page: GET /programme/ for the programme lead (the whole organisation);
+- programme_api: GET /api/v1/programme/outcomes with the lead's token (the whole organisation);
+- programme_api_clinician: the same for a clinician's own caseload.
+
+The query count must be the same at both sizes: nothing is read per client or per course.
 """
 
 import json
@@ -28,13 +37,16 @@ from django.db import connection  # noqa: E402
 from django.test import Client as Browser  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from rapport.accounts.models import Role, Team, User  # noqa: E402
+from rapport.accounts.models import ApiToken, Role, Team, User  # noqa: E402
 from rapport.clinic.models import Client  # noqa: E402
-from rapport.supervision import scope, workspace  # noqa: E402
+from rapport.programme.models import CourseSummary  # noqa: E402
+from rapport.supervision import workspace  # noqa: E402
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def timed(fn, repeat: int) -> dict:
-    for _ in range(max(2, repeat // 10)):
+    for _ in range(max(2, repeat // 10)):  # warm up: imports, template and rule caches
         fn()
     timings = []
     for _ in range(repeat):
@@ -48,36 +60,61 @@ def timed(fn, repeat: int) -> dict:
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
         "queries": len(captured),
+        "requests": repeat,
     }
+
+
+def signed_in(user) -> Browser:
+    browser = Browser(HTTP_HOST="127.0.0.1")
+    browser.force_login(user, backend=BACKEND)
+    return browser
+
+
+def token_for(user) -> dict:
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(user=user, name="bench supervision", digest=ApiToken.digest_of(secret))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def get(browser: Browser, url: str, **extra):
+    def fetch():
+        answer = browser.get(url, **extra)
+        if answer.status_code != 200:
+            raise SystemExit(f"GET {url} answered {answer.status_code}")
+
+    return fetch
 
 
 def main(repeat: int) -> dict:
     supervisor = User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by("pk").first()
-    if supervisor is None:
-        raise SystemExit("no supervisor: generate a database first (rapport generate_load)")
-    page = Browser(HTTP_HOST="127.0.0.1")
-    page.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
-
-    def one_page():
-        answer = page.get("/supervision/")
-        if answer.status_code != 200:
-            raise SystemExit(f"GET /supervision/ answered {answer.status_code}")
-
-    every_team = list(
-        Team.objects.filter(organisation_id=supervisor.organisation_id).values_list("pk", flat=True)
-    )
-    return {
-        "clients_in_database": Client.objects.count(),
-        "supervisor_page": {
-            "clients_in_view": Client.objects.visible_to(supervisor).count(),
-            "teams": len(scope.team_ids(supervisor)),
-            **timed(one_page, repeat),
-        },
-        "whole_organisation": {
-            "teams": len(every_team),
-            **timed(lambda: workspace.build(supervisor, every_team), max(3, repeat // 10)),
-        },
+    lead = User.objects.filter(role=Role.PROGRAMME_LEAD, is_active=True).order_by("pk").first()
+    clinician = User.objects.filter(role=Role.CLINICIAN, is_active=True).order_by("pk").first()
+    if supervisor is None or lead is None or clinician is None:
+        raise SystemExit("no generated staff: generate a database first (rapport generate_load)")
+    every_team = list(Team.objects.filter(organisation_id=lead.organisation_id).values_list("pk", flat=True))
+    api = Browser(HTTP_HOST="127.0.0.1")  # the token alone, as an integration calls
+    paths = {
+        "supervisor_home": get(signed_in(supervisor), "/supervision/"),
+        "lead_workspace": get(signed_in(lead), "/supervision/"),
+        "workspace_build": lambda: workspace.build(lead, every_team),
+        "programme_page": get(signed_in(lead), "/programme/"),
+        "programme_api": get(api, "/api/v1/programme/outcomes", **token_for(lead)),
+        "programme_api_clinician": get(api, "/api/v1/programme/outcomes", **token_for(clinician)),
     }
+    only = os.environ.get("BENCH_SUPERVISION_PATHS")
+    if only:
+        paths = {name: fn for name, fn in paths.items() if name in only.split(",")}
+    results = {
+        "clients": Client.objects.count(),
+        "courses": CourseSummary.objects.count(),
+        "teams": len(every_team),
+        "load_at_start": round(os.getloadavg()[0], 1),
+    }
+    for name, fn in paths.items():
+        # The whole organisation's workspace page renders a row per clinician: fewer requests.
+        results[name] = timed(fn, max(5, repeat // 4) if name.startswith("lead") else repeat)
+    results["load_at_end"] = round(os.getloadavg()[0], 1)
+    return results
 
 
 if __name__ == "__main__":

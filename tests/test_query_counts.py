@@ -30,12 +30,13 @@ ALERTS_API = 4
 # Scored, stored, audited, no alert: the token with its owner and whether any failed sign-in is on
 # record (axes is asked only then), the client by its key (the access rule decided on the row), the
 # current course, the response, the course's programme summary (the course with its formulation,
-# plan and inventory count, its sessions, its scores, one upsert), the audit row, and the savepoint
-# pair of the service's transaction (a BEGIN and COMMIT when served). Issue #17 item 1: was 16.
-RESPONSE_POST = 11
+# plan, inventory count and organisation, its sessions, its scores, the old row out and the new one
+# in; the running totals moved only when a figure moved), the audit row, and the savepoint pair of
+# the service's transaction (a BEGIN and COMMIT when served). Issue #17 item 1: was 16.
+RESPONSE_POST = 12
 # The same, and the alert (with its savepoint pair), its audit row, the care team, one INSERT each
 # for their notifications and e-mail records, an e-mail job per person and the escalation job. Was 28.
-RESPONSE_POST_WITH_ALERT = 21
+RESPONSE_POST_WITH_ALERT = 22
 
 FREQ = ["not_at_all", "several_days", "more_than_half_the_days", "nearly_every_day"]
 

@@ -56,3 +56,27 @@ def test_the_programme_lead_sees_the_organisation_and_no_client(new_page, clinic
     expect(page.get_by_text("Cai")).to_have_count(0)
     check_page(page, "programme-courses-lead", screen, problems)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_view_over_many_clinicians_says_how_many_more_there_are(new_page, clinic, screen, monkeypatch):
+    """Over a whole organisation the workspace and the programme page list the first clinicians
+    by name and say how many more there are (the limit lowered here to two)."""
+    from rapport.staff import programme as programme_page
+    from rapport.supervision import workspace
+
+    programme_fixture.build(clinic)
+    monkeypatch.setattr(workspace, "CLINICIAN_LIMIT", 2)
+    monkeypatch.setattr(programme_page, "CLINICIAN_LIMIT", 1)
+    problems: list[str] = []
+    page = new_page(screen)
+    sign_in(page, clinic.programme_lead.email)
+    page.goto("/supervision/")
+    expect(page.locator("#more-clinicians")).to_have_text(
+        "And 1 more clinician: choose a team above to see each team's clinicians."
+    )
+    check_page(page, "workspace-lead-more-clinicians", screen, problems)
+    page.goto("/programme/")
+    expect(page.locator("#more-clinicians")).to_contain_text("And 1 more clinician")
+    check_page(page, "programme-lead-more-clinicians", screen, problems)
+    assert not problems, "\n".join(problems)

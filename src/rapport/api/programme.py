@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from rapport.api.schemas import Problem
 from rapport.clinic import rules
 from rapport.programme import figures
-from rapport.programme.scope import Slice, parse_slice, visible_courses
+from rapport.programme.scope import Slice, figure_rows, parse_slice
 
 router = Router(tags=["programme"])
 
@@ -93,7 +93,7 @@ PARAMS = (
 )
 def programme_outcomes(request: HttpRequest, filters: Query[SliceQuery]):
     chosen = _chosen(request, **filters.dict())
-    found = figures.outcomes(chosen.apply(visible_courses(request.user)))
+    found = figures.outcomes(figure_rows(request.user, chosen))
     return {
         "courses": found.referrals,
         "started": found.started,
@@ -114,7 +114,7 @@ def programme_outcomes(request: HttpRequest, filters: Query[SliceQuery]):
 )
 def programme_fidelity(request: HttpRequest, filters: Query[SliceQuery]):
     chosen = _chosen(request, **filters.dict())
-    found = figures.fidelity(chosen.apply(visible_courses(request.user)))
+    found = figures.fidelity(figure_rows(request.user, chosen))
     return {
         "courses": found.courses,
         "indicators": {key: {"n": v.n, "of": v.of, "rate": v.rate} for key, v in found.indicators.items()},

@@ -12,7 +12,7 @@ from rapport.audit.models import Action
 from rapport.common.errors import InvalidInput
 from rapport.core.programme import OUTCOMES, suppressed
 from rapport.programme import figures
-from rapport.programme.scope import Slice, listed_courses, visible_courses
+from rapport.programme.scope import Slice, figure_rows, listed_courses, visible_courses
 
 # Ten-year bands, so that an age with a rare variant does not point at one person [U].
 AGE_BANDS = ((0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 200))
@@ -38,7 +38,7 @@ MIN_KEY = 12
 def outcome_rows(request, chosen: Slice) -> list[list[str]]:
     """figure, n, of, rate, ci95_low, ci95_high: one row per count and rate; a count from 1 to 4
     shows as "<5", and a rate with a suppressed part is left out."""
-    found = figures.outcomes(chosen.apply(visible_courses(request.user)))
+    found = figures.outcomes(figure_rows(request.user, chosen))
     rows = [["figure", "n", "of", "rate", "ci95_low", "ci95_high"]]
     for key in figures.COUNTS:
         rows.append([key, suppressed(getattr(found, key)), "", "", "", ""])

@@ -3,7 +3,9 @@
 Every figure, list, export and API answer starts from `visible_courses(user)`: the courses of the
 clients `Client.objects.visible_to(user)` gives, so a filter can only narrow what the viewer may
 see. A programme lead is the one exception: their figures cover the whole organisation, and they
-never see a course list or a client's record through them (see `lists_courses`).
+never see a course list or a client's record through them (see `lists_courses`). Over the whole
+organisation the figures read the running totals instead of every course (`totals_for`,
+`month_totals_for`), where the totals cover exactly the same courses.
 """
 
 from dataclasses import dataclass, fields
@@ -12,27 +14,70 @@ from datetime import date
 from django.db.models import QuerySet
 
 from rapport.accounts.models import Role
-from rapport.clinic.models import Client
+from rapport.clinic.models import Client, Course
 from rapport.common.errors import InvalidInput
-from rapport.programme.models import CourseSummary
+from rapport.programme.models import ClinicianTotals, CourseSummary, MonthTotals
 
 
 def visible_courses(user) -> QuerySet[CourseSummary]:
     live = CourseSummary.objects.filter(live=True)
     if user is None or not user.is_authenticated or not user.is_active:
         return live.none()
-    mine = live.filter(organisation_id=user.organisation_id)
     if user.role == Role.PROGRAMME_LEAD:
-        return mine
-    return mine.filter(course__client__in=Client.objects.visible_to(user).values("pk"))
+        return live.filter(organisation_id=user.organisation_id)
+    return live.filter(course_id__in=_courses_of(Client.objects.visible_to(user)))
+
+
+def _courses_of(clients):
+    """The ids of these clients' courses, for a filter by primary key: joining the course and
+    filtering on the organisation as well led the planner to walk every row of the organisation
+    (1.7 s for a clinician's 44 courses among 100,000; 15 ms this way). The visible clients are
+    all of the viewer's organisation."""
+    return Course.objects.filter(client__in=clients.values("pk")).values("pk")
+
+
+def _whole_organisation(user) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.PROGRAMME_LEAD
+    )
+
+
+def totals_for(user, chosen: "Slice", team_ids: list[int] | None = None) -> QuerySet[ClinicianTotals] | None:
+    """The running totals that give the same figures as `chosen.apply(visible_courses(user))`,
+    or None when they cannot (then sum the summaries). They can for a programme lead, whose
+    courses are the organisation's live ones, as the totals are, with no filter or one by team
+    or clinician: the totals are kept per team and clinician only. `team_ids` narrows further
+    (the workspace's teams)."""
+    if not _whole_organisation(user) or not chosen.by_team_or_clinician_only():
+        return None
+    rows = ClinicianTotals.objects.filter(organisation_id=user.organisation_id)
+    if chosen.team is not None:
+        rows = rows.filter(team_id=chosen.team)
+    if chosen.clinician is not None:
+        rows = rows.filter(clinician_id=chosen.clinician)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
+    return rows
+
+
+def month_totals_for(user, chosen: "Slice") -> QuerySet[MonthTotals] | None:
+    """The monthly totals, for a programme lead's organisation with no filter; else None."""
+    if not _whole_organisation(user) or chosen != Slice():
+        return None
+    return MonthTotals.objects.filter(organisation_id=user.organisation_id)
+
+
+def figure_rows(user, chosen: "Slice") -> QuerySet:
+    """What the figures of `chosen` are summed over: the totals where they cover the same
+    courses, else the viewer's course summaries in the slice."""
+    totals = totals_for(user, chosen)
+    return totals if totals is not None else chosen.apply(visible_courses(user))
 
 
 def listed_courses(user) -> QuerySet[CourseSummary]:
     """The courses whose rows (and clients' names) a person may see behind a figure: always those
     of the clients visible to them, whatever their role."""
-    return CourseSummary.objects.filter(
-        live=True, course__client__in=Client.objects.visible_to(user).values("pk")
-    )
+    return CourseSummary.objects.filter(live=True, course_id__in=_courses_of(Client.objects.visible_to(user)))
 
 
 def lists_courses(user) -> bool:
@@ -69,6 +114,11 @@ class Slice:
         if self.referred_to is not None:
             courses = courses.filter(referred_on__lte=self.referred_to)
         return courses
+
+    def by_team_or_clinician_only(self) -> bool:
+        return not (
+            self.variant or self.format or self.problem_area or self.referred_from or self.referred_to
+        )
 
     def query(self) -> dict[str, str]:
         """The slice as query parameters, for links to the courses behind a figure."""

@@ -1,7 +1,8 @@
 """Keep each course's CourseSummary in step with its record, in the same transaction.
 
 `connect()` (from the app's ready()) listens for saves of every record a figure reads; each save
-rewrites the summary of its course. `refresh_all()` rebuilds them in bulk, for data written
+rewrites the summary of its course and moves the running totals (rapport.programme.totals) by the
+difference. `refresh_all()` rebuilds them in bulk, for data written
 without the ORM's signals (the load generator) and for the migration that creates the table.
 """
 
@@ -9,9 +10,12 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 
@@ -30,6 +34,7 @@ from rapport.clinic.models import (
 from rapport.clinic.standing import REVIEW_TASK, review_session
 from rapport.common.records import record_changed
 from rapport.core import fidelity, programme, protocol
+from rapport.programme import progress, totals
 from rapport.programme.models import CourseSummary
 
 MEASURES = ("phq9", "gad7")
@@ -104,14 +109,19 @@ def _touch(course_id: int) -> None:
 def refresh_all(batch: int = 2000) -> int:
     ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
-        refresh(ids[start : start + batch])
+        with transaction.atomic():  # a batch's old rows go only with its new ones written
+            refresh(ids[start : start + batch], keep_totals=False)
+    with transaction.atomic():
+        totals.rebuild()
     return len(ids)
 
 
-def refresh(course_ids: Iterable[int]) -> None:
-    """Rewrite the summaries of these courses: four queries whatever their number (the courses
-    with their client, formulation, relapse-prevention plan and inventory count; their sessions;
-    their scores; one upsert), since every questionnaire saved pays for them (#17)."""
+def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
+    """Rewrite these courses' summaries and move the totals by the difference (`keep_totals`
+    False leaves the totals to a rebuild, as refresh_all does). A fixed number of queries
+    whatever the number of courses (the courses with their client, organisation, formulation,
+    relapse-prevention plan and inventory count; their sessions; their scores; the old rows out,
+    the new rows in; the totals), since every questionnaire saved pays for them (#17)."""
     ids = list(course_ids)
     entries = (
         InventoryEntry.objects.filter(course_id=OuterRef("pk"), entered_in_error_at__isnull=True)
@@ -123,7 +133,7 @@ def refresh(course_ids: Iterable[int]) -> None:
     courses = {
         course.pk: course
         for course in Course.objects.filter(pk__in=ids)
-        .select_related("client", "formulation", "relapse_plan")
+        .select_related("client__organisation", "formulation", "relapse_plan")
         .annotate(inventory_entries=Coalesce(Subquery(entries), 0))
     }
     sessions: dict[int, list[Session]] = defaultdict(list)
@@ -134,14 +144,28 @@ def refresh(course_ids: Iterable[int]) -> None:
         sessions[session.course_id].append(session)
     scores: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     measured: dict[int, set[int]] = defaultdict(set)
-    for course_id, instrument, number, at, total in Response.objects.filter(
-        course_id__in=ids, entered_in_error_at__isnull=True, instrument__in=MEASURES, complete=True
-    ).values_list("course_id", "instrument", "session_number", "answered_at", "total"):
-        scores[course_id][instrument].append((at, total))
-        if instrument == "phq9" and number is not None:
-            measured[course_id].add(number)
-    rows = [
-        _summary(
+    # Every scored response, in the order taken, is the workspace's series (progress.judge);
+    # complete PHQ-9s and GAD-7s are the outcomes' scores.
+    series: dict[int, dict[str, list]] = defaultdict(dict)
+    last_scored: dict[int, datetime] = {}
+    for course_id, instrument, number, at, total, complete in (
+        Response.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
+        .filter(Q(instrument__in=MEASURES, complete=True) | Q(total__isnull=False))
+        .order_by("answered_at", "id")
+        .values_list("course_id", "instrument", "session_number", "answered_at", "total", "complete")
+    ):
+        if complete and instrument in MEASURES:
+            scores[course_id][instrument].append((at, total))
+            if instrument == "phq9" and number is not None:
+                measured[course_id].add(number)
+        if total is not None:
+            series[course_id].setdefault(instrument, []).append(
+                (number if number is not None else at.date(), total)
+            )
+            last_scored[course_id] = at
+    rows = []
+    for pk, course in courses.items():
+        row = _summary(
             course,
             sessions[pk],
             scores[pk],
@@ -150,11 +174,18 @@ def refresh(course_ids: Iterable[int]) -> None:
             _live(course, "formulation"),
             _live(course, "relapse_plan"),
         )
-        for pk, course in courses.items()
-    ]
-    CourseSummary.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["course"], update_fields=_UPDATED
-    )
+        last = last_scored.get(pk)
+        # The day of a measure is the clinic's day, as the workspace (in the organisation's zone)
+        # shows it.
+        zone = ZoneInfo(course.client.organisation.time_zone)
+        _progress(
+            row, course, sessions[pk], series.get(pk, {}), last.astimezone(zone).date() if last else None
+        )
+        rows.append(row)
+    removed = totals.deleted(ids)
+    CourseSummary.objects.bulk_create(rows)
+    if keep_totals:
+        totals.apply(removed, [{name: getattr(row, name) for name in totals.SOURCE} for row in rows])
 
 
 def _live(course: Course, name: str):
@@ -166,7 +197,14 @@ def _live(course: Course, name: str):
     return record if record.entered_in_error_at is None else None
 
 
-_UPDATED = [f.name for f in CourseSummary._meta.concrete_fields if not f.primary_key]
+def _progress(row: CourseSummary, course, sessions, series, measured_on) -> None:
+    attended = [(s.number, s.date, s.tasks_done) for s in sessions if s.status == SessionStatus.ATTENDED]
+    found = progress.judge(course, attended, series, measured_on)
+    row.open = course.status != CourseStatus.ENDED
+    row.planned_end_on = course.planned_end_on
+    for name in ("reached", "phase", "not_on_track", "deteriorating", "review_session", "review_done"):
+        setattr(row, name, getattr(found, name))
+    row.unmeasured = found.unmeasured
 
 
 def _summary(course, sessions, scores, measured, inventory_entries, formulation, plan) -> CourseSummary:

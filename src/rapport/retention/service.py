@@ -30,6 +30,8 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic.models import CheckInSchedule, Client
 from rapport.common.errors import InvalidInput
 from rapport.core import retention
+from rapport.programme import totals
+from rapport.programme.models import CourseSummary
 from rapport.retention.models import AccountClosure
 
 REASON_MAX = 1000
@@ -191,7 +193,11 @@ def purge(closure: AccountClosure, now: datetime | None = None) -> dict[str, int
         # Foreign keys are checked at commit (Django declares them deferred on both databases), so
         # the order of the deletes does not matter and anything left pointing at a purged row
         # fails the whole transaction rather than leaving half a record.
-        for model, pks in _owned_rows(client_id).items():
+        owned = _owned_rows(client_id)
+        # The programme's running totals are sums over the summaries: take the client's courses
+        # out of them before their summaries go (the raw deletes below send no signal).
+        totals.forget(owned.get(CourseSummary, set()))
+        for model, pks in owned.items():
             if not pks:
                 continue
             label = model._meta.label

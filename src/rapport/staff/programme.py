@@ -20,9 +20,18 @@ from rapport.core import fidelity as core_fidelity
 from rapport.core.programme import OUTCOMES
 from rapport.drawings import programme_charts as charts
 from rapport.programme import exports, figures
-from rapport.programme.scope import Slice, lists_courses, parse_slice, visible_courses
+from rapport.programme.scope import (
+    Slice,
+    figure_rows,
+    lists_courses,
+    month_totals_for,
+    parse_slice,
+    totals_for,
+    visible_courses,
+)
 from rapport.staff.caseload import _csv_cell
 
+CLINICIAN_LIMIT = 60  # clinicians in the chart and table by clinician; the rest are counted
 LABELS = {
     "referrals": "Referrals",
     "started": "Started",
@@ -50,11 +59,13 @@ def _behind_url(chosen: Slice, figure: str, **extra) -> str:
     return reverse("programme_courses") + "?" + urlencode({**chosen.query(), **extra, "figure": figure})
 
 
-def _choices(courses):
-    """The filters' options: only what occurs in the viewer's own courses (distinct in the database)."""
+def _choices(courses, totals):
+    """The filters' options: only what occurs in the viewer's own courses (distinct in the
+    database; teams and clinicians from the running totals when they cover the viewer's courses)."""
+    groups = courses if totals is None else totals.filter(referrals__gt=0)
 
     def distinct(column):
-        return list(courses.order_by().values_list(column, flat=True).distinct())
+        return groups.order_by().values_list(column, flat=True).distinct()
 
     teams = list(Team.objects.filter(pk__in=distinct("team_id")).order_by("name").values_list("pk", "name"))
     clinicians = list(
@@ -62,12 +73,14 @@ def _choices(courses):
         .order_by("full_name")
         .values_list("pk", "full_name")
     )
+    # One pass over an index of (organisation, live, variant, problem area).
+    pairs = list(courses.order_by().values_list("variant", "problem_area").distinct())
     return {
         "teams": teams,
         "clinicians": clinicians,
-        "variants": sorted(distinct("variant")),
+        "variants": sorted({variant for variant, _ in pairs}),
         "formats": CourseFormat.choices,
-        "areas": sorted(a for a in distinct("problem_area") if a),
+        "areas": sorted({area for _, area in pairs if area}),
     }
 
 
@@ -76,7 +89,7 @@ def _choices(courses):
 def programme(request):
     chosen, errors = _slice(request)
     visible = visible_courses(request.user)
-    courses = chosen.apply(visible)
+    courses = figure_rows(request.user, chosen)  # the running totals, over a whole organisation
     found = figures.outcomes(courses)
     linked = lists_courses(request.user)
 
@@ -92,7 +105,13 @@ def programme(request):
         )
         for key in funnel_keys
     ]
-    by_clinician = figures.outcomes_by_clinician(courses)
+    # The first CLINICIAN_LIMIT clinicians by name [U]; over a whole organisation (2,500 at
+    # 100,000 clients) a chart and a table of every one would be neither readable nor fast.
+    everyone = figures.clinicians(courses)
+    shown_ids = [pk for pk, _ in everyone[:CLINICIAN_LIMIT]]
+    by_clinician = (
+        figures.outcomes_by_clinician(courses.filter(clinician_id__in=shown_ids)) if everyone else []
+    )
     shown_rate = request.GET.get("rate") if request.GET.get("rate") in OUTCOMES else "recovery"
     clinician_rows = []
     for clinician_id, name, values in by_clinician:
@@ -106,7 +125,8 @@ def programme(request):
                 href=href(shown_rate, clinician=clinician_id),
             )
         )
-    months = figures.monthly(courses)
+    monthly_totals = month_totals_for(request.user, chosen)
+    months = figures.monthly(chosen.apply(visible) if monthly_totals is None else monthly_totals)
     trend_points = [
         charts.Interval(
             month.strftime("%b %y"),
@@ -133,6 +153,7 @@ def programme(request):
             ],
             "funnel": charts.funnel(funnel_bars, _("From referral to recovery")),
             "by_clinician": by_clinician,
+            "more_clinicians": len(everyone) - len(shown_ids),
             "clinician_chart": charts.intervals(
                 clinician_rows, _("%(rate)s by clinician") % {"rate": rate_label}
             ),
@@ -147,7 +168,7 @@ def programme(request):
             "fidelity": _fidelity_rows(figures.fidelity(courses)),
             "linked": linked,
             "export_query": urlencode(chosen.query()),
-            **_choices(visible),
+            **_choices(visible, totals_for(request.user, Slice())),
         },
     )
 

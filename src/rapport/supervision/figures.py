@@ -13,7 +13,7 @@ from django.urls import reverse
 from rapport.core import fidelity as core_fidelity
 from rapport.core.programme import Rate
 from rapport.programme import figures as programme_figures
-from rapport.programme.scope import lists_courses, visible_courses
+from rapport.programme.scope import Slice, lists_courses, totals_for, visible_courses
 
 # The outcome figures a clinician's row shows, in order [U]: which of the programme's outcomes a
 # supervisor needs per clinician is not in the clinical spec; all fidelity indicators are shown.
@@ -64,7 +64,10 @@ def _figure(key: str, label: str, value, href: str) -> Figure:
 def clinician_figures(user, team_ids: list[int], clinician_ids: list[int]) -> dict[int, ClinicianFigures]:
     """Fidelity and outcome figures per clinician id (only those with courses), over the courses
     of `team_ids` the user may see. Two aggregate queries plus names, however many clients."""
-    courses = visible_courses(user).filter(team_id__in=team_ids, clinician_id__in=clinician_ids)
+    # A programme lead's figures cover every course of the teams: the running totals hold them.
+    totals = totals_for(user, Slice(), team_ids)
+    courses = totals if totals is not None else visible_courses(user).filter(team_id__in=team_ids)
+    courses = courses.filter(clinician_id__in=clinician_ids)
     linked = lists_courses(user)
     labels = core_fidelity.fidelity_rules().indicators
     fidelity = {cid: values for cid, _, values in programme_figures.fidelity_by_clinician(courses)}

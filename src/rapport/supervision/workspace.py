@@ -1,37 +1,36 @@
 """The supervisor's workspace: risk, progress and caseloads across the teams in view, in a fixed
-number of queries however many clients those teams hold (counts are aggregated by the database;
-the few per-course judgements that need the core's rules read one row per open course)."""
+number of queries however many clients those teams hold.
+
+Everything is counted by the database. The per-course judgements that need the core's rules ("not
+on track", the mid-course review, the phase, sessions since the last measure) are made when the
+record changes and kept on the course's programme summary (rapport.programme.progress), so the
+workspace reads them as columns: COUNT ... FILTER and GROUP BY over the open courses' summaries,
+plus a LIMITed list of the clients named under each flag. A planned end in the past depends on the
+day, so it is compared with today here, in SQL.
+"""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import (
-    Count,
-    DateField,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from rapport.accounts.models import Role, Team, User
 from rapport.audit import trail
 from rapport.audit.models import Action
-from rapport.clinic import standing
-from rapport.clinic.models import Client, Course, CourseStatus, Response, RiskAlert, Session, SessionStatus
+from rapport.clinic.models import Client, RiskAlert
 from rapport.core import protocol, triage, workspace_rules
+from rapport.programme.models import CourseSummary
+from rapport.programme.progress import NOT_STARTED
 from rapport.supervision import figures, scope
 from rapport.supervision.figures import ClinicianFigures
 
 LIST_LIMIT = 25  # clients named under each progress flag; the count is always the full one
-NOT_STARTED = "not_started"
+# Clinician rows on one page [U]: six teams of the generated size. A programme lead's view of a
+# whole organisation (2,500 clinicians at 100,000 clients) would otherwise render every one of
+# them with their figures; choosing a team shows its clinicians.
+CLINICIAN_LIMIT = 60
 
 
 @dataclass
@@ -47,14 +46,9 @@ class Flagged:
     """Clients under one progress flag: the full count and the first few, by name."""
 
     key: str
-    count: int = 0
-    clients: list = field(default_factory=list)  # (client id, display name, clinician id)
-
-    def add(self, client_id: int, name: str, clinician_id: int, named: bool = True) -> None:
-        """Count the client; name them only when the viewer may open their record (`named`)."""
-        self.count += 1
-        if named and len(self.clients) < LIST_LIMIT:
-            self.clients.append((client_id, name, clinician_id))
+    count: int = 0  # open courses under the flag, named or not
+    # (client id, display name, clinician id), by name: only clients the viewer may open
+    clients: list = field(default_factory=list)
 
     @property
     def more(self) -> int:
@@ -80,6 +74,7 @@ class Workspace:
     phases: list  # (phase id, name) in protocol order, then "not started"
     no_measure_sessions: int
     names_clients: bool  # False for a programme lead who supervises none of the teams in view
+    more_clinicians: int = 0  # clinicians past CLINICIAN_LIMIT, not listed
 
 
 def _name(full: str, preferred: str) -> str:
@@ -99,11 +94,18 @@ def _span(hours: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def _risk(clients, named_team_ids, now) -> tuple[list[TierRow], list[str], list]:
+def _risk(org_id: int, team_ids: list[int], named_team_ids, now) -> tuple[list[TierRow], list[str], list]:
     rules = workspace_rules.rules()
     tiers = triage.triage_rules().tiers
     bounds = [timedelta(hours=h) for h in rules.alert_age_hours]
-    open_alerts = RiskAlert.objects.filter(client__in=clients.values("pk"), status="open")
+    # From the open alerts to their clients (a join), not from every client of the teams to
+    # their alerts: the open alerts are few, a whole organisation's clients are not.
+    open_alerts = RiskAlert.objects.filter(
+        status="open",
+        client__organisation_id=org_id,
+        client__team_id__in=team_ids,
+        client__entered_in_error_at__isnull=True,
+    )
     late = Q(pk__in=[])
     for tier in tiers:
         if tier.acknowledge_within is not None:
@@ -145,69 +147,49 @@ def _risk(clients, named_team_ids, now) -> tuple[list[TierRow], list[str], list]
     return rows, labels, overdue
 
 
-def _open_courses(clients):
-    attended = Session.objects.filter(
-        course=OuterRef("pk"), entered_in_error_at__isnull=True, status=SessionStatus.ATTENDED
-    )
-    scored = Response.objects.filter(
-        course=OuterRef("pk"), entered_in_error_at__isnull=True, total__isnull=False
-    )
-    # tasks_done is a JSON list; its text holds the review task's quoted id once ticked (the same
-    # test on SQLite and PostgreSQL).
-    review = attended.annotate(tasks_text=Cast("tasks_done", TextField())).filter(
-        tasks_text__contains=f'"{standing.REVIEW_TASK}"'
-    )
-    last_measured = scored.order_by("-answered_at").annotate(day=TruncDate("answered_at")).values("day")[:1]
-    reached = attended.order_by().values("course").annotate(m=Max("number")).values("m")
-    return (
-        Course.objects.filter(client__in=clients.values("pk"), entered_in_error_at__isnull=True)
-        .exclude(status=CourseStatus.ENDED)
-        .annotate(
-            reached=Coalesce(Subquery(reached, output_field=IntegerField()), 0),
-            review_done=Exists(review),
-            # The day of the latest scored measure; before any session when there is none.
-            measured_on=Coalesce(Subquery(last_measured, output_field=DateField()), Value(date(1, 1, 1))),
-        )
-        .annotate(
-            # Attended sessions held after the latest measure: in a row, none of them measured.
-            unmeasured=Coalesce(
-                Subquery(
-                    attended.filter(date__gt=OuterRef("measured_on"))
-                    .order_by()
-                    .values("course")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
+def _open_courses(org_id: int, team_ids: list[int]):
+    """The summaries of the open courses of these teams' clients (both live, as `_clients`)."""
+    return CourseSummary.objects.filter(
+        organisation_id=org_id, team_id__in=team_ids, live=True, open=True
+    ).order_by()
+
+
+def _flags(today: date, no_measure_sessions: int) -> dict[str, Q]:
+    """Each progress flag as a condition on the course's summary; what depends on the day is
+    compared with today here, never stored."""
+    return {
+        "not_on_track": Q(not_on_track=True),
+        "deterioration": Q(deteriorating=True),
+        "review_overdue": Q(
+            review_session__isnull=False, review_done=False, reached__gte=F("review_session")
+        ),
+        "past_planned_end": Q(planned_end_on__lt=today),
+        "no_measure": Q(unmeasured__gte=no_measure_sessions),
+    }
+
+
+def _progress(courses, named: set[int], today: date, rules) -> dict[str, Flagged]:
+    """One aggregate query for the counts; for each flag, one LIMITed query for the clients named
+    (none when the viewer may name nobody)."""
+    flags = _flags(today, rules.no_measure_sessions)
+    counts = courses.aggregate(**{key: Count("pk", filter=flag) for key, flag in flags.items()})
+    progress = {}
+    for key, flag in flags.items():
+        found = Flagged(key, counts[key] or 0)
+        if named:
+            rows = (
+                courses.filter(flag, team_id__in=named)
+                .order_by("course__client__full_name", "course__client_id", "-referred_on")
+                .values_list(
+                    "course__client_id",
+                    "course__client__full_name",
+                    "course__client__preferred_name",
+                    "clinician_id",
+                )[:LIST_LIMIT]
             )
-        )
-    )
-
-
-def _series(courses) -> dict[int, dict[str, list]]:
-    """(session number or date, total) points per instrument for each open course in view."""
-    found: dict[int, dict[str, list]] = defaultdict(dict)
-    for course_id, instrument, session, answered_at, total in (
-        Response.objects.filter(
-            course__in=courses.values("pk"), entered_in_error_at__isnull=True, total__isnull=False
-        )
-        .order_by("course", "answered_at", "id")
-        .values_list("course", "instrument", "session_number", "answered_at", "total")
-    ):
-        found[course_id].setdefault(instrument, []).append(
-            (session if session is not None else answered_at.date(), total)
-        )
-    return found
-
-
-def _phase(variant: str, planned: int, reached: int) -> str:
-    if not reached:
-        return NOT_STARTED
-    try:
-        return protocol.position(reached, planned, variant).phase
-    except (protocol.InvalidSession, KeyError, ValueError):
-        return "middle"
+            found.clients = [(pk, _name(full, pref), clinician) for pk, full, pref, clinician in rows]
+        progress[key] = found
+    return progress
 
 
 def build(user, team_ids: list[int], now=None) -> Workspace:
@@ -219,77 +201,38 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
     # A programme lead sees every team's counts, but names only the clients of teams they
     # supervise: the names link to records that Client.objects.visible_to would refuse them.
     named = set(scope.supervised_teams(user).filter(pk__in=team_ids).values_list("pk", flat=True))
-    risk, age_labels, overdue_alerts = _risk(clients, named, now)
+    risk, age_labels, overdue_alerts = _risk(user.organisation_id, team_ids, named, now)
 
-    progress = {
-        key: Flagged(key)
-        for key in ("not_on_track", "deterioration", "review_overdue", "past_planned_end", "no_measure")
-    }
-    courses = _open_courses(clients)
-    rows = list(
-        courses.order_by("client__full_name", "client_id", "-started_on").values_list(
-            "pk",
-            "client_id",
-            "client__full_name",
-            "client__preferred_name",
-            "client__responsible_clinician_id",
-            "client__team_id",
-            "variant",
-            "planned_sessions",
-            "status",
-            "planned_end_on",
-            "reached",
-            "review_done",
-            "unmeasured",
-        )
-    )
-    series = _series(courses)
-    phase_mix: dict[int, Counter] = defaultdict(Counter)
-    for (
-        pk,
-        client_id,
-        full,
-        preferred,
-        clinician_id,
-        team_id,
-        variant,
-        planned,
-        status,
-        planned_end,
-        reached,
-        review_done,
-        unmeasured,
-    ) in rows:
-        name = _name(full, preferred)
-        shown = team_id in named
-        flag = standing.off_track(series[pk]) if pk in series else None
-        if flag is not None:
-            progress["not_on_track"].add(client_id, name, clinician_id, shown)
-            if flag.flag.reason == "deterioration":
-                progress["deterioration"].add(client_id, name, clinician_id, shown)
-        course = Course(planned_sessions=planned, status=status)
-        review_at = standing.review_session(course)
-        if review_at is not None and not review_done and reached >= review_at:
-            progress["review_overdue"].add(client_id, name, clinician_id, shown)
-        if planned_end is not None and planned_end < today:
-            progress["past_planned_end"].add(client_id, name, clinician_id, shown)
-        if unmeasured >= rules.no_measure_sessions:
-            progress["no_measure"].add(client_id, name, clinician_id, shown)
-        phase_mix[clinician_id][_phase(variant, planned, reached)] += 1
-
+    courses = _open_courses(user.organisation_id, team_ids)
+    progress = _progress(courses, named, today, rules)
+    # The clinicians of the teams (and anyone holding their clients), by name; a view over many
+    # teams (a programme lead's organisation) lists the first CLINICIAN_LIMIT and counts the rest.
+    members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
+    # (Not a correlated EXISTS per member of staff: SQLite answered it through the team's clients
+    # for each of them, 17 s for one team among 100,000 clients.)
+    holders = clients.order_by().values("responsible_clinician")
+    everyone = User.objects.filter(
+        Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=holders),
+        organisation_id=user.organisation_id,
+    ).order_by("full_name", "pk")
+    people = list(everyone[:CLINICIAN_LIMIT])
+    more = everyone.count() - len(people)  # always asked: the same queries at any size
+    shown = [p.pk for p in people]
     caseloads = dict(
-        clients.order_by()
+        Client.objects.filter(
+            responsible_clinician__in=shown, team_id__in=team_ids, entered_in_error_at__isnull=True
+        )
+        .order_by()
         .values("responsible_clinician")
         .annotate(n=Count("pk"))
         .values_list("responsible_clinician", "n")
     )
-    members = Team.members.through.objects.filter(team_id__in=team_ids).values("user_id")
-    people = User.objects.filter(
-        Q(pk__in=members, role=Role.CLINICIAN) | Q(pk__in=list(caseloads)),
-        organisation_id=user.organisation_id,
-    ).order_by("full_name")
+    phase_mix: dict[int, Counter] = defaultdict(Counter)
+    mix = courses.filter(clinician_id__in=shown).values("clinician_id", "phase").annotate(n=Count("pk"))
+    for clinician_id, phase, n in mix.values_list("clinician_id", "phase", "n"):
+        phase_mix[clinician_id][phase] += n
     phases = [(p.id, p.name) for p in protocol.get().phases] + [(NOT_STARTED, "Not started")]
-    wired = figures.clinician_figures(user, team_ids, [p.pk for p in people])
+    wired = figures.clinician_figures(user, team_ids, shown)
     clinicians = [
         ClinicianRow(
             p,
@@ -309,6 +252,7 @@ def build(user, team_ids: list[int], now=None) -> Workspace:
         phases=phases,
         no_measure_sessions=rules.no_measure_sessions,
         names_clients=bool(named),
+        more_clinicians=more,
     )
 
 

@@ -1,15 +1,10 @@
-"""Summaries for the courses that existed before the programme app: from then on each save keeps
-its course's summary in step."""
+"""Summaries for the courses that existed before the programme app. The fill moved to
+0003_workspace_flags: it runs today's code (summaries.refresh_all), which writes every column of
+today's model, so it must run after the last migration that adds one."""
 
 from django.db import migrations
 
 
-def fill(apps, schema_editor):
-    from rapport.programme.summaries import refresh_all
-
-    refresh_all()
-
-
 class Migration(migrations.Migration):
     dependencies = [("programme", "0001_initial"), ("clinic", "0011_timeline_whose")]
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]
