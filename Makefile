@@ -66,7 +66,9 @@ openapi: install
 # Write and read paths at 1,000 and 100,000 generated clients, on SQLite and (when it answers) the
 # local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
 # Then the server killed with SIGKILL under load, and the database made unreachable (bench/durability.py,
-# its own section of RESULTS.md), and the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py).
+# its own section of RESULTS.md), and the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py);
+# then referrals posted at the rate limit, the public directory's search, and FHIR ($everything and a
+# bulk export of 100,000 clients' responses, with the peak memory), each adding its section.
 bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
@@ -74,6 +76,8 @@ bench: install
 	$(BIN)/python bench/durability.py --results
 	$(BIN)/python bench/fuzz_live.py
 	$(BIN)/python bench/referrals.py
+	$(BIN)/python bench/directory.py --results
+	BENCH_FHIR_CLIENTS=100000 $(BIN)/python bench/fhir.py --results
 
 # Exact versions (with hashes) of the production dependencies, for
 # `pip install --require-hashes -r requirements.lock && pip install --no-deps .` (docs/operations.md).

@@ -43,6 +43,36 @@ def main() -> None:
         [sys.executable, __file__, "run"], cwd=ROOT, env=env(), check=True, text=True, capture_output=True
     )
     print(done.stdout, end="")  # noqa: T201
+    if "--results" in sys.argv:  # make bench: the figures as a section of bench/RESULTS.md
+        record(json.loads(done.stdout))
+
+
+LABELS = {
+    "directory_page_cold_cache": "directory page, cold cache (every next free appointment worked out)",
+    "directory_page": "directory page `/providers/` (25 a page)",
+    "search_post": "search POST with a problem in words, language, online",
+    "help_me_choose_results": "help me choose, last step",
+    "api_providers": "`GET /api/v1/providers?language=es&meeting=online&fee_max=60`",
+}
+
+
+def record(figures: dict) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.results import put_section
+
+    load = os.getloadavg()[0]
+    lines = [
+        f"In-process through Django's test client, SQLite, {figures['providers']} published providers, "
+        f"each fully booked for the next week and a half; {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} "
+        f"UTC, load average {load:.1f} at the end.",
+        "",
+        "| path | p50 ms | p95 ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, label in LABELS.items():
+        row = figures[key]
+        lines.append(f"| {label} | {row['p50_ms']} | {row['p95_ms']} | {row['queries']} |")
+    put_section("Public directory search (bench/directory.py, issue 15)", lines)
 
 
 def timed(fn, repeat: int) -> dict:

@@ -350,14 +350,11 @@ def section(results: list[dict]) -> str:
 
 def write_results(results: list[dict]) -> None:
     """Put the section into bench/RESULTS.md (BENCH_RESULTS), after what bench/run.py wrote."""
+    from bench.results import put_section
     from bench.run import RESULTS
 
-    text = RESULTS.read_text() if RESULTS.exists() else ""
-    start = text.find("## Durability under faults")
-    if start >= 0:
-        following = text.find("\n## ", start + 1)
-        text = text[:start] + (text[following + 1 :] if following >= 0 else "")
-    RESULTS.write_text(text.rstrip("\n") + "\n\n" + section(results))
+    heading, _, *lines = section(results).splitlines()
+    put_section(heading.removeprefix("## "), lines, RESULTS)
 
 
 if __name__ == "__main__":

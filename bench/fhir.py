@@ -53,6 +53,32 @@ def main() -> None:
     if os.environ.get("BENCH_FHIR_EXPORT", "1") != "0":  # 0: $everything alone
         figures["export"] = child("export")
     print(json.dumps(figures, indent=2))  # noqa: T201
+    if "--results" in sys.argv:  # make bench: the figures as a section of bench/RESULTS.md
+        record(figures)
+
+
+def record(figures: dict) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.results import put_section
+
+    e = figures["everything"]
+    lines = [
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, SQLite, {figures['clients']:,} generated "
+        "clients, in-process through Django's test client with a bearer token.",
+        "",
+        f"- `Patient/{{id}}/$everything` for a client with a {e['sessions']}-session course and "
+        f"{e['responses']} responses ({e['entries']} entries, {e['queries']} queries): p50 {e['p50_ms']} ms, "
+        f"p95 **{e['p95_ms']} ms** (target < 200), {e['cpu_ms_per_request']} ms CPU a request, load {e['loadavg']:.1f}.",
+    ]
+    if "export" in figures:
+        x = figures["export"]
+        lines.append(
+            f"- Bulk export (de-identified) of every QuestionnaireResponse and Observation a supervisor of "
+            f"every team may see: {x['written']} from {x['responses_in_database']:,} responses, "
+            f"{x['ndjson_mib']} MiB of NDJSON in {x['seconds']} s; the process's peak resident memory "
+            f"{x['process_peak_mib_before']} MiB before, **{x['process_peak_mib_after']} MiB** after."
+        )
+    put_section("FHIR (bench/fhir.py, issue 16)", lines)
 
 
 # The Django side, one step per process so that each peak memory is its own.

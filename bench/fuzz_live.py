@@ -140,7 +140,8 @@ def main() -> int:
 
 def record(total: int, failures: Counter, lines: list[str], took: float) -> None:
     """The run's outcome as a section of bench/RESULTS.md, so the fuzz result is kept with the rest."""
-    from results import put_section  # bench/results.py: this script's folder is on sys.path
+    sys.path.insert(0, str(ROOT))
+    from bench.results import put_section
 
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
