@@ -68,7 +68,8 @@ def record(figures: dict) -> None:
         "",
         f"- `Patient/{{id}}/$everything` for a client with a {e['sessions']}-session course and "
         f"{e['responses']} responses ({e['entries']} entries, {e['queries']} queries): p50 {e['p50_ms']} ms, "
-        f"p95 **{e['p95_ms']} ms** (target < 200), {e['cpu_ms_per_request']} ms CPU a request, load {e['loadavg']:.1f}.",
+        f"p95 **{e['p95_ms']} ms** (target < 200), {e['cpu_ms_per_request']} ms CPU a request, "
+        f"load {e['loadavg']:.1f}.",
     ]
     if "export" in figures:
         x = figures["export"]
