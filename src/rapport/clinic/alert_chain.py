@@ -413,7 +413,7 @@ def escalate_due(now=None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            alert = RiskAlert.objects.select_for_update().select_related("client").get(pk=alert_id)
+            alert = RiskAlert.objects.select_for_update(of=("self",)).select_related("client").get(pk=alert_id)
             if alert.status != AlertStatus.OPEN or alert.escalate_at is None or alert.escalate_at > now:
                 continue
             told = _tell(alert, alert.escalation_level + 1)
