@@ -15,7 +15,6 @@ providers, never with the number of clients."""
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -73,27 +72,6 @@ def record(figures: dict) -> None:
         row = figures[key]
         lines.append(f"| {label} | {row['p50_ms']} | {row['p95_ms']} | {row['queries']} |")
     put_section("Public directory search (bench/directory.py, issue 15)", lines)
-
-
-def timed(fn, repeat: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(max(2, repeat // 10)):
-        fn()
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as captured:
-        fn()
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
-        "queries": len(captured),
-    }
 
 
 def fill() -> None:
@@ -191,6 +169,9 @@ def run() -> None:
 
     django.setup()
     from django.test import Client as Browser
+
+    sys.path.insert(0, str(ROOT))
+    from bench.timing import timed
 
     fill()
     browser = Browser(HTTP_HOST="127.0.0.1")

@@ -23,9 +23,7 @@ The query count must be the same at both sizes: nothing is read per client or pe
 
 import json
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
 
@@ -33,35 +31,17 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 from django.test import Client as Browser  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from rapport.accounts.models import ApiToken, Role, Team, User  # noqa: E402
 from rapport.clinic.models import Client  # noqa: E402
 from rapport.programme.models import CourseSummary  # noqa: E402
 from rapport.supervision import workspace  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.timing import timed  # noqa: E402
+
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def timed(fn, repeat: int) -> dict:
-    for _ in range(max(2, repeat // 10)):  # warm up: imports, template and rule caches
-        fn()
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as captured:
-        fn()
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
-        "queries": len(captured),
-        "requests": repeat,
-    }
 
 
 def signed_in(user) -> Browser:
