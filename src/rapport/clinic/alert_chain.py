@@ -413,7 +413,11 @@ def escalate_due(now=None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            alert = RiskAlert.objects.select_for_update(of=("self",)).select_related("client").get(pk=alert_id)
+            # The alert's row alone: a referral's alert has no client, and PostgreSQL will not lock
+            # the nullable side of an outer join.
+            alert = (
+                RiskAlert.objects.select_for_update(of=("self",)).select_related("client").get(pk=alert_id)
+            )
             if alert.status != AlertStatus.OPEN or alert.escalate_at is None or alert.escalate_at > now:
                 continue
             told = _tell(alert, alert.escalation_level + 1)

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 
 from rapport.common.errors import InvalidInput
 from rapport.core import directory as rules
@@ -224,7 +225,9 @@ def describe(reason: rules.Reason, profile: ProviderProfile) -> str:
     if reason.code == "sliding_scale":
         return _("Offers a sliding scale of fees")
     if reason.code == "soon":
-        return _("Could see you within %(days)s days") % {"days": value}
+        return ngettext("Could see you within %(days)s day", "Could see you within %(days)s days", value) % {
+            "days": value
+        }
     raise ValueError(f"no wording for reason {reason.code}")
 
 
