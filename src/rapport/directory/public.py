@@ -225,8 +225,9 @@ def describe(reason: rules.Reason, profile: ProviderProfile) -> str:
     if reason.code == "sliding_scale":
         return _("Offers a sliding scale of fees")
     if reason.code == "soon":
-        return ngettext("Could see you within %(days)s day", "Could see you within %(days)s days", value) % {
-            "days": value
+        days = int(value)
+        return ngettext("Could see you within %(days)s day", "Could see you within %(days)s days", days) % {
+            "days": days
         }
     raise ValueError(f"no wording for reason {reason.code}")
 
