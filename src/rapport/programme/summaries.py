@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
@@ -122,7 +122,10 @@ def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
     whatever the number of courses (the courses with their client, organisation, formulation,
     relapse-prevention plan and inventory count; their sessions; their scores; the old rows out,
     the new rows in; the totals), since every questionnaire saved pays for them (#17)."""
-    ids = list(course_ids)
+    if not connection.in_atomic_block:  # the lock below holds until the transaction ends
+        with transaction.atomic():
+            return refresh(course_ids, keep_totals)
+    ids = sorted(course_ids)
     entries = (
         InventoryEntry.objects.filter(course_id=OuterRef("pk"), entered_in_error_at__isnull=True)
         .order_by()
@@ -132,7 +135,12 @@ def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
     )
     courses = {
         course.pk: course
+        # Locked (the course rows alone, in key order): two writes to one course at once would
+        # otherwise both delete the old summary and both insert a new one, and the second insert
+        # break the unique course (PostgreSQL; SQLite writes one at a time anyway).
         for course in Course.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .select_for_update(of=("self",))
         .select_related("client__organisation", "formulation", "relapse_plan")
         .annotate(inventory_entries=Coalesce(Subquery(entries), 0))
     }
