@@ -17,7 +17,9 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import portal
 from rapport.clinic.models import (
     AlertSource,
+    BreakGlassGrant,
     CheckInSchedule,
+    Client,
     Course,
     Notification,
     RiskAlert,
@@ -27,9 +29,9 @@ from rapport.clinic.models import (
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.core import crisis
 from rapport.core import messaging as messaging_rules
-from rapport.messaging import digest, notices, threads
+from rapport.messaging import clinic_notices, digest, notices, threads
 from rapport.messaging.models import DigestSent, Message, Thread
-from tests.personas import CANARY
+from tests.personas import CANARY, PERSONAS
 from tests.support import request_as
 
 ALWAYS_OPEN = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -327,3 +329,46 @@ def test_a_risk_message_through_the_api_answers_with_the_crisis_lines_as_the_pag
     assert calm.status_code == 201 and calm.json()["support"] is None
     reply = as_user(team.clinician).post(url, {"body": "Thank you"}, content_type="application/json")
     assert reply.json()["support"] is None
+
+
+def test_the_hand_written_unread_counts_agree_with_their_definition(team):
+    """unread_count and unread_for_client are one SQL statement each, for speed; their meaning
+    is unread_queryset and _unread_filter. The two agree for every persona through a thread's
+    life: messages both ways, a notice, a withdrawn message, read marks, a break-glass reader,
+    a co-clinician removed and a client entered in error."""
+    people = [team.persona(name) for name in PERSONAS if name != "anonymous"]
+
+    def agree():
+        for person in people:
+            expected = (
+                threads.unread_queryset(person).count() if person.role in ("client", "clinician") else 0
+            )
+            assert threads.unread_count(person) == expected, person.email
+            for client in (team.client, team.other_client):
+                expected = threads._unread_filter(person).filter(client=client).count()
+                assert threads.unread_for_client(person, client) == expected, (person.email, client.pk)
+
+    agree()
+    send_as(team.client_user, team, "One")
+    send_as(team.other_client_user, team, "Elsewhere", client=team.other_client)
+    send_as(team.clinician, team, "Reply")
+    clinic_notices.send(request_as(team.clinician), team.client.pk, "See you on Tuesday.")
+    withdrawn = send_as(team.client_user, team, "Wrong person")
+    threads.retract(request_as(team.client_user), team.client.pk, withdrawn.message.pk, 1, "")
+    agree()
+    threads.read_thread(request_as(team.co_clinician), team.client.pk)
+    send_as(team.client_user, team, "Two")
+    BreakGlassGrant.objects.create(
+        client=team.client,
+        clinician=team.other_clinician,
+        reason="Covering the crisis line tonight",
+        expires_at=timezone.now() + timedelta(hours=4),
+    )
+    agree()
+    team.client.co_clinicians.remove(team.co_clinician)
+    agree()
+    Client.objects.filter(pk=team.client.pk).update(entered_in_error_at=timezone.now())
+    agree()
+    inactive = team.clinician
+    inactive.is_active = False
+    assert threads.unread_count(inactive) == 0

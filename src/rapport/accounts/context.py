@@ -1,8 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_otp import user_has_device
 
 from rapport.accounts.models import Role
+from rapport.common.access import has_confirmed_device
 
 _NAV = {
     Role.CLINICIAN: [
@@ -54,7 +54,7 @@ def navigation(request):
         return {"nav": []}
     from rapport.accounts.middleware import idle_limit
 
-    has_device = user_has_device(user, confirmed=True)
+    has_device = has_confirmed_device(user)
     current = request.resolver_match.url_name if request.resolver_match else None
     items = list(_NAV.get(user.role, []))
     if request.session.get(INTAKE_SESSION_KEY):

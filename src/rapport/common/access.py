@@ -20,13 +20,22 @@ def public(view):
     return view
 
 
+def has_confirmed_device(user) -> bool:
+    """Whether this person has set up two-factor sign-in. Every page asks it twice (the access
+    check and the menu), so the answer is kept on the request's user object: one query a page."""
+    known = getattr(user, "_has_confirmed_device", None)
+    if known is None:
+        known = user._has_confirmed_device = user_has_device(user, confirmed=True)
+    return known
+
+
 def two_factor_step(user) -> str | None:
     """What a signed-in person must still do about two-factor sign-in before reaching records:
     "verify" (anyone who has set it up confirms a code; optional for clients), "setup" (staff,
     where the clinic requires it) or None. Pages and the API both ask this, and only this."""
     if user.is_verified():
         return None
-    if user_has_device(user, confirmed=True):
+    if has_confirmed_device(user):
         return "verify"
     if user.is_staff_role and settings.RAPPORT_REQUIRE_STAFF_2FA:
         return "setup"

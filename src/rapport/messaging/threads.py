@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -245,14 +245,49 @@ def _unread_filter(user: User):
 
 def unread_count(user: User) -> int:
     """Unread messages for the portal badge (a client) or the staff menu (their care-team
-    clients). Zero for anyone else."""
-    if not user.is_authenticated:
+    clients). Zero for anyone else. The same count as `unread_queryset`, which defines it."""
+    if not user.is_authenticated or not user.is_active:
         return 0
     if is_client_user(user):
-        return _unread_filter(user).filter(client__user=user, from_client=False).count()
-    if user.role != "clinician":
+        scope, params = _CLIENT_SCOPE, [False, user.pk]
+    elif user.role == "clinician":
+        scope, params = _CARE_TEAM_SCOPE, [user.organisation_id, user.pk, user.pk]
+    else:
         return 0
-    return _unread_filter(user).filter(client__in=care_team_clients(user)).count()
+    return _count_unread(user, scope, params)
+
+
+def unread_queryset(user: User):
+    """The messages unread_count counts, as a queryset: the definition it is tested against."""
+    if is_client_user(user):
+        return _unread_filter(user).filter(client__user=user, from_client=False)
+    return _unread_filter(user).filter(client__in=care_team_clients(user))
+
+
+def _count_unread(user: User, scope: str, params: list) -> int:
+    # The badge is on every page. The ORM took 3 to 7 ms a page to build this query and the
+    # database 0.1 ms to answer it (#17), so it is written once here; the tests hold it to
+    # unread_queryset and _unread_filter for every persona.
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_SQL + scope, [MessageKind.MESSAGE.value, user.pk, user.pk, *params])
+        return cursor.fetchone()[0]
+
+
+_UNREAD_SQL = f"""
+    SELECT COUNT(*) FROM {Message._meta.db_table} m
+    WHERE m.entered_in_error_at IS NULL AND m.retracted_at IS NULL AND m.kind = %s AND m.author_id <> %s
+      AND m.id > COALESCE(
+        (SELECT r.last_read_id FROM {ReadMark._meta.db_table} r
+         WHERE r.thread_id = m.thread_id AND r.user_id = %s), 0)
+      AND """  # noqa: S608 (table names from the models; every value a parameter)
+_CLIENT_SCOPE = (
+    f"m.from_client = %s AND m.client_id IN (SELECT c.id FROM {Client._meta.db_table} c WHERE c.user_id = %s)"  # noqa: S608
+)
+_CARE_TEAM_SCOPE = f"""m.client_id IN (
+    SELECT c.id FROM {Client._meta.db_table} c
+    WHERE c.organisation_id = %s AND c.entered_in_error_at IS NULL
+      AND (c.responsible_clinician_id = %s
+           OR c.id IN (SELECT cc.client_id FROM {Client.co_clinicians.through._meta.db_table} cc WHERE cc.user_id = %s)))"""  # noqa: S608, E501
 
 
 def care_team_clients(user: User):
@@ -304,4 +339,4 @@ def support_needed(client: Client) -> bool:
 
 def unread_for_client(user: User, client: Client) -> int:
     """Unread messages in one client's thread for this person (the client page's button)."""
-    return _unread_filter(user).filter(client=client).count()
+    return _count_unread(user, "m.client_id = %s", [client.pk])
