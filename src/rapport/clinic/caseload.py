@@ -88,24 +88,25 @@ def rows(request, sort: str = "name") -> list[Row]:
         held[course_id].append((has_task, reviewed))
         numbers_held[course_id].append((number, tasks_done))
     series = defaultdict(list)
-    for course_id, session, answered_at, total, band in (
+    for course_id, session, total, band in (
         Response.objects.filter(
             course__in=course_ids, instrument="phq9", total__isnull=False, entered_in_error_at__isnull=True
         )
         .order_by("answered_at", "id")
-        .values_list("course", "session_number", "answered_at", "total", "band")
+        .values_list("course", "session_number", "total", "band")
     ):
-        series[course_id].append((session, answered_at, total, band))
+        series[course_id].append((session, total, band))
+    labels: dict[str, str] = {}  # each status's words, translated once a page rather than once a row
     result = []
     for client in clients:
         row = Row(client=client)
         row.open_alerts, row.alert_tier = alerts.get(client.pk, (0, ""))
         course = by_id.get(course_of.get(client.pk))
-        row.status = standing.status_label(standing.status_of(course))
+        info = sessions.get(course.pk, {}) if course is not None else {}
+        status = standing.status_of(course, info.get("reached") or 0)
+        row.status = labels.get(status) or labels.setdefault(status, standing.status_label(status))
         if course is not None:
             row.course = course
-            info = sessions.get(course.pk, {})
-            row.status = standing.status_label(standing.status_of(course, info.get("reached") or 0))
             row.review_overdue = standing.review_state(course, numbers_held.get(course.pk, []))["overdue"]
             if info.get("reached"):
                 row.position = courses.position_of(course, info["reached"])
@@ -118,11 +119,11 @@ def rows(request, sort: str = "name") -> list[Row]:
             )
             points = series.get(course.pk, [])
             if points:
-                row.latest_phq9, row.latest_band = points[-1][2], points[-1][3]
-                row.previous_phq9 = points[-2][2] if len(points) > 1 else None
-                ordered = [(i, p[2]) for i, p in enumerate(points, start=1)]
+                row.latest_phq9, row.latest_band = points[-1][1], points[-1][2]
+                row.previous_phq9 = points[-2][1] if len(points) > 1 else None
+                ordered = [(i, p[1]) for i, p in enumerate(points, start=1)]
                 if all(p[0] is not None for p in points):
-                    ordered = [(cast(int, p[0]), p[2]) for p in points]
+                    ordered = [(cast(int, p[0]), p[1]) for p in points]
                 # The course-level judgement (clinic.standing), on the PHQ-9 the caseload reads.
                 row.not_on_track = standing.off_track({"phq9": ordered}) is not None
         result.append(row)
