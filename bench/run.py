@@ -45,6 +45,9 @@ GUNICORN = ["--workers", "3", "--threads", "2"]  # docs/operations.md, for 2 cor
 ALONE = ["--no-control-socket"]
 WRITE = {"threads": 1, "connections": 8, "seconds": int(os.environ.get("BENCH_SECONDS", "20"))}
 SERVED_READ = {"threads": 1, "connections": 4, "seconds": 8}
+# One connection as well: the served time of one request alone, to set beside the in-process time
+# (at four, each request also waits for the others on the server's CPU).
+SERVED_ALONE = {"threads": 1, "connections": 1, "seconds": 5}
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))  # the servers under test listen here
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # each served measurement: median and spread
@@ -362,6 +365,10 @@ def bench(vendor: str) -> dict:
             name: wrk(url + path, "get.lua", headers, **SERVED_READ, repeats=REPEATS)
             for name, (path, headers) in served_reads.items()
         }
+        result["served_alone"] = {
+            name: wrk(url + path, "get.lua", headers, **SERVED_ALONE, repeats=REPEATS)
+            for name, (path, headers) in served_reads.items()
+        }
         result["memory_mb"] = [peak_rss_mb(pid) for pid in workers(master)]
     return result
 
@@ -489,15 +496,27 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
         "",
     ]
     lines += [
-        "| database | path | req/s | p50 / p95 / p99 ms (p95 target < 100) | errors | load |",
-        "|---|---|---:|---|---:|---|",
+        "In-process p50 / p95 beside each for comparison; at one connection (wrk -c1, "
+        f"{SERVED_ALONE['seconds']} s each) a request has the server to itself.",
+        "",
+        "| database | path | in-process p50 / p95 ms | wrk -c1: p50 / p95 ms, req/s | "
+        f"wrk -c{SERVED_READ['connections']}: req/s | p50 / p95 / p99 ms (p95 target < 100) "
+        "| errors | load |",
+        "|---|---|---|---|---:|---|---:|---|",
     ]
     for r in runs:
         for name, s in r["served_reads"].items():
+            inproc = r["reads"][large].get(name, {})
+            alone = r.get("served_alone", {}).get(name)
+            errors = s["non_2xx"] + s["socket_errors"]
+            one = "—"
+            if alone:
+                one = f"{spread(alone, 'p50_ms')} / {spread(alone, 'p95_ms')}, {spread(alone, 'rps')}"
+                errors += alone["non_2xx"] + alone["socket_errors"]
             lines.append(
-                f"| {r['vendor']} | {name} | {spread(s, 'rps')} | "
-                f"{spread(s, 'p50_ms')} / {spread(s, 'p95_ms')} / {spread(s, 'p99_ms')} | "
-                f"{s['non_2xx'] + s['socket_errors']} | {load(s)} |"
+                f"| {r['vendor']} | {name} | {inproc.get('p50_ms', '—')} / {inproc.get('p95_ms', '—')} | "
+                f"{one} | {spread(s, 'rps')} | {spread(s, 'p50_ms')} / {spread(s, 'p95_ms')} / "
+                f"{spread(s, 'p99_ms')} | {errors} | {load(s)} |"
             )
     lines += supervision.report(runs)
     lines += ["", "## Memory: peak RSS (VmHWM) of each gunicorn worker after the runs", ""]
