@@ -28,6 +28,9 @@ CLIENT_PAGE = 15
 # query, which asks whether any failed sign-in is on record (django-axes only then): was 6 and 5.
 OUTCOMES = 5
 ALERTS_API = 4
+# The alerts page: its two lists (open and acknowledged; resolved in the last 30 days), each with
+# the client, their clinician and whoever acknowledged, and the audit row.
+ALERTS_PAGE = 8
 # Scored, stored, audited, no alert: the token with its owner and whether any failed sign-in is on
 # record (axes is asked only then), the client by its key (the access rule decided on the row), the
 # current course, the response, the course's programme summary (the course with its formulation,
@@ -129,6 +132,19 @@ def test_the_client_page_runs_the_same_queries_for_two_sessions_or_sixteen(clini
     more_clients(clinic, 5, sessions=4)
     many = queries(browser, "get", f"/clients/{clinic.client.pk}/")
     assert (few, many) == (CLIENT_PAGE, CLIENT_PAGE)
+
+
+def test_the_alerts_page_runs_the_same_queries_for_one_alert_or_many_acknowledged(clinic, as_user, still):
+    browser = reader(as_user, clinic.clinician)
+    history(clinic, clinic.client, 3, alerts=True)
+    few = queries(browser, "get", "/alerts/")
+    more_clients(clinic, 6, sessions=9)
+    RiskAlert.objects.filter(client__responsible_clinician=clinic.clinician).exclude(
+        client=clinic.client
+    ).update(status="acknowledged", acknowledged_by=clinic.co_clinician, acknowledged_at=timezone.now())
+    many = queries(browser, "get", "/alerts/")
+    assert RiskAlert.objects.filter(status="acknowledged").count() == 18
+    assert (few, many) == (ALERTS_PAGE, ALERTS_PAGE)
 
 
 def test_the_outcomes_route_runs_the_same_queries_for_two_sessions_or_sixteen(clinic, as_user, token):

@@ -115,7 +115,7 @@ def visible_alerts(user):
 
 def alerts_page(request) -> dict:
     """Open and acknowledged alerts first by tier then age, and the last 30 days' resolved."""
-    base = visible_alerts(request.user).select_related("client__responsible_clinician")
+    base = visible_alerts(request.user).select_related("client__responsible_clinician", "acknowledged_by")
     rank = Case(
         *(When(tier=t, then=Value(i)) for i, t in enumerate(("T3", "T2", "T1"))),
         default=Value(9),
