@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ as a package, run as a script or with -m
 
 from bench import supervision_report as supervision  # noqa: E402
+from bench.results import write_keeping_others  # noqa: E402
 
 VAR = ROOT / "var" / "bench"
 BIN = ROOT / ".venv" / "bin"
@@ -553,7 +554,7 @@ def main() -> None:
     host = machine()
     host["load"] = f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     (VAR / "last.json").write_text(json.dumps(runs, indent=1, default=str))
-    RESULTS.write_text(report(host, runs, skipped))
+    write_keeping_others(report(host, runs, skipped), RESULTS)
     log(f"wrote {RESULTS}")
 
 
