@@ -169,6 +169,7 @@ def test_without_if_match_the_answer_is_428_and_nothing_changes(clinic, as_user,
     assert answer.status_code == 428
     assert answer.json()["resourceType"] == "OperationOutcome"
     assert "If-Match" in answer.json()["issue"][0]["diagnostics"]
+    valid(answer.json())
     unchanged(last)
 
 
@@ -180,6 +181,7 @@ def test_a_stale_or_unknown_if_match_is_412_and_nothing_changes(clinic, as_user,
     assert answer.status_code == 412
     issue = answer.json()["issue"][0]
     assert issue["code"] == "conflict" and 'W/"1"' in issue["diagnostics"]
+    valid(answer.json())
     unchanged(last)
 
 
@@ -212,6 +214,7 @@ def test_any_other_change_is_422_naming_it_and_saying_a_correction_is_a_new_post
     named = [i for i in issues if i.get("expression") == [where]]
     assert named, issues
     assert any("new QuestionnaireResponse (POST)" in i["diagnostics"] for i in named)
+    valid(answer.json())
     unchanged(last)
 
 

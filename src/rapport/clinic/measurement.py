@@ -153,8 +153,9 @@ def enter_response_in_error(
     """Withdraw a response that should never have been recorded (the wrong client, the wrong
     form, answers mistyped); a correction is recorded as a new response. It leaves the scores,
     charts, outcomes and the programme's figures (rewritten in this transaction through
-    record_changed); any risk alert it raised stays open until a clinician closes it.
-    EditConflict when it is no longer at `version` (changed or withdrawn meanwhile)."""
+    record_changed: HAZ-280); any risk alert it raised stays open until a clinician closes it
+    (HAZ-282). EditConflict when it is no longer at `version` (changed or withdrawn meanwhile).
+    The FHIR update and the therapist's page both call this."""
     client = get_client_for(request, client_id, "clinic.record_response", audit=False)
     response = Response.objects.filter(client=client, pk=response_id).first()
     if response is None:
