@@ -434,3 +434,33 @@ def test_the_page_refuses_a_missing_reason_and_a_stale_version_and_changes_nothi
 def test_a_supervisor_sees_the_answers_without_the_withdraw_link(clinic, as_user, last):
     page = as_user(clinic.supervisor).get(f"/clients/{clinic.client.pk}/responses/{last.pk}/")
     assert page.status_code == 200 and page_url(clinic, last) not in page.content.decode()
+
+
+def test_a_browser_session_without_the_csrf_token_cannot_withdraw(clinic, last):
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(clinic.clinician)
+    body = withdrawal(read(browser, last.pk).json())
+    answer = put(browser, last.pk, body, 'W/"1"')
+    assert answer.status_code == 403 and answer.json()["issue"][0]["code"] == "forbidden"
+    unchanged(last)
+
+
+def test_a_bearer_token_withdraws_as_its_owner(clinic, last, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("issue_token", clinic.co_clinician.email, stdout=out, stderr=StringIO())
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {out.getvalue().strip().split()[-1]}"}
+    first = client.get(f"{FHIR}QuestionnaireResponse/{last.pk}", **bearer)
+    answer = client.put(
+        f"{FHIR}QuestionnaireResponse/{last.pk}",
+        json.dumps(withdrawal(first.json())),
+        content_type="application/fhir+json",
+        HTTP_IF_MATCH=first["ETag"],
+        **bearer,
+    )
+    assert answer.status_code == 200
+    row = AuditEvent.objects.get(action=Action.DELETE, object_type="Response")
+    assert row.actor == clinic.co_clinician
