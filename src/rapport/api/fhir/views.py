@@ -122,7 +122,8 @@ def update_response(request, resource_id: str):
     if body.get("id") != resource_id:
         return outcome(400, "invalid", [("id", "The id in the body must be the id in the address.")])
     try:
-        # An If-Match that is not a version of ours matches no version: refused as a stale one.
+        # [U] An If-Match that is not a version of ours ("*", a strong tag) matches no version:
+        # refused as a stale one, so an update is never blind.
         stored = withdraw.withdraw(request, resource_id, body, int(matched.group(1)) if matched else -1)
     except EditConflict as exc:
         return outcome(

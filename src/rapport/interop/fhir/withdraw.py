@@ -29,6 +29,11 @@ CORRECTION = (
 )
 
 
+# [U] FHIR has no element for why a QuestionnaireResponse was entered in error, and the product
+# keeps a reason with every such mark: it is required, in an extension of ours. It is kept with
+# the record and never sent back out (free text may name people).
+
+
 def reason_extension_url() -> str:
     return f"{codes.canonical_base()}/StructureDefinition/entered-in-error-reason"
 
@@ -44,6 +49,8 @@ def withdraw(request, resource_id: str, body: dict, version: int) -> Response:
     if response.version != version:
         raise EditConflict(response)
     if response.entered_in_error_at is not None:
+        # [U] A second withdrawal from the current version is refused rather than answered as a
+        # no-op: nothing is written and the caller learns it was already done.
         raise InvalidInput({"status": ["This QuestionnaireResponse is already entered-in-error."]})
     differences = differing(body, resources.questionnaire_response(response), response)
     if body.get("status") != ENTERED_IN_ERROR:
