@@ -27,6 +27,7 @@ class Route:
     data: "callable | None" = None  # (clinic) -> POST body
     json: bool = False
     read_audited: bool = False  # a successful call writes a READ audit row for the client
+    headers: "callable | None" = None  # (clinic) -> request headers, as the test client takes them
     notes: list[str] = field(default_factory=list)
 
 
@@ -278,6 +279,20 @@ ROUTES += [
         lambda c: f"/clients/{c.client.pk}/responses/{c.response.pk}/",
         CLINICAL_READ,
         read_audited=True,
+    ),
+    Route(
+        "response_entered_in_error",
+        "GET",
+        lambda c: f"/clients/{c.client.pk}/responses/{c.response.pk}/entered-in-error/",
+        CLINICIAN_PAGE,
+        read_audited=True,
+    ),
+    Route(
+        "response_entered_in_error",
+        "POST",
+        lambda c: f"/clients/{c.client.pk}/responses/{c.response.pk}/entered-in-error/",
+        CLINICIAN_POST,
+        data=lambda c: {"reason": "Recorded for the wrong client.", "version": "1"},
     ),
 ]
 

@@ -33,7 +33,17 @@ def test_metadata_lists_exactly_what_is_routed(client):
     routed = {(n.removeprefix("fhir_read_"), "read") for n in names if n.startswith("fhir_read_")}
     routed |= {(n.removeprefix("fhir_search_"), "search-type") for n in names if n.startswith("fhir_search_")}
     routed.add(("QuestionnaireResponse", "create"))
+    # An update is routed where a PUT to a resource's address is not refused as a method (405).
+    for resource_type in [n.removeprefix("fhir_read_") for n in names if n.startswith("fhir_read_")]:
+        put = client.put(f"{FHIR}{resource_type}/1", "{}", content_type="application/fhir+json")
+        if put.status_code != 405:
+            routed.add((resource_type, "update"))
+    assert ("QuestionnaireResponse", "update") in routed
     assert declared == routed
+    updated = next(r for r in statement["rest"][0]["resource"] if r["type"] == "QuestionnaireResponse")
+    assert updated["versioning"] == "versioned-update"
+    assert updated["updateCreate"] is False and updated["conditionalUpdate"] is False
+    assert "entered-in-error" in updated["documentation"]
 
 
 def _fhir_route_names():
@@ -86,6 +96,26 @@ def test_walking_the_capability_statement_every_interaction_answers(clinic, as_u
             assert one.status_code == 200, (name, one.content[:200])
             assert one["Content-Type"].startswith("application/fhir+json")
             assert one.json()["resourceType"] == name
+        if "update" in codes:
+            # The one update there is: the resource read, withdrawn from the version read.
+            body = {
+                **one.json(),
+                "status": "entered-in-error",
+                "extension": [
+                    {
+                        "url": f"{canonical_base()}/StructureDefinition/entered-in-error-reason",
+                        "valueString": "Sent for the wrong client.",
+                    }
+                ],
+            }
+            changed = client.put(
+                f"{FHIR}{name}/{examples[name]}",
+                json.dumps(body),
+                content_type="application/fhir+json",
+                HTTP_IF_MATCH=one["ETag"],
+            )
+            assert changed.status_code == 200, (name, changed.content[:300])
+            assert changed.json()["status"] == "entered-in-error"
 
 
 def test_a_read_carries_the_version_as_etag_and_if_none_match_gives_304(clinic, as_user):

@@ -97,3 +97,43 @@ def test_the_measure_pages_fit_the_screen_and_label_their_fields(new_page, clini
     page.goto("/caseload/")
     check_page(page, "caseload-with-phq9", screen, problems)
     assert problems == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_clinician_withdraws_a_response_and_its_alert_stays_open(new_page, clinic, screen):
+    from tests.support import request_as
+
+    from rapport.clinic import measurement
+    from rapport.clinic.models import Response
+
+    risky = {f"item{n}": "nearly_every_day" for n in range(1, 9)} | {"item9": "several_days"}
+    response = measurement.record_response(
+        request_as(clinic.clinician), clinic.client.pk, "phq9", risky, session_number=2
+    )
+    problems: list[str] = []
+    page = new_page(screen)
+    sign_in(page, clinic.clinician.email)
+    page.goto(f"/clients/{clinic.client.pk}/responses/{response.pk}/")
+    page.get_by_role("link", name="Mark as entered in error").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mark as entered in error")
+    expect(page.get_by_text("It stays open until a clinician resolves it")).to_be_visible()
+    check_page(page, "response-entered-in-error", screen, problems)
+    page.get_by_role("button", name="Mark as entered in error").click()
+    expect(page.locator(".errorlist")).to_be_visible()
+    check_page(page, "response-entered-in-error-errors", screen, problems)
+    assert Response.objects.get(pk=response.pk).entered_in_error_at is None
+
+    page.get_by_label("Why was this record entered in error?").fill("Recorded for the wrong client.")
+    page.get_by_role("button", name="Mark as entered in error").click()
+    expect(page.get_by_text("The response was marked as entered in error.")).to_be_visible()
+    check_page(page, "response-entered-in-error-done", screen, problems)
+    assert f"/responses/{response.pk}/" not in page.content().split("open risk alert")[-1]
+    expect(page.get_by_role("alert").filter(has_text="open risk alert")).to_be_visible()
+    marked = Response.objects.get(pk=response.pk)
+    assert marked.entered_in_error_reason == "Recorded for the wrong client." and marked.version == 2
+    alert = RiskAlert.objects.get(client=clinic.client)
+    assert alert.status == "open"
+    page.goto(f"/alerts/{alert.pk}/")
+    expect(page.get_by_text("These answers were later marked as entered in error")).to_be_visible()
+    check_page(page, "alert-of-a-withdrawn-response", screen, problems)
+    assert problems == []

@@ -116,6 +116,24 @@ def qr_body(clinic):
     }
 
 
+def withdrawal_body(clinic) -> dict:
+    """The matrix's response as read, withdrawn (status entered-in-error, with a reason)."""
+    from django.conf import settings
+
+    from rapport.interop.fhir import resources
+
+    return {
+        **resources.questionnaire_response(clinic.response),
+        "status": "entered-in-error",
+        "extension": [
+            {
+                "url": f"{settings.RAPPORT_FHIR_CANONICAL_BASE}/StructureDefinition/entered-in-error-reason",
+                "valueString": "Entered for the wrong client.",
+            }
+        ],
+    }
+
+
 ROUTES = [
     Route("fhir_metadata", "GET", lambda c: f"{FHIR}metadata", expect(OK)),
     Route("fhir_search_Questionnaire", "GET", search("Questionnaire"), SIGNED_IN),
@@ -161,6 +179,16 @@ ROUTES = [
         expect(NOT_FOUND, anonymous=UNAUTHORISED, clinician=201, co_clinician=201, client_user=201),
         data=qr_body,
         json=True,
+    ),
+    Route(
+        "fhir_read_QuestionnaireResponse",
+        "PUT",
+        read("QuestionnaireResponse", lambda c: c.response.pk),
+        # A withdrawal, by whoever may send a response for the client (as the create above).
+        expect(NOT_FOUND, anonymous=UNAUTHORISED, clinician=OK, co_clinician=OK, client_user=OK),
+        data=withdrawal_body,
+        json=True,
+        headers=lambda c: {"HTTP_IF_MATCH": 'W/"1"'},
     ),
     Route(
         "fhir_search_Observation",

@@ -16,8 +16,8 @@ from rapport.audit.models import Action
 from rapport.clinic import alert_chain, rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Client, Course, Respondent, Response, RiskAlert
-from rapport.common.errors import InvalidInput
-from rapport.common.records import deny
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.records import EnteredInError, deny, enter_in_error
 from rapport.core import instruments, outcomes, scoring
 
 
@@ -134,6 +134,35 @@ def get_response(request, client_id: int, response_id: int) -> tuple[Client, Res
         deny(request, client_id=client.pk, detail={"object_type": "Response"})
     trail.record(request, Action.READ, client=client, obj=response)
     return client, response
+
+
+def response_for_change(request, response_id: int) -> tuple[Client, Response]:
+    """A response (live or already entered in error) and its client, for someone who may record
+    responses for that client (the clinicians who see them, and the client themself); anyone
+    else is answered as for a response that does not exist."""
+    client_id = Response.objects.filter(pk=response_id).values_list("client_id", flat=True).first()
+    if client_id is None:
+        deny(request, detail={"object_type": "Response"})
+    client = get_client_for(request, client_id, "clinic.record_response", audit=False)
+    return client, Response.objects.get(pk=response_id)
+
+
+def enter_response_in_error(
+    request, client_id: int, response_id: int, given: EnteredInError, version: int
+) -> Response:
+    """Withdraw a response that should never have been recorded (the wrong client, the wrong
+    form, answers mistyped); a correction is recorded as a new response. It leaves the scores,
+    charts, outcomes and the programme's figures (rewritten in this transaction through
+    record_changed: HAZ-280); any risk alert it raised stays open until a clinician closes it
+    (HAZ-282). EditConflict when it is no longer at `version` (changed or withdrawn meanwhile).
+    The FHIR update and the therapist's page both call this."""
+    client = get_client_for(request, client_id, "clinic.record_response", audit=False)
+    response = Response.objects.filter(client=client, pk=response_id).first()
+    if response is None:
+        deny(request, client_id=client.pk, detail={"object_type": "Response"})
+    if not enter_in_error(request, response, given, client=client, version=version):
+        raise EditConflict(Response.objects.get(pk=response.pk))
+    return Response.objects.get(pk=response.pk)
 
 
 def course_outcomes(request, client_id: int) -> dict:

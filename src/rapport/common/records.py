@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db import transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
@@ -65,22 +66,28 @@ def deny(request, *, client_id=None, detail=None) -> NoReturn:
     raise Http404("No such record")
 
 
-def enter_in_error(request, record, given: EnteredInError, *, client) -> bool:
+def enter_in_error(request, record, given: EnteredInError, *, client, version: int | None = None) -> bool:
     """Mark `record` (any clinical record) entered in error, with the reason given, and audit it
     in the same transaction. The record and the reason are kept; every read hides it from then on.
-    False when it was already marked (in another tab a moment ago): nothing is written."""
+    The mark is a change, so a versioned record moves to its next version (a FHIR read's ETag
+    follows). With `version`, only a record still at that version is marked: the check and the
+    write are one UPDATE, so of two marks begun from the same version one wins.
+    False when it was already marked (in another tab a moment ago) or is no longer at `version`:
+    nothing is written."""
     reason = check_entered_in_error(given).reason
+    model = type(record)
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
     with transaction.atomic():
         now = timezone.now()
-        marked = (
-            type(record)
-            .objects.filter(pk=record.pk, entered_in_error_at__isnull=True)
-            .update(
-                entered_in_error_at=now,
-                entered_in_error_reason=reason,
-                entered_in_error_by=request.user,
-                updated_at=now,
-            )
+        found = model.objects.filter(pk=record.pk, entered_in_error_at__isnull=True)
+        if version is not None:
+            found = found.filter(version=version)
+        marked = found.update(
+            entered_in_error_at=now,
+            entered_in_error_reason=reason,
+            entered_in_error_by=request.user,
+            updated_at=now,
+            **({"version": F("version") + 1} if versioned else {}),
         )
         if marked:
             trail.record(request, Action.DELETE, client=client, obj=record)

@@ -38,7 +38,7 @@ def client_detail(request, pk: int):
         "next_appointment": next_appointments([client.pk]).get(client.pk),
         "age": client.age_on(timezone.localdate()),
         "instruments": [i for key in progress.ORDER for i in instruments.all_instruments() if i.id == key],
-        "open_alerts": list(client.alerts.filter(status="open")),
+        "open_alerts": list(client.alerts.filter(status="open").select_related("response")),
         "can_change": request.user.has_perm("clinic.change_client", client),
         "can_view_trail": request.user.has_perm("audit.view_client_trail", client),
         "unread_here": threads.unread_for_client(request.user, client),

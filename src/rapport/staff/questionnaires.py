@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rapport.clinic import alert_chain, client_records, measurement, rules
 from rapport.common.access import signed_in
-from rapport.common.errors import InvalidInput
+from rapport.common.errors import EditConflict, InvalidInput, invalid
+from rapport.common.forms import EnteredInErrorForm, posted_version, show_refusal
+from rapport.common.records import EnteredInError
 from rapport.core import instruments
 
 
@@ -87,8 +90,53 @@ def response_detail(request, pk: int, rid: int):
         "answered": answered,
         "alert": alert,
         "joined": alert is not None and alert.response_id != response.pk,
+        "can_withdraw": rules.is_clinician(request.user)
+        and request.user.has_perm("clinic.record_response", client),
         "follow_ups": [instruments.get(i) for i in measurement.follow_ups_left(response)]
         if alert is not None and request.user.has_perm("clinic.record_response", client)
         else [],
     }
     return render(request, "staff/response_detail.html", context)
+
+
+@signed_in(rules.is_clinician)
+@require_http_methods(["GET", "POST"])
+def response_entered_in_error(request, pk: int, rid: int):
+    """Withdraw a response recorded by mistake, with a reason; the same service as a FHIR PUT of
+    status entered-in-error. The form carries the version it was opened at, so a response changed
+    or withdrawn in another tab meanwhile is never marked twice."""
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise invalid(form)
+            given = EnteredInError(form.cleaned_data["reason"])
+            measurement.enter_response_in_error(request, pk, rid, given, posted_version(request))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
+        except EditConflict:
+            messages.error(
+                request,
+                _("This response had already been marked as entered in error, or changed, meanwhile."),
+            )
+            return redirect("client_detail", pk=pk)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The response was marked as entered in error. It is kept with your reason, and no "
+                    "longer counts in scores, charts or figures."
+                ),
+            )
+            return redirect("client_detail", pk=pk)
+    client, response = measurement.get_response(request, pk, rid)
+    context = {
+        "client": client,
+        "response": response,
+        "definition": instruments.get(response.instrument),
+        "alert": alert_chain.alert_of_response(response),
+        "form": form,
+        # A refused reason keeps the version the form was opened at.
+        "version": posted_version(request) if request.method == "POST" else response.version,
+    }
+    return render(request, "staff/response_entered_in_error.html", context)

@@ -55,6 +55,11 @@ client_urls = [
     path("audit/", clients.client_audit, name="client_audit"),
     path("questionnaires/<slug:instrument>/", questionnaires.questionnaire, name="questionnaire"),
     path("responses/<int:rid>/", questionnaires.response_detail, name="response_detail"),
+    path(
+        "responses/<int:rid>/entered-in-error/",
+        questionnaires.response_entered_in_error,
+        name="response_entered_in_error",
+    ),
     path("course/", course.course_detail, name="course_detail"),
     path("courses/<int:cid>/", course.course_by_id, name="course_by_id"),
     path("course/start/", course.course_start, name="course_start"),

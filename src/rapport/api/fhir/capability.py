@@ -3,7 +3,7 @@ exactly what is served (tests/test_fhir_api.py walks it)."""
 
 from django.conf import settings
 
-from rapport.interop.fhir import read
+from rapport.interop.fhir import codes, read
 
 SEARCH_TYPES = {
     "_id": "token",
@@ -19,6 +19,19 @@ SEARCH_TYPES = {
 READ_TYPES = (*read.KINDS, *read.OTHER_READS)
 SEARCH_TYPES_BY_RESOURCE = read.SEARCHABLE
 CREATE_TYPES = ("QuestionnaireResponse",)
+# Updated only to withdraw one (status entered-in-error), from the version read (If-Match).
+UPDATE_TYPES = ("QuestionnaireResponse",)
+RESOURCE_DOCUMENTATION = {
+    "QuestionnaireResponse": (
+        "Scored by code on create. The only update is a withdrawal: PUT the resource as read with "
+        "status entered-in-error, the reason in the extension "
+        "{base}/StructureDefinition/entered-in-error-reason (valueString), and If-Match (required) "
+        "with the ETag read; any other change is refused (422), a correction is a new POST. A "
+        "withdrawn response is still read by id, with status entered-in-error at its next version, "
+        "but searches, Patient/$everything and $export leave it and its Observations out; a risk "
+        "alert it raised stays open until a clinician closes it."
+    ),
+}
 
 
 def capability_statement(base: str) -> dict:
@@ -38,6 +51,13 @@ def capability_statement(base: str) -> dict:
             ]
         if name in CREATE_TYPES:
             interactions.append({"code": "create"})
+        if name in UPDATE_TYPES:
+            interactions.append({"code": "update"})
+            entry["versioning"] = "versioned-update"
+            entry["updateCreate"] = False
+            entry["conditionalUpdate"] = False
+        if name in RESOURCE_DOCUMENTATION:
+            entry["documentation"] = RESOURCE_DOCUMENTATION[name].format(base=codes.canonical_base())
         if name == "Patient":
             entry["operation"] = [
                 {

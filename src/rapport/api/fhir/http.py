@@ -76,7 +76,7 @@ def fhir_view(view):
         except PermissionDenied:
             return outcome(403, "forbidden", [(None, "Your role cannot read or write this.")])
         except InvalidInput as exc:
-            return invalid(exc, 422 if request.method == "POST" else 400)
+            return invalid(exc, 422 if request.method in ("POST", "PUT") else 400)
 
     wrapped.access_rule = "fhir:bearer_or_session"
     return wrapped

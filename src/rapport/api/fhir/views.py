@@ -1,15 +1,17 @@
-"""The FHIR R4 routes: metadata, read, search, $everything, QuestionnaireResponse create and the
-bulk $export. Thin: each asks rapport.interop.fhir and shapes the answer."""
+"""The FHIR R4 routes: metadata, read, search, $everything, QuestionnaireResponse create and
+update (withdrawal only), and the bulk $export. Thin: each asks rapport.interop.fhir and shapes the answer."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.api.fhir.capability import capability_statement
+from rapport.api.fhir.capability import UPDATE_TYPES, capability_statement
 from rapport.api.fhir.http import base_url, etag, fhir_public, fhir_response, fhir_view, outcome
-from rapport.interop.fhir import export, incoming, read, resources
+from rapport.common.errors import EditConflict
+from rapport.interop.fhir import export, incoming, read, resources, withdraw
 
 
 @require_GET
@@ -19,9 +21,11 @@ def metadata(request):
 
 
 def read_view(resource_type: str):
-    @require_GET
+    @require_http_methods(["GET", "PUT"] if resource_type in UPDATE_TYPES else ["GET"])
     @fhir_view
     def view(request, resource_id: str):
+        if request.method == "PUT":
+            return update_response(request, resource_id)
         resource = read.read(request, resource_type, resource_id)
         tag = etag(resource)
         if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
@@ -81,7 +85,7 @@ def create_response(request):
     except ValueError:
         return outcome(400, "structure", [(None, "The body is not JSON.")])
     if "If-Match" in request.headers:
-        # Responses are never updated (a correction marks one entered in error): no version to match.
+        # A create has no earlier version to match (a conditional create is not supported).
         return outcome(412, "conflict", [(None, "A new QuestionnaireResponse has no version to match.")])
     stored = incoming.import_response(request, body)
     resource = resources.questionnaire_response(stored)
@@ -91,6 +95,57 @@ def create_response(request):
         {
             "Location": f"{base_url(request)}QuestionnaireResponse/{stored.pk}/_history/{stored.version}",
             "ETag": etag(resource),
+        },
+    )
+
+
+WEAK_ETAG = re.compile(r'^W/"([0-9]{1,9})"$')
+
+
+def update_response(request, resource_id: str):
+    """The one update: a QuestionnaireResponse withdrawn (status entered-in-error), only from
+    the version the caller read (If-Match, required). Nothing is written unless all holds."""
+    given = request.headers.get("If-Match")
+    if given is None:
+        return outcome(
+            428,
+            "required",
+            [(None, 'Send If-Match with the ETag of the version you read (W/"n"): updates are versioned.')],
+        )
+    matched = WEAK_ETAG.match(given.strip())
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return outcome(400, "structure", [(None, "The body is not JSON.")])
+    if not isinstance(body, dict) or body.get("resourceType") != "QuestionnaireResponse":
+        return outcome(400, "structure", [("resourceType", "Send a QuestionnaireResponse.")])
+    if body.get("id") != resource_id:
+        return outcome(400, "invalid", [("id", "The id in the body must be the id in the address.")])
+    try:
+        # [U] An If-Match that is not a version of ours ("*", a strong tag) matches no version:
+        # refused as a stale one, so an update is never blind.
+        stored = withdraw.withdraw(request, resource_id, body, int(matched.group(1)) if matched else -1)
+    except EditConflict as exc:
+        return outcome(
+            412,
+            "conflict",
+            [
+                (
+                    None,
+                    f'This QuestionnaireResponse is now at version W/"{exc.current.version}", not the '
+                    "version in If-Match: read it again. Nothing was changed.",
+                )
+            ],
+        )
+    resource = resources.questionnaire_response(stored)
+    return fhir_response(
+        resource,
+        200,
+        {
+            "ETag": etag(resource),
+            "Content-Location": (
+                f"{base_url(request)}QuestionnaireResponse/{stored.pk}/_history/{stored.version}"
+            ),
         },
     )
 

@@ -124,7 +124,9 @@ def _find(resource_type: str, resource_id: str):
             record: Any = Client.objects.filter(pk=pk, entered_in_error_at__isnull=True).first()
             return (record.pk, record) if record else None
         case "QuestionnaireResponse" | "Observation":
-            record = Response.objects.filter(pk=pk, entered_in_error_at__isnull=True).first()
+            # Read by id, a withdrawn response (and what it yielded) is still found, with status
+            # entered-in-error (FHIR's convention); searches and $everything leave it out.
+            record = Response.objects.filter(pk=pk).first()
         case "EpisodeOfCare" | "CarePlan":
             record = Course.objects.filter(pk=pk, entered_in_error_at__isnull=True).first()
         case "Encounter":

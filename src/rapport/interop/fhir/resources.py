@@ -246,6 +246,12 @@ def consent(record, *, ids: Ids = PLAIN, deidentified: bool = False) -> dict:
     return resource
 
 
+def _response_status(response: Response, live: str) -> str:
+    """A withdrawn response is still read by id, as FHIR has it: with status entered-in-error
+    (searches, $everything and $export leave it out)."""
+    return "entered-in-error" if response.entered_in_error_at else live
+
+
 def questionnaire_response(response: Response, *, ids: Ids = PLAIN) -> dict:
     instrument = instruments.get(response.instrument)
     items = []
@@ -261,7 +267,7 @@ def questionnaire_response(response: Response, *, ids: Ids = PLAIN) -> dict:
         "id": ids("QuestionnaireResponse", response.pk),
         "meta": _meta(response),
         "questionnaire": f"{codes.questionnaire_url(instrument.id)}|{response.instrument_version}",
-        "status": "completed",
+        "status": _response_status(response, "completed"),
         "subject": ids.ref("Patient", response.client_id),
         "authored": _instant(response.answered_at),
         "author": (
@@ -284,7 +290,7 @@ def _observation(response: Response, ids: Ids, suffix: str) -> dict:
         "resourceType": "Observation",
         "id": ids("Observation", f"{response.pk}-{suffix}"),
         "meta": _meta(response),
-        "status": "final",
+        "status": _response_status(response, "final"),
         "category": [
             {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
         ],
