@@ -193,14 +193,14 @@ def probe(env: dict, *args) -> dict:
 
 
 @contextlib.contextmanager
-def served(app: str, env: dict, options: list | None = None):
-    """gunicorn with the production worker settings (or `options`), on loopback; yields the
-    master's pid."""
+def served(app: str, env: dict, options: list | None = None, *, pin: bool = True):
+    """gunicorn with the production worker settings (or `options`), on loopback, on its own CPUs
+    (`pin`, and there are CPUs to spare for wrk) or on all of them; yields the master's pid."""
     log_path = VAR / f"gunicorn-{app.split('.')[0]}.log"
     with log_path.open("w") as log_file:
         server = subprocess.Popen(  # noqa: S603
             [
-                *pinned(SERVER_CPUS),
+                *pinned(SERVER_CPUS if pin else []),
                 BIN / "gunicorn",
                 app,
                 *(options or GUNICORN),
@@ -255,7 +255,15 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def wrk(
-    url: str, script: str, targets: dict, *, threads: int, connections: int, seconds: int, repeats: int = 1
+    url: str,
+    script: str,
+    targets: dict,
+    *,
+    threads: int,
+    connections: int,
+    seconds: int,
+    repeats: int = 1,
+    pin: bool = True,
 ) -> dict:
     """wrk against `url` (pinned away from the server), after a 3-second warm-up, `repeats` times:
     the median of each figure, its spread (lowest, highest) and the load average around each run."""
@@ -263,7 +271,7 @@ def wrk(
     path.write_text("return " + _lua(targets))
     env = dict(os.environ, BENCH_TARGETS=str(path))
     command = [
-        *pinned(WRK_CPUS),
+        *pinned(WRK_CPUS if pin else []),
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
@@ -371,6 +379,16 @@ def bench(vendor: str) -> dict:
             for name, (path, headers) in served_reads.items()
         }
         result["memory_mb"] = [peak_rss_mb(pid) for pid in workers(master)]
+    if SERVER_CPUS:
+        # Pinned, the server has one core of two here: four connections queue on it. The same
+        # reads again with the server on every core (wrk shares them), as it would run in
+        # production with its callers elsewhere.
+        log(f"{vendor}: the served read paths again, the server on every CPU")
+        with served("rapport.wsgi", env, pin=False):
+            result["served_unpinned"] = {
+                name: wrk(url + path, "get.lua", headers, **SERVED_READ, repeats=REPEATS, pin=False)
+                for name, (path, headers) in served_reads.items()
+            }
     return result
 
 
@@ -413,6 +431,14 @@ def spread(result: dict, key: str) -> str:
 def load(result: dict) -> str:
     low, high = result.get("load", ["?", "?"])
     return f"{low} to {high}"
+
+
+def _served(result: dict | None, tail: bool = True) -> str:
+    if not result:
+        return "—"
+    keys = ("p50_ms", "p95_ms", "p99_ms") if tail else ("p50_ms", "p95_ms")
+    times = [spread(result, key) for key in keys]
+    return f"{spread(result, 'rps')}, {' / '.join(times)}"
 
 
 def _pinning() -> str:
@@ -497,27 +523,27 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
         "",
     ]
     lines += [
-        "In-process p50 / p95 beside each for comparison; at one connection (wrk -c1, "
-        f"{SERVED_ALONE['seconds']} s each) a request has the server to itself.",
+        "In-process p50 / p95 beside each for comparison. At one connection (wrk -c1, "
+        f"{SERVED_ALONE['seconds']} s each) a request has the server to itself; at "
+        f"{SERVED_READ['connections']} each waits for the others on the server's CPU: first pinned "
+        "(one CPU, wrk on the other), then on every CPU (wrk sharing them).",
         "",
-        "| database | path | in-process p50 / p95 ms | wrk -c1: p50 / p95 ms, req/s | "
-        f"wrk -c{SERVED_READ['connections']}: req/s | p50 / p95 / p99 ms (p95 target < 100) "
-        "| errors | load |",
-        "|---|---|---|---|---:|---|---:|---|",
+        "| database | path | in-process p50 / p95 ms | -c1 pinned: req/s, p50 / p95 ms | "
+        f"-c{SERVED_READ['connections']} pinned: req/s, p50 / p95 / p99 ms (p95 target < 100) | "
+        f"-c{SERVED_READ['connections']} every CPU: req/s, p50 / p95 / p99 ms | errors | load |",
+        "|---|---|---|---|---|---|---:|---|",
     ]
     for r in runs:
         for name, s in r["served_reads"].items():
             inproc = r["reads"][large].get(name, {})
             alone = r.get("served_alone", {}).get(name)
-            errors = s["non_2xx"] + s["socket_errors"]
-            one = "—"
-            if alone:
-                one = f"{spread(alone, 'p50_ms')} / {spread(alone, 'p95_ms')}, {spread(alone, 'rps')}"
-                errors += alone["non_2xx"] + alone["socket_errors"]
+            everywhere = r.get("served_unpinned", {}).get(name)
+            measured = [m for m in (alone, s, everywhere) if m]
+            errors = sum(m["non_2xx"] + m["socket_errors"] for m in measured)
             lines.append(
                 f"| {r['vendor']} | {name} | {inproc.get('p50_ms', '—')} / {inproc.get('p95_ms', '—')} | "
-                f"{one} | {spread(s, 'rps')} | {spread(s, 'p50_ms')} / {spread(s, 'p95_ms')} / "
-                f"{spread(s, 'p99_ms')} | {errors} | {load(s)} |"
+                f"{_served(alone, tail=False)} | {_served(s)} | {_served(everywhere)} | {errors} | "
+                f"{'; '.join(load(m) for m in measured)} |"
             )
     lines += supervision.report(runs)
     lines += ["", "## Memory: peak RSS (VmHWM) of each gunicorn worker after the runs", ""]
