@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rapport.clinic import client_records, courses, standing
 from rapport.clinic.models import Course, Response, RiskAlert, Session, SessionStatus
@@ -36,6 +37,7 @@ class Row:
     course: Course | None = None
     position: Any = None
     phase_name: str = ""
+    where: str = ""  # "session 6 of 12 · middle phase", in words once here rather than in the template
     latest_phq9: int | None = None
     latest_band: str = ""
     previous_phq9: int | None = None
@@ -112,6 +114,11 @@ def rows(request, sort: str = "name") -> list[Row]:
                 row.position = courses.position_of(course, info["reached"])
                 if row.position:
                     row.phase_name = protocol.get().phase(row.position.phase).name
+                    row.where = "%s · %s" % (  # noqa: UP031 (two translated parts)
+                        _("session %(n)s of %(m)s")
+                        % {"n": row.position.session_number, "m": row.position.planned_sessions},
+                        str(row.phase_name).lower(),
+                    )
             row.next_session = info.get("next_date")
             sessions_held = held.get(course.pk, [])
             row.task_overdue = any(
