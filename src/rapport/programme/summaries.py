@@ -145,8 +145,19 @@ def refresh(course_ids: Iterable[int], keep_totals: bool = True) -> None:
         .annotate(inventory_entries=Coalesce(Subquery(entries), 0))
     }
     sessions: dict[int, list[Session]] = defaultdict(list)
-    for session in Session.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True).order_by(
-        "number"
+    # The notes, step notes, techniques and ratings are not judged here: left unread (decoding
+    # each session's JSON was paid on every questionnaire saved).
+    for session in (
+        Session.objects.filter(course_id__in=ids, entered_in_error_at__isnull=True)
+        .defer(
+            "note",
+            "step_notes",
+            "techniques",
+            "goal_ratings",
+            "phase_override_reason",
+            "entered_in_error_reason",
+        )
+        .order_by("number")
     ):
         session.course = courses[session.course_id]
         sessions[session.course_id].append(session)
