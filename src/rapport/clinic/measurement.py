@@ -17,6 +17,7 @@ from rapport.clinic import alert_chain, rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Client, Course, Respondent, Response, RiskAlert
 from rapport.common.errors import InvalidInput
+from rapport.common.kept import outlive_refusal
 from rapport.common.records import deny
 from rapport.core import instruments, outcomes, scoring
 
@@ -51,9 +52,19 @@ def _instrument_for(user, instrument_id: str):
 
 
 def record_response(
-    request, client_id: int, instrument_id: str, answers: dict, session_number=None, answered_at=None
+    request,
+    client_id: int,
+    instrument_id: str,
+    answers: dict,
+    session_number=None,
+    answered_at=None,
+    *,
+    raised_already: RiskAlert | None = None,
 ) -> Response:
-    """Score and store one questionnaire; `answered_at` back-dates a paper form (never the future)."""
+    """Score and store one questionnaire; `answered_at` back-dates a paper form (never the future).
+    `raised_already`: the alert these same answers raised when an earlier send was refused (a group
+    session, groups.capture): the response joins it instead of raising a second one, unless its
+    risk is of a higher tier."""
     client = get_client_for(request, client_id, "clinic.record_response", audit=False)
     instrument = _instrument_for(request.user, instrument_id)
     if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
@@ -94,7 +105,9 @@ def record_response(
             risk_level=result.risk_level,
         )
         trail.record(request, Action.CREATE, client=client, obj=response)
-        if alert_chain.carries_risk(result):
+        if alert_chain.carries_risk(result) and not alert_chain.join_raised(
+            request, raised_already, result, response
+        ):
             alert_chain.raise_for_result(request, client, result, response=response)
     return response
 
@@ -112,7 +125,12 @@ def _alert_on_refused(request, client, instrument, answers: dict) -> None:
     except scoring.InvalidAnswers:
         return  # the risk answers themselves contradict the branching: nothing sound to judge
     if alert_chain.carries_risk(result):
-        alert_chain.raise_for_result(request, client, result, why=("refused_submission",))
+        # Committed whatever becomes of the refused request, even under the API's idempotency
+        # wrapper, which rolls a refused request back (common/kept.py).
+        outlive_refusal(
+            request,
+            lambda: alert_chain.raise_for_result(request, client, result, why=("refused_submission",)),
+        )
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:
