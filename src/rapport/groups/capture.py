@@ -318,16 +318,19 @@ def alert_on_answers(
             "recorded_at": (recorded_at or timezone.now()).isoformat(),
         }
         outlive_refusal(request, partial(_raise_refused, request, group, membership, result, source))
-        told.append(
+        words = (
             _(
                 "%(name)s's answer to the risk question carries risk: an alert has been raised and "
-                "their clinician told%(supervisors)s, although nothing else of this session was saved."
+                "their clinician and the group's supervisors told, although nothing else of this "
+                "session was saved."
             )
-            % {
-                "name": membership.client.display_name,
-                "supervisors": _(" (and the group's supervisors)") if group.lay_facilitated else "",
-            }
+            if group.lay_facilitated
+            else _(
+                "%(name)s's answer to the risk question carries risk: an alert has been raised and "
+                "their clinician told, although nothing else of this session was saved."
+            )
         )
+        told.append(words % {"name": membership.client.display_name})
     return tuple(told)
 
 
