@@ -72,13 +72,14 @@ def record_response(
     try:
         result = scoring.score(instrument, answers)
     except scoring.InvalidAnswers as exc:
-        _alert_on_refused(request, client, instrument, answers)
+        raised = _alert_on_refused(request, client, instrument, answers)
         raise InvalidInput(
             {
                 "answers": [
                     _("Item “%(item)s”: %(problem)s") % {"item": i, "problem": p} for i, p in exc.problems
                 ]
-            }
+            },
+            kept=(_("The risk answer was judged on its own: an alert has been raised."),) if raised else (),
         ) from None
     if session_number is not None and not (isinstance(session_number, int) and 0 <= session_number <= 200):
         raise InvalidInput({"session_number": [_("The session number must be between 0 and 200.")]})
@@ -112,7 +113,7 @@ def record_response(
     return response
 
 
-def _alert_on_refused(request, client, instrument, answers: dict) -> None:
+def _alert_on_refused(request, client, instrument, answers: dict) -> bool:
     """A submission refused for a problem elsewhere still carries its valid risk answers: judge
     those alone, so that a typo in one item never hides a positive risk item."""
     risky = {}
@@ -123,14 +124,16 @@ def _alert_on_refused(request, client, instrument, answers: dict) -> None:
     try:
         result = scoring.score(instrument, risky)
     except scoring.InvalidAnswers:
-        return  # the risk answers themselves contradict the branching: nothing sound to judge
-    if alert_chain.carries_risk(result):
-        # Committed whatever becomes of the refused request, even under the API's idempotency
-        # wrapper, which rolls a refused request back (common/kept.py).
-        outlive_refusal(
-            request,
-            lambda: alert_chain.raise_for_result(request, client, result, why=("refused_submission",)),
-        )
+        return False  # the risk answers themselves contradict the branching: nothing sound to judge
+    if not alert_chain.carries_risk(result):
+        return False
+    # Committed whatever becomes of the refused request, even under the API's idempotency
+    # wrapper, which rolls a refused request back (common/kept.py).
+    outlive_refusal(
+        request,
+        lambda: alert_chain.raise_for_result(request, client, result, why=("refused_submission",)),
+    )
+    return True
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:
