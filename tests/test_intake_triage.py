@@ -456,3 +456,13 @@ def test_the_inbox_shows_an_incomplete_referral_and_intake_completes_it(intake, 
     assert again.status_code == 409
     triage.accept(worker, referral.pk, triage.Accept(clinician=intake.clinician.pk, version=referral.version))
     assert Client.objects.get(full_name="Noor Haddad").date_of_birth == date(1990, 2, 3)
+
+
+def test_someone_not_in_intake_cannot_complete_an_incomplete_referral(intake, as_user, client):
+    referral = refer(date_of_birth=None, phq9={"item9": "several_days"})
+    form = {"step": "complete", "version": referral.version, "date_of_birth": "1990-02-03", "country": "GB"}
+    url = f"/intake/referrals/{referral.pk}/"
+    assert as_user(intake.clinician).post(url, form).status_code == 403  # not in intake
+    assert as_user(intake.other_clinician).post(url, form).status_code == 403
+    assert client.post(url, form).status_code in (302, 403)  # anonymous: to the sign-in page
+    assert Referral.objects.get().incomplete and Referral.objects.get().date_of_birth is None
