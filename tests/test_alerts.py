@@ -472,3 +472,17 @@ def test_no_e_mail_names_the_client(clinic):
         text = message.subject + message.body
         for name in (CANARY, clinic.client.full_name, "Cai", clinic.client.date_of_birth.isoformat()):
             assert name not in text
+
+
+def test_a_refused_submission_sent_with_an_idempotency_key_keeps_its_alert_and_says_so(clinic, as_user):
+    # The key's wrapper rolls a refused request back whole; the alert is raised after it.
+    answers = {**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2), "item3": "sometimes"}
+    answer = as_user(clinic.clinician).post(
+        f"/api/v1/clients/{clinic.client.pk}/responses",
+        {"instrument": "phq9", "answers": answers},
+        content_type="application/json",
+        headers={"Idempotency-Key": "paper-1"},
+    )
+    assert answer.status_code == 422 and answer.json()["kept"]
+    assert not Response.objects.exists()
+    assert RiskAlert.objects.get().reasons[0] == "refused_submission"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from rapport.audit.models import AuditEvent
 from rapport.clinic.models import AlertDelivery, Response, RiskAlert
 from rapport.groups.models import Group, GroupSession, Membership, PreGroupSession
 from tests.group_fixture import join_all, make_group
@@ -243,3 +244,72 @@ def test_a_session_entered_in_error_hides_its_records_and_can_be_recorded_again(
     again = client.post(f"/groups/{group.pk}/sessions/new/", capture_post(members, key="k-2"))
     assert again.status_code == 302
     assert Session.objects.filter(entered_in_error_at__isnull=True).count() == 8
+
+
+# A refused session still raises each member's valid risk answer (hazard log HAZ-287).
+
+
+def test_a_session_refused_for_another_member_still_raises_the_risk_alert_and_says_so(clinic, client, setup):
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    posted = capture_post(members, risky=members[2])
+    posted[f"m{members[5].pk}-item1"] = "often"  # another member's answer the form cannot read
+    answer = client.post(f"/groups/{group.pk}/sessions/new/", posted)
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    assert "A risk alert has been raised." in text and members[2].client.display_name in text
+    assert "Nothing else was saved yet" in text
+    assert not GroupSession.objects.exists() and not Response.objects.exists()
+    alert = RiskAlert.objects.get()
+    assert alert.client == members[2].client and alert.reasons[0] == "refused_group_session"
+    assert alert.source_record["type"] == "RefusedGroupSession" and alert.source_record["session"] == 1
+    assert AlertDelivery.objects.filter(alert=alert, recipient=clinic.supervisor).exists()
+    assert AuditEvent.objects.filter(
+        object_type="RiskAlert", object_id=str(alert.pk), action="create"
+    ).exists()
+    # The facilitator posts the same page again, then corrects it: still one alert, now the
+    # saved response's.
+    assert client.post(f"/groups/{group.pk}/sessions/new/", posted).status_code == 200
+    posted[f"m{members[5].pk}-item1"] = "not_at_all"
+    assert client.post(f"/groups/{group.pk}/sessions/new/", posted).status_code == 302
+    alert = RiskAlert.objects.get()
+    assert alert.response == Response.objects.get(client=members[2].client)
+    assert "joined_by_saved_answers" in str(
+        AuditEvent.objects.filter(object_type="RiskAlert", object_id=str(alert.pk)).values_list(
+            "detail", flat=True
+        )
+    )
+
+
+def test_a_session_the_service_refuses_still_raises_the_risk_alert(clinic, client, setup):
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    posted = capture_post(members, risky=members[0])
+    posted["date"] = (timezone.localdate() + timedelta(days=3)).isoformat()  # refused by the service
+    answer = client.post(f"/groups/{group.pk}/sessions/new/", posted)
+    assert "A risk alert has been raised." in answer.content.decode()
+    assert RiskAlert.objects.get().client == members[0].client
+    assert not GroupSession.objects.exists()
+
+
+def test_a_higher_risk_on_correction_raises_its_own_alert(clinic, client, setup):
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    posted = capture_post(members, risky=members[2])
+    posted[f"m{members[2].pk}-item9"] = "several_days"  # T1
+    posted[f"m{members[5].pk}-item1"] = "often"
+    client.post(f"/groups/{group.pk}/sessions/new/", posted)
+    posted[f"m{members[5].pk}-item1"] = "not_at_all"
+    posted[f"m{members[2].pk}-item9"] = "nearly_every_day"  # higher: never hidden by the first
+    assert client.post(f"/groups/{group.pk}/sessions/new/", posted).status_code == 302
+    assert sorted(RiskAlert.objects.values_list("tier", flat=True)) == ["T1", "T2"]
+
+
+def test_a_refused_session_without_a_risk_answer_raises_nothing(clinic, client, setup):
+    group, counsellor, members = setup
+    client.force_login(counsellor)
+    posted = capture_post(members)
+    posted[f"m{members[1].pk}-mood_change"] = "7"
+    answer = client.post(f"/groups/{group.pk}/sessions/new/", posted)
+    assert "A risk alert has been raised." not in answer.content.decode()
+    assert not RiskAlert.objects.exists()

@@ -161,7 +161,9 @@ def test_an_edited_score_replaces_the_old_response(clinic, as_user, group_setup)
         (lambda b, m: b["members"][0].update(phq9={"item1": "often"}), "members.{first}.phq9"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_saved(clinic, as_user, group_setup, change, field):
+def test_bad_input_is_refused_and_nothing_but_the_risk_alert_is_saved(
+    clinic, as_user, group_setup, change, field
+):
     group, counsellor, members = group_setup
     body = session_body(group, members, risky=members[1])
     change(body, members)
@@ -169,7 +171,9 @@ def test_bad_input_is_refused_and_nothing_is_saved(clinic, as_user, group_setup,
     assert answer.status_code == 422, answer.content[:300]
     assert answer.json()["errors"].get(field.format(first=members[0].pk, last=members[-1].pk))
     assert not GroupSession.objects.exists() and not Response.objects.exists()
-    assert not RiskAlert.objects.exists()
+    # Refused whole, but the valid positive item 9 of another member still raised its alert.
+    assert RiskAlert.objects.get().client_id == members[1].client_id
+    assert answer.json()["kept"]
 
 
 def test_a_group_is_seen_by_its_facilitator_and_its_supervisor_only(clinic, as_user, group_setup):
@@ -296,3 +300,73 @@ def test_the_programme_figures_count_each_members_group_course(clinic, as_user, 
     assert summaries[members[0].course_id].sessions_attended == 1
     assert summaries[members[1].course_id].sessions_attended == 2
     assert summaries[members[1].course_id].phq9_last == 4  # LOW: 1 + 1 + 1 + 1
+
+
+# A refused session still raises each member's valid risk answer (hazard log HAZ-287).
+
+
+def test_a_body_refused_for_another_member_still_raises_the_alert_and_the_422_says_so(
+    clinic, as_user, group_setup
+):
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    body = session_body(group, members, risky=members[3])
+    body["members"][6]["phq9"] = {**LOW, "item2": "often"}  # another member's bad answer
+    answer = post(api, f"/api/v1/groups/{group.pk}/sessions", body)
+    assert answer.status_code == 422
+    data = answer.json()
+    assert f"members.{members[6].pk}.phq9" in data["errors"]
+    assert data["detail"].endswith("nothing else was saved.")
+    assert len(data["kept"]) == 1 and members[3].client.display_name in data["kept"][0]
+    assert not GroupSession.objects.exists() and not Response.objects.exists()
+    alert = RiskAlert.objects.get()
+    assert alert.client_id == members[3].client_id and alert.reasons[0] == "refused_group_session"
+    assert AlertDelivery.objects.filter(alert=alert, recipient=clinic.supervisor).exists()
+    # Sent again refused, then corrected: the same one alert, taken over by the saved response.
+    assert post(api, f"/api/v1/groups/{group.pk}/sessions", body).status_code == 422
+    body["members"][6]["phq9"] = LOW
+    assert post(api, f"/api/v1/groups/{group.pk}/sessions", body).status_code == 201
+    alert = RiskAlert.objects.get()
+    assert alert.response.client_id == members[3].client_id
+
+
+def test_with_an_idempotency_key_the_refusal_is_rolled_back_but_the_alert_is_kept(
+    clinic, as_user, group_setup
+):
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    body = session_body(group, members, risky=members[1], number=99)  # refused: no such session
+    answer = post(api, f"/api/v1/groups/{group.pk}/sessions", body, **{"Idempotency-Key": "dev-9"})
+    assert answer.status_code == 422 and answer.json()["kept"]
+    assert RiskAlert.objects.get().client_id == members[1].client_id
+    assert not GroupSession.objects.exists()
+    # The retry with the same key runs again (nothing was answered) and raises nothing twice.
+    again = post(api, f"/api/v1/groups/{group.pk}/sessions", body, **{"Idempotency-Key": "dev-9"})
+    assert again.status_code == 422 and RiskAlert.objects.count() == 1
+
+
+def test_a_stale_edit_still_raises_a_new_risk_answer(clinic, as_user, group_setup):
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    saved = post(api, f"/api/v1/groups/{group.pk}/sessions", session_body(group, members)).json()
+    stale = session_body(group, members, risky=members[4]) | {"version": saved["version"] - 1 or 99}
+    answer = api.put(
+        f"/api/v1/groups/{group.pk}/sessions/{saved['id']}", stale, content_type="application/json"
+    )
+    assert answer.status_code == 409 and answer.json()["kept"]
+    assert RiskAlert.objects.get().client_id == members[4].client_id
+
+
+def test_a_body_the_schema_refuses_still_raises_a_members_risk_answer(clinic, as_user, group_setup):
+    group, counsellor, members = group_setup
+    api = as_user(counsellor)
+    body = session_body(group, members, risky=members[2])
+    body["members"][5]["mood_change"] = 7  # out of range: refused by the schema, before the service
+    answer = post(api, f"/api/v1/groups/{group.pk}/sessions", body)
+    assert answer.status_code == 422 and answer.json()["kept"]
+    assert RiskAlert.objects.get().client_id == members[2].client_id
+    # Someone who may not record this group's sessions raises nothing by sending one.
+    assert (
+        post(as_user(clinic.other_clinician), f"/api/v1/groups/{group.pk}/sessions", body).status_code == 422
+    )
+    assert RiskAlert.objects.count() == 1

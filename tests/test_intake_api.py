@@ -60,3 +60,17 @@ def test_the_inbox_lists_urgent_referrals_first_for_the_intake_team(clinic, clie
     assert [r["full_name"] for r in rows] == ["Urgent Api", "Api Person"]
     assert rows[0]["urgent"] and rows[0]["alert_status"] == "open"
     assert as_user(clinic.clinician).get("/api/v1/referrals").status_code == 403
+
+
+def test_a_body_refused_for_its_country_but_with_a_risk_answer_is_kept_incomplete(clinic, client, as_user):
+    body = a_referral_body(clinic) | {"country": "XX", "phq9": {"item9": "nearly_every_day"}}
+    answer = post(client, body)
+    assert answer.status_code == 201
+    data = answer.json()
+    assert data["urgent"] is True and data["incomplete"] is True
+    assert data["refused"] == {"country": ["Choose the country you live in."]}
+    assert data["crisis"]["lines"] or data["crisis"]["directory_url"]  # the generic entry
+    referral = Referral.objects.get(reference=data["reference"])
+    assert referral.incomplete and referral.alert is not None and referral.missing == ["country"]
+    rows = as_user(clinic.co_clinician).get("/api/v1/referrals").json()
+    assert rows[0]["incomplete"] is True and rows[0]["missing"] == ["country"]

@@ -213,3 +213,114 @@ def test_a_referrals_alert_is_not_found_through_the_client_alert_pages_or_fhir(i
     assert browser.get(f"/alerts/{alert.pk}/").status_code == 404
     assert browser.get(f"/fhir/R4/Flag/{alert.pk}").status_code == 404
     assert sent.reference not in browser.get("/alerts/").content.decode()
+
+
+# A refused form whose valid risk answers carry risk (hazard log HAZ-285).
+
+PHQ9_RISK = PHQ9_LOW | {"item9": "more_than_half_the_days"}
+
+
+def test_a_missing_date_of_birth_with_a_positive_item_9_keeps_one_incomplete_urgent_referral(intake):
+    sent = referrals.submit(public_request(), given(date_of_birth=None, phq9=dict(PHQ9_RISK)))
+    assert sent.urgent and sent.incomplete and set(sent.refused) == {"date_of_birth"}
+    referral = Referral.objects.get()
+    assert referral.reference == sent.reference
+    assert (referral.incomplete, referral.urgent, referral.missing) == (True, True, ["date_of_birth"])
+    assert referral.date_of_birth is None and referral.full_name == "Rowan Ashdown"
+    assert referral.phq9_answers == PHQ9_RISK and referral.risk_flags == ["phq9.item9"]
+    # The alert, and the intake team told, exactly as for a complete urgent referral.
+    alert = referral.alert
+    assert alert.source == AlertSource.REFERRAL and alert.tier == "T2"
+    assert alert.reasons[0] == "incomplete_referral"
+    note = Notification.objects.get(alert=alert)
+    assert note.recipient == intake.co_clinician and note.kind == "referral"
+    assert "Rowan" not in note.subject + note.body
+    assert Stamp.objects.get().urgent
+    assert AuditEvent.objects.get(object_type="Referral", action="create").detail["incomplete"] == [
+        "date_of_birth"
+    ]
+    run_worker()
+    assert AlertDelivery.objects.get(alert=alert).status == "sent"
+    assert sent.crisis.country == "GB" and sent.crisis.lines
+
+
+def test_an_incomplete_referral_keeps_only_what_was_valid(intake):
+    sent = referrals.submit(
+        public_request(),
+        given(
+            country="XX",
+            phone="+44 20 7946 0000",
+            email="not-an-address",
+            contact_by=("phone", "email"),
+            consent_data=False,
+            phq9={"item1": "sometimes", "item2": "several_days", "item9": "nearly_every_day"},
+            gad7={"item1": "nearly_every_day"},
+        ),
+    )
+    referral = Referral.objects.get(reference=sent.reference)
+    assert set(referral.missing) == {"country", "email", "consent_data", "phq9.item1"}
+    assert (referral.country.code or "", referral.email, referral.phone) == ("", "", "+44 20 7946 0000")
+    assert referral.phq9_answers == {"item2": "several_days", "item9": "nearly_every_day"}
+    assert referral.gad7_answers == {"item1": "nearly_every_day"}
+    assert referral.phq9_total is None  # items skipped or refused: no total
+    assert referral.consent_data is False  # as the person left it; intake asks when they call
+    assert not mail.outbox or all("not-an-address" not in m.to for m in mail.outbox)
+
+
+def test_without_a_valid_way_to_reach_the_person_nothing_is_kept_and_nobody_is_told(intake):
+    bad = given(email="rowan-at-example", phone="", contact_by=("email",), phq9=dict(PHQ9_RISK))
+    with pytest.raises(InvalidInput) as refused:
+        referrals.submit(public_request(), bad)
+    assert "email" in refused.value.errors
+    assert referrals.risk_answered(bad)  # the page still shows the crisis lines
+    nameless = given(full_name="", date_of_birth=None, phq9=dict(PHQ9_RISK))
+    with pytest.raises(InvalidInput):
+        referrals.submit(public_request(), nameless)
+    assert not Referral.objects.exists() and not RiskAlert.objects.exists() and not Stamp.objects.exists()
+    assert not Notification.objects.exists() and not mail.outbox
+
+
+def test_a_refused_form_without_a_risk_answer_is_still_refused_whole(intake):
+    with pytest.raises(InvalidInput):
+        referrals.submit(public_request(), given(date_of_birth=None))
+    assert not Referral.objects.exists()
+
+
+def test_a_filled_honeypot_keeps_nothing_even_with_a_risk_answer_on_a_refused_form(intake):
+    referrals.submit(
+        public_request(), given(date_of_birth=None, phq9=dict(PHQ9_RISK)), honeypot="http://spam.example"
+    )
+    assert not Referral.objects.exists() and not RiskAlert.objects.exists() and not Stamp.objects.exists()
+
+
+@override_settings(
+    RAPPORT_REFERRALS_PER_IP=1,
+    RAPPORT_REFERRALS_GLOBAL=4,
+    RAPPORT_URGENT_REFERRALS_PER_IP=2,
+    RAPPORT_URGENT_REFERRALS_GLOBAL=3,
+)
+def test_over_the_rate_limit_a_risk_answer_is_kept_within_a_bounded_urgent_cap(intake):
+    here, there = public_request("198.51.100.7"), public_request("198.51.100.8")
+    referrals.submit(here, given())
+    with pytest.raises(referrals.RateLimited):
+        referrals.submit(here, given())  # no risk answer: the ordinary limit holds
+    kept = referrals.submit(here, given(phq9=dict(PHQ9_RISK)))
+    assert Referral.objects.get(reference=kept.reference).alert is not None
+    referrals.submit(here, given(date_of_birth=None, phq9=dict(PHQ9_RISK)))  # incomplete: kept too
+    with pytest.raises(referrals.RateLimited):
+        referrals.submit(here, given(phq9=dict(PHQ9_RISK)))  # this address's urgent cap is reached
+    referrals.submit(there, given())
+    referrals.submit(there, given(phq9=dict(PHQ9_RISK)))
+    with pytest.raises(referrals.RateLimited):
+        # Over the service's ordinary limit, and its urgent cap is reached as well.
+        referrals.submit(public_request("198.51.100.9"), given(phq9=dict(PHQ9_RISK)))
+    assert Referral.objects.filter(urgent=True).count() == 3 == Stamp.objects.filter(urgent=True).count()
+    assert RiskAlert.objects.count() == 3
+
+
+def test_the_fields_an_incomplete_referral_lacks_read_as_words(intake):
+    assert referrals.missing_labels(["date_of_birth", "phq9.item3", "email"]) == [
+        "date of birth",
+        "PHQ-9 question 3",
+        "e-mail address",
+    ]

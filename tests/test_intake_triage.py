@@ -316,15 +316,18 @@ def test_a_refused_form_with_a_risk_answer_still_shows_the_crisis_lines_at_once(
         },
     )
     text = answer.content.decode()
-    assert "Where to get help now" in text and "has not been sent yet" in text
+    assert "Where to get help now" in text and "nobody has been told" in text
     assert "116 123" in text  # Ireland's Samaritans
     assert not Referral.objects.exists()
     calm = client.post("/refer/", {"referred_by": "self", "country": "IE", "consent_wording_version": "1"})
     assert "Where to get help now" not in calm.content.decode()
 
 
-def test_over_the_limit_the_form_says_so_keeps_nothing_and_still_shows_help(intake, client, settings):
+def test_over_every_limit_the_form_says_so_keeps_nothing_and_still_shows_help(intake, client, settings):
+    # Over the urgent cap too (a risk answer over the ordinary limit alone is kept: see
+    # test_intake_referrals).
     settings.RAPPORT_REFERRALS_PER_IP = 0
+    settings.RAPPORT_URGENT_REFERRALS_PER_IP = 0
     answer = client.post(
         "/refer/",
         {
@@ -343,4 +346,123 @@ def test_over_the_limit_the_form_says_so_keeps_nothing_and_still_shows_help(inta
     )
     text = answer.content.decode()
     assert answer.status_code == 429 and "Too many referrals" in text and "116 123" in text
+    assert "nobody has been told" in text
     assert not Referral.objects.exists()
+
+
+# Incomplete urgent referrals (hazard log HAZ-285): the front door's pages and the inbox.
+
+FORM = {
+    "referred_by": "self",
+    "full_name": "Tam Okafor",
+    "date_of_birth": "1990-01-01",
+    "country": "GB",
+    "contact_by": ["email"],
+    "email": "tam@example.org",
+    "concern": "Low since the winter.",
+    "consent_contact": "on",
+    "consent_data": "on",
+    "consent_wording_version": "1",
+    "phq9_item9": "more_than_half_the_days",
+}
+
+
+def test_a_form_without_a_date_of_birth_but_with_item_9_is_kept_and_the_person_told_what_happened(
+    intake, client
+):
+    answer = client.post("/refer/", {**FORM, "date_of_birth": ""})
+    assert answer.status_code == 302 and answer["Location"] == "/refer/sent/"
+    referral = Referral.objects.get()
+    assert referral.incomplete and referral.urgent and referral.missing == ["date_of_birth"]
+    assert Notification.objects.filter(alert=referral.alert, recipient=intake.co_clinician).exists()
+    text = client.get("/refer/sent/").content.decode()
+    assert "Where to get help now" in text and "116 123" in text
+    assert "told our intake team now" in text and "date of birth" in text
+    assert referral.reference in text
+
+
+def test_a_date_the_form_cannot_read_is_refused_but_the_risk_answer_still_kept(intake, client):
+    answer = client.post("/refer/", {**FORM, "date_of_birth": "31/31/1990", "language": "xx"})
+    assert answer.status_code == 302
+    referral = Referral.objects.get()
+    assert set(referral.missing) == {"date_of_birth", "language"}
+    assert referral.language == "en" and referral.date_of_birth is None
+
+
+def test_an_invalid_e_mail_and_no_phone_keeps_nothing_and_says_nobody_was_told(intake, client):
+    answer = client.post("/refer/", {**FORM, "email": "tam-at-example", "date_of_birth": ""})
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    assert "nobody has been told about your answers" in text and "116 123" in text
+    assert "Enter a valid email address." in text
+    assert not Referral.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_filled_honeypot_on_a_refused_form_with_a_risk_answer_stores_nothing(intake, client):
+    answer = client.post("/refer/", {**FORM, "date_of_birth": "", "website": "http://spam.example"})
+    assert answer.status_code == 302
+    assert not Referral.objects.exists() and not Notification.objects.exists()
+
+
+def test_over_the_ordinary_limit_the_form_keeps_a_risk_answer(intake, client, settings):
+    settings.RAPPORT_REFERRALS_PER_IP = 0
+    answer = client.post("/refer/", FORM)
+    assert answer.status_code == 302
+    assert Referral.objects.get().alert is not None
+
+
+def test_the_inbox_shows_an_incomplete_referral_and_intake_completes_it(intake, as_user):
+    referral = refer(date_of_birth=None, consent_data=False, phq9={"item9": "several_days"})
+    assert referral.incomplete and set(referral.missing) == {"date_of_birth", "consent_data"}
+    page = as_user(intake.co_clinician)
+    inbox = page.get("/intake/").content.decode()
+    assert "Incomplete: kept for its risk answer" in inbox
+    detail = page.get(f"/intake/referrals/{referral.pk}/").content.decode()
+    assert "date of birth" in detail and "Complete the referral" in detail
+    # It cannot be accepted while the person's details are missing.
+    worker = request_as(intake.co_clinician)
+    with pytest.raises(InvalidInput):
+        triage.accept(
+            worker, referral.pk, triage.Accept(clinician=intake.clinician.pk, version=referral.version)
+        )
+    refused = page.post(
+        f"/intake/referrals/{referral.pk}/",
+        {"step": "complete", "version": referral.version, "date_of_birth": "", "country": "GB"},
+    )
+    assert "This field is required." in refused.content.decode()
+    assert "Ask the person whether we may contact them" in refused.content.decode()
+    assert Referral.objects.get().incomplete
+    stale = referral.version
+    done = page.post(
+        f"/intake/referrals/{referral.pk}/",
+        {
+            "step": "complete",
+            "version": stale,
+            "date_of_birth": "1990-02-03",
+            "country": "GB",
+            "consent_confirmed": "on",
+        },
+    )
+    assert done.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.incomplete, referral.missing, referral.date_of_birth) == (False, [], date(1990, 2, 3))
+    assert referral.consent_data and referral.urgent
+    assert AuditEvent.objects.filter(object_type="Referral", detail__step="completed").exists()
+    # A second completion from the same stale page is refused, not written over.
+    again = page.post(
+        f"/intake/referrals/{referral.pk}/",
+        {"step": "complete", "version": stale, "date_of_birth": "1991-01-01", "country": "GB"},
+    )
+    assert again.status_code == 409
+    triage.accept(worker, referral.pk, triage.Accept(clinician=intake.clinician.pk, version=referral.version))
+    assert Client.objects.get(full_name="Noor Haddad").date_of_birth == date(1990, 2, 3)
+
+
+def test_someone_not_in_intake_cannot_complete_an_incomplete_referral(intake, as_user, client):
+    referral = refer(date_of_birth=None, phq9={"item9": "several_days"})
+    form = {"step": "complete", "version": referral.version, "date_of_birth": "1990-02-03", "country": "GB"}
+    url = f"/intake/referrals/{referral.pk}/"
+    assert as_user(intake.clinician).post(url, form).status_code == 403  # not in intake
+    assert as_user(intake.other_clinician).post(url, form).status_code == 403
+    assert client.post(url, form).status_code in (302, 403)  # anonymous: to the sign-in page
+    assert Referral.objects.get().incomplete and Referral.objects.get().date_of_birth is None

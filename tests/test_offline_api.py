@@ -174,3 +174,31 @@ def test_a_change_sent_sealed_without_its_version_is_refused(clinic, group, as_u
     )
     answer = send(signed_in, group, envelope, key="phone-1")
     assert answer.status_code == 422 and "version" in answer.json()["errors"]
+
+
+def test_a_sealed_session_refused_whole_still_raises_its_risk_alert(clinic, group, as_user):
+    # The device's outbox sends through the same service: a session refused (here: dated in the
+    # future) still raises the member's alert, although the keyed request is rolled back.
+    later = timezone.localdate() + timedelta(days=2)
+    envelope = sealed_session(group, risky=(2,), day=later)
+    answer = send(as_user(clinic.clinician), group, envelope)
+    assert answer.status_code == 422 and answer.json()["kept"]
+    alert = RiskAlert.objects.get()
+    assert alert.reasons[0] == "refused_group_session" and alert.source_record["date"] == later.isoformat()
+    assert not GroupSession.objects.exists() and not MemberRecord.objects.exists()
+    assert send(as_user(clinic.clinician), group, envelope).status_code == 422
+    assert RiskAlert.objects.count() == 1
+
+
+def test_a_sealed_session_that_does_not_fit_the_schema_still_raises_its_risk_alert(clinic, group, as_user):
+    from tests.offline_support import seal
+
+    body = session_body(group, risky=(4,))
+    body["members"][0]["mood_change"] = 9
+    envelope = seal(
+        {"session_id": None, "version": None, "session": body}, group_id=group.pk, idempotency_key="k-7"
+    )
+    answer = send(as_user(clinic.clinician), group, envelope, key="k-7")
+    assert answer.status_code == 422 and answer.json()["kept"]
+    assert RiskAlert.objects.get().reasons[0] == "refused_group_session"
+    assert not GroupSession.objects.exists()

@@ -227,6 +227,12 @@ RAPPORT_OFFLINE_KEY_DIR = Path(env_str("RAPPORT_OFFLINE_KEY_DIR", str(VAR_DIR / 
 # counted in the database over the window; the waiting list's estimate and re-checks.
 RAPPORT_REFERRALS_PER_IP = env_int("RAPPORT_REFERRALS_PER_IP", 5)
 RAPPORT_REFERRALS_GLOBAL = env_int("RAPPORT_REFERRALS_GLOBAL", 200)
+# A referral with a risk answer is never lost to those limits alone: over them it is still taken
+# while its address has fewer urgent ones than this in the window, and the service fewer than the
+# global figure; past these too it is refused like any other (crisis lines shown, nobody told).
+# [U] Bounded so that the front door cannot flood the intake inbox with "urgent" referrals.
+RAPPORT_URGENT_REFERRALS_PER_IP = env_int("RAPPORT_URGENT_REFERRALS_PER_IP", 10)
+RAPPORT_URGENT_REFERRALS_GLOBAL = env_int("RAPPORT_URGENT_REFERRALS_GLOBAL", 400)
 RAPPORT_REFERRAL_WINDOW_SECONDS = env_int("RAPPORT_REFERRAL_WINDOW_SECONDS", 3600)
 RAPPORT_REFERRAL_ORGANISATION = env_int("RAPPORT_REFERRAL_ORGANISATION", 0)  # 0: the first one
 RAPPORT_REFERRAL_CONSENT_VERSION = env_str("RAPPORT_REFERRAL_CONSENT_VERSION", "1")

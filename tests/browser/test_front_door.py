@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from playwright.sync_api import expect
 from tests.browser.checks import check_page
-from tests.browser.conftest import DESKTOP, PHONE, SCREENS, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, SCREENS, SCREENSHOTS, sign_in
 from tests.browser.test_portal import AXE, AXE_URL, run_axe
 from tests.support import request_as
 
@@ -206,4 +206,77 @@ def test_an_administrator_chooses_who_does_intake(new_page, clinic, live_server,
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("1 added to intake")
     expect(page.get_by_label(re.compile("Cleo Responsible"))).to_be_checked()
+    assert problems == [], "\n".join(problems)
+
+
+def fill_the_person(page, *, email="rowan@example.org"):
+    page.get_by_label("Full name").fill("Rowan Ashdown")
+    page.get_by_label("Country you live in").select_option("GB")
+    page.get_by_label("E-mail", exact=True).check()
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_label("What is troubling you, in your own words").fill("I cannot see a way forward.")
+    item9 = page.get_by_role("group", name=re.compile(r"^9\. Thoughts that you would be better off dead"))
+    item9.get_by_label("More than half the days").check()
+    page.get_by_label("You may contact me about this referral").check()
+    page.get_by_label("You may keep what I tell you here").check()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_form_without_a_date_of_birth_but_with_item_9_is_kept_and_intake_completes_it(
+    new_page, clinic, live_server, watch, screen
+):
+    problems: list[str] = []
+    page = new_page(screen)
+    allow_axe(page, live_server)
+    page.goto("/refer/")
+    fill_the_person(page)  # no date of birth
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Where to get help now")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have your details and have told our team")
+    kept = page.locator(".incomplete-kept")
+    expect(kept).to_contain_text("told our intake team now")
+    expect(kept).to_contain_text("date of birth")
+    referral = Referral.objects.get()
+    expect(page.locator(".reference")).to_have_text(referral.reference)
+    look(page, "front-door-sent-incomplete", screen, problems)
+    assert referral.incomplete and referral.alert is not None
+
+    staff = new_page(screen)
+    allow_axe(staff, live_server)
+    sign_in(staff, clinic.co_clinician.email)
+    staff.goto("/intake/")
+    row = staff.locator(f"#referral-{referral.pk}")
+    expect(row).to_contain_text("Incomplete: kept for its risk answer")
+    look(staff, "intake-inbox-incomplete", screen, problems)
+    row.get_by_role("link", name=referral.reference).click()
+    expect(staff.get_by_role("heading", name="Incomplete: kept for its risk answer")).to_be_visible()
+    look(staff, "intake-referral-incomplete", screen, problems)
+    staff.locator(".incomplete-referral").scroll_into_view_if_needed()
+    staff.screenshot(path=SCREENSHOTS / f"intake-referral-incomplete-section-{screen.name}.png")
+    staff.get_by_role("button", name="Complete the referral").click()
+    expect(staff.get_by_role("alert").first).to_contain_text("This field is required.")
+    assert Referral.objects.get().incomplete
+    staff.get_by_label("Date of birth").fill("1991-03-04")
+    staff.get_by_role("button", name="Complete the referral").click()
+    expect(staff.get_by_role("status")).to_contain_text("Completed")
+    assert not Referral.objects.get().incomplete
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_risk_answer_with_no_way_to_reach_the_person_says_nobody_was_told(
+    new_page, clinic, live_server, watch
+):
+    problems: list[str] = []
+    page = new_page(PHONE)
+    allow_axe(page, live_server)
+    page.goto("/refer/")
+    fill_the_person(page, email="rowan-at-example")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Where to get help now")).to_be_visible()
+    expect(page.locator(".not-told")).to_contain_text("nobody has been told about your answers")
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    look(page, "front-door-not-told", PHONE, problems)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=SCREENSHOTS / "front-door-not-told-top-phone.png")
+    assert not Referral.objects.exists()
     assert problems == [], "\n".join(problems)

@@ -172,3 +172,43 @@ def test_every_group_page_passes_the_page_checks(new_page, clinic, screen):
         expect(member_page.get_by_text(other.full_name)).to_have_count(0)
     check_page(member_page, "portal-my-group", screen, problems)
     assert problems == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_refused_session_still_raises_a_members_risk_alert_and_says_so(new_page, clinic, watch, screen):
+    # The page sends through the sealed API first; its 422 makes it post the plain form, whose
+    # page shows the refusal (and the alert raised, once).
+    watch.allow(r"status of 422 .*\[.*/sealed-sessions\]$")
+    group, counsellor, people = make_group(clinic, members=3)
+    members = join_all(group, people)
+    risky, wrong = members[1], members[2]
+    problems: list[str] = []
+    page = new_page(screen)
+    sign_in(page, counsellor.email)
+    page.goto(f"/groups/{group.pk}/sessions/new/")
+    page.get_by_label("Date held").fill((timezone.localdate() + timedelta(days=2)).isoformat())  # refused
+    for m in members:
+        card = page.locator(f"#member-{m.pk}")
+        card.get_by_text("PHQ-9 (read the questions out where needed)").click()
+        for number, code in enumerate(ITEM9 if m == risky else LOW, start=1):
+            card.locator(f'select[name="m{m.pk}-item{number}"]').select_option(code)
+    page.locator(f"#member-{wrong.pk}").locator(f'select[name="m{wrong.pk}-item1"]').select_option("")
+    page.get_by_role("button", name="Save the session").click()
+    banner = page.locator(".risk-kept")
+    expect(banner).to_contain_text("A risk alert has been raised.")
+    expect(banner).to_contain_text(risky.client.display_name)
+    check_page(page, "group-capture-refused-risk", screen, problems)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=SCREENSHOTS / f"group-capture-refused-risk-top-{screen.name}.png")
+    assert not GroupSession.objects.exists()
+    alert = RiskAlert.objects.get()
+    assert alert.client_id == risky.client_id
+    assert AlertDelivery.objects.filter(alert=alert, recipient=clinic.supervisor).exists()
+    # Corrected and saved: the session is kept and the alert is not raised twice.
+    page.get_by_label("Date held").fill((timezone.localdate() - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.get_by_role("alert").filter(has_text="follow the crisis protocol now")).to_contain_text(
+        risky.client.display_name
+    )
+    assert GroupSession.objects.count() == 1 and RiskAlert.objects.count() == 1
+    assert problems == []

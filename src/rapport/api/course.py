@@ -100,7 +100,9 @@ def _save(save: Callable, status: int = 200):
         return Status(status, save())
     except EditConflict as exc:
         current = exc.current.version if exc.current.pk else 0
-        return Status(409, {"detail": CONFLICT_DETAIL, "errors": {}, "current_version": current})
+        return Status(
+            409, {"detail": CONFLICT_DETAIL, "errors": {}, "current_version": current, "kept": list(exc.kept)}
+        )
 
 
 # The course and its contract

@@ -8,11 +8,12 @@ like one that does not exist; clients and administrators are refused outright (4
 session honours `Idempotency-Key` (api/idempotency.py): a retry gets the first answer.
 """
 
+import json
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import BeforeValidator
@@ -46,6 +47,30 @@ def _iso_datetime(value):
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 Text = Annotated[str, Field(max_length=20000)]
 PHQ9_ITEMS = tuple(item.id for item in instruments.get(capture.MEASURE).items)
+
+
+SESSION_PATH = re.compile(r"^/api/v1/groups/(\d+)/sessions(?:/\d+)?$")
+KEPT = "_rapport_kept_on_refusal"
+
+
+def judge_refused_body(request: HttpRequest) -> tuple[str, ...]:
+    """For a session body the schema refused (api/routes.py): the alerts its members' valid risk
+    answers still raise, in words for the facilitator (groups.capture.alert_on_unread_body)."""
+    if hasattr(request, KEPT):
+        return getattr(request, KEPT)
+    found = SESSION_PATH.match(request.path)
+    if found is None or request.method not in ("POST", "PUT") or not rules.is_clinical_staff(request.user):
+        return ()
+    try:
+        raw = json.loads(request.body)
+    except (ValueError, RequestDataTooBig):
+        return ()
+    return capture.alert_on_unread_body(request, int(found.group(1)), raw)
+
+
+def judge_unread_session(request: HttpRequest, group_id: int, raw) -> None:
+    """The same for a sealed session whose opened body does not fit the schema (api/offline.py)."""
+    setattr(request, KEPT, capture.alert_on_unread_body(request, group_id, raw))
 
 
 def _clinical_staff(request: HttpRequest) -> None:

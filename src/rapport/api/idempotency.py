@@ -4,7 +4,8 @@ One generic mechanism for every route that creates something. The key's row is w
 transaction as whatever the request creates, so a record is never committed without it: a caller
 whose first try was saved but never acknowledged (a crash, a dropped connection) gets the stored
 answer when it retries. Only successful answers are kept (a refused request saved nothing, so a
-retry runs again). A key is the caller's own, kept for a day, and refused when reused for a
+retry runs again), except the writes that must outlive a refusal (common/kept.py), which run
+after the rollback. A key is the caller's own, kept for a day, and refused when reused for a
 different request.
 """
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from rapport.api.auth import user_for_token
 from rapport.api.models import IdempotentAnswer
+from rapport.common.kept import defer_on, run_deferred
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(days=1)
@@ -71,22 +73,30 @@ class IdempotencyMiddleware:
         except RequestDataTooBig:
             return _problem("The request body is too large; nothing was saved.", 400)
         IdempotentAnswer.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    claim = IdempotentAnswer.objects.create(user_id=user_id, key=key, fingerprint=fingerprint)
-            except IntegrityError:
-                claim = None  # the key was used before (or by a request that has just committed)
-            if claim is not None:
-                response = self.get_response(request)
-                if not 200 <= response.status_code < 300 or response.streaming:
-                    transaction.set_rollback(True)  # nothing was saved; a retry runs again
+        # A refused request is rolled back whole; a write that must outlive the refusal (the
+        # alert of a valid risk answer, common/kept.py) waits on the request and runs after.
+        defer_on(request)
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        claim = IdempotentAnswer.objects.create(
+                            user_id=user_id, key=key, fingerprint=fingerprint
+                        )
+                except IntegrityError:
+                    claim = None  # the key was used before (or by a request that has just committed)
+                if claim is not None:
+                    response = self.get_response(request)
+                    if not 200 <= response.status_code < 300 or response.streaming:
+                        transaction.set_rollback(True)  # nothing was saved; a retry runs again
+                        return response
+                    claim.status = response.status_code
+                    claim.content_type = response.get("Content-Type", "")
+                    claim.body = response.content
+                    claim.save(update_fields=["status", "content_type", "body"])
                     return response
-                claim.status = response.status_code
-                claim.content_type = response.get("Content-Type", "")
-                claim.body = response.content
-                claim.save(update_fields=["status", "content_type", "body"])
-                return response
+        finally:
+            run_deferred(request)
         answer = IdempotentAnswer.objects.filter(user_id=user_id, key=key).first()
         if answer is None or answer.status == 0:
             return _problem("A request with this Idempotency-Key is still being handled; retry.", 409)

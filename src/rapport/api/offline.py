@@ -17,7 +17,13 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.api.course import Conflict, RecordId, Version, _save
-from rapport.api.groups import GroupSessionIn, GroupSessionOut, _clinical_staff, _session_values
+from rapport.api.groups import (
+    GroupSessionIn,
+    GroupSessionOut,
+    _clinical_staff,
+    _session_values,
+    judge_unread_session,
+)
 from rapport.api.schemas import Problem, StrictIn
 from rapport.groups import capture, reads
 from rapport.offline import envelopes, keys, pack, sealed
@@ -126,7 +132,12 @@ def send_sealed(request: HttpRequest, group_id: int, payload: SealedIn):
     _clinical_staff(request)
     key = request.headers.get("Idempotency-Key", "")
     plain = sealed.open_for_group(request, group_id, key, envelopes.Sealed(**payload.dict()))
-    body = _read_body(plain)
+    try:
+        body = _read_body(plain)
+    except NinjaValidationError:
+        # Refused whole, but a member's valid risk answer in it still raises its alert.
+        judge_unread_session(request, group_id, plain.get("session") if isinstance(plain, dict) else None)
+        raise
     given = sealed.bounded(replace(_session_values(body.session), submission_key=key))
     if body.session_id is None:
         session, at_risk = capture.record_session(request, group_id, given)

@@ -1,6 +1,7 @@
 """Referrals through the API: `POST /referrals` is public (the same service, checks, limits and
 safety net as the form: a risk answer comes back as `"urgent": true` with the crisis lines for
-the person's country); `GET /referrals` is the intake team's inbox."""
+the person's country; a body refused for other fields whose valid risk answers carry risk is kept,
+incomplete, when the person can be reached); `GET /referrals` is the intake team's inbox."""
 
 from datetime import date, datetime
 from typing import Literal
@@ -73,6 +74,11 @@ class ReferralCreatedOut(Schema):
     urgent: bool
     reply_within_days: int
     crisis: CrisisOut | None = Field(description="Present when a risk answer was positive")
+    incomplete: bool = Field(
+        description="True when the body was refused for other fields but its valid risk answers "
+        "carried risk: only the valid part was kept, as an urgent referral, and intake was told"
+    )
+    refused: dict[str, list[str]] = Field(description="What was refused and left out (incomplete only)")
 
 
 class ReferralOut(Schema):
@@ -82,7 +88,9 @@ class ReferralOut(Schema):
     urgent: bool
     status: str
     full_name: str
-    date_of_birth: date
+    date_of_birth: date | None = Field(description="None only on an incomplete referral")
+    incomplete: bool
+    missing: list[str] = Field(description="The fields an incomplete referral lacks")
     phq9_total: int | None
     gad7_total: int | None
     alert_status: str | None = Field(description="open, acknowledged or closed; None without a risk answer")
@@ -131,6 +139,8 @@ def create_referral(request: HttpRequest, payload: ReferralIn):
             "urgent": sent.urgent,
             "reply_within_days": sent.reply_within_days,
             "crisis": _crisis(sent.crisis) if sent.urgent else None,
+            "incomplete": sent.incomplete,
+            "refused": sent.refused,
         },
     )
 
@@ -154,6 +164,8 @@ def list_referrals(request: HttpRequest, query: Query[InboxQuery]):
             "status": r.status,
             "full_name": r.full_name,
             "date_of_birth": r.date_of_birth,
+            "incomplete": r.incomplete,
+            "missing": r.missing,
             "phq9_total": r.phq9_total,
             "gad7_total": r.gad7_total,
             "alert_status": r.alert.status if r.alert else None,

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from rapport.accounts.models import Team, User
 from rapport.api.auth import session_or_token
 from rapport.api.course import router as course_router
+from rapport.api.groups import judge_refused_body
 from rapport.api.groups import router as groups_router
 from rapport.api.measures import router as measures_router
 from rapport.api.messages import router as messages_router
@@ -88,9 +89,15 @@ api = RapportAPI(
 
 @api.exception_handler(InvalidInput)
 def invalid_input(request, exc: InvalidInput):
-    return api.create_response(
-        request, {"detail": "The request was not valid; nothing was saved.", "errors": exc.errors}, status=422
-    )
+    if exc.kept:
+        body = {
+            "detail": "The request was not valid; nothing else was saved.",
+            "errors": exc.errors,
+            "kept": list(exc.kept),
+        }
+    else:
+        body = {"detail": "The request was not valid; nothing was saved.", "errors": exc.errors}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -100,9 +107,17 @@ def malformed_request(request, exc: NinjaValidationError):
     for error in exc.errors:
         where = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
         errors.setdefault(".".join(where) or "request", []).append(form_message(error))
-    return api.create_response(
-        request, {"detail": "The request was not valid; nothing was saved.", "errors": errors}, status=422
-    )
+    # A group session refused by its schema still raises its members' valid risk answers.
+    kept = judge_refused_body(request)
+    if kept:
+        body = {
+            "detail": "The request was not valid; nothing else was saved.",
+            "errors": errors,
+            "kept": kept,
+        }
+    else:
+        body = {"detail": "The request was not valid; nothing was saved.", "errors": errors}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(RequestDataTooBig)

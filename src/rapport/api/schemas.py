@@ -194,6 +194,11 @@ class ClientIn(StrictIn):
 class Problem(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
+    kept: list[str] = Field(
+        [],
+        description="What was kept although the request was refused: the alert a valid risk answer "
+        "raised before the rest was refused (in words for the person who sent it)",
+    )
 
 
 # Decision support on the formulation

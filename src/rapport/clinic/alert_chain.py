@@ -264,6 +264,34 @@ def raise_for_result(
     )
 
 
+def join_raised(request, alert: RiskAlert | None, result, response) -> bool:
+    """Let a stored response take over the alert its answers already raised when an earlier send
+    was refused, so that correcting and saving never raises the same risk twice. False (raise a
+    new alert) when there is none, it is closed or holds a response already, or the response's
+    tier is higher."""
+    if alert is None:
+        return False
+    rules = triage.triage_rules()
+    tier = rules.tier_for(level_of(result))
+    if rules.higher_tier(alert.tier, tier) != alert.tier:
+        return False
+    joined = (
+        RiskAlert.objects.filter(pk=alert.pk, response__isnull=True)
+        .exclude(status=AlertStatus.CLOSED)
+        .update(response=response)
+    )
+    if not joined:
+        return False
+    trail.record(
+        request,
+        Action.UPDATE,
+        client=alert.client,
+        obj=alert,
+        detail={"step": "joined_by_saved_answers", "response": response.pk},
+    )
+    return True
+
+
 def follow_up_instruments() -> set[str]:
     """Instruments that some risk rule gives next (the C-SSRS screener): only these join an
     episode, so a routine questionnaire costs no episode lookup."""

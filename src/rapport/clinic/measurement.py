@@ -17,6 +17,7 @@ from rapport.clinic import alert_chain, rules
 from rapport.clinic.client_records import get_client_for
 from rapport.clinic.models import Client, Course, Respondent, Response, RiskAlert
 from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.kept import outlive_refusal
 from rapport.common.records import EnteredInError, deny, enter_in_error
 from rapport.core import instruments, outcomes, scoring
 
@@ -51,9 +52,19 @@ def _instrument_for(user, instrument_id: str):
 
 
 def record_response(
-    request, client_id: int, instrument_id: str, answers: dict, session_number=None, answered_at=None
+    request,
+    client_id: int,
+    instrument_id: str,
+    answers: dict,
+    session_number=None,
+    answered_at=None,
+    *,
+    raised_already: RiskAlert | None = None,
 ) -> Response:
-    """Score and store one questionnaire; `answered_at` back-dates a paper form (never the future)."""
+    """Score and store one questionnaire; `answered_at` back-dates a paper form (never the future).
+    `raised_already`: the alert these same answers raised when an earlier send was refused (a group
+    session, groups.capture): the response joins it instead of raising a second one, unless its
+    risk is of a higher tier."""
     client = get_client_for(request, client_id, "clinic.record_response", audit=False)
     instrument = _instrument_for(request.user, instrument_id)
     if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
@@ -61,13 +72,14 @@ def record_response(
     try:
         result = scoring.score(instrument, answers)
     except scoring.InvalidAnswers as exc:
-        _alert_on_refused(request, client, instrument, answers)
+        raised = _alert_on_refused(request, client, instrument, answers)
         raise InvalidInput(
             {
                 "answers": [
                     _("Item “%(item)s”: %(problem)s") % {"item": i, "problem": p} for i, p in exc.problems
                 ]
-            }
+            },
+            kept=(_("The risk answer was judged on its own: an alert has been raised."),) if raised else (),
         ) from None
     if session_number is not None and not (isinstance(session_number, int) and 0 <= session_number <= 200):
         raise InvalidInput({"session_number": [_("The session number must be between 0 and 200.")]})
@@ -94,12 +106,14 @@ def record_response(
             risk_level=result.risk_level,
         )
         trail.record(request, Action.CREATE, client=client, obj=response)
-        if alert_chain.carries_risk(result):
+        if alert_chain.carries_risk(result) and not alert_chain.join_raised(
+            request, raised_already, result, response
+        ):
             alert_chain.raise_for_result(request, client, result, response=response)
     return response
 
 
-def _alert_on_refused(request, client, instrument, answers: dict) -> None:
+def _alert_on_refused(request, client, instrument, answers: dict) -> bool:
     """A submission refused for a problem elsewhere still carries its valid risk answers: judge
     those alone, so that a typo in one item never hides a positive risk item."""
     risky = {}
@@ -110,9 +124,16 @@ def _alert_on_refused(request, client, instrument, answers: dict) -> None:
     try:
         result = scoring.score(instrument, risky)
     except scoring.InvalidAnswers:
-        return  # the risk answers themselves contradict the branching: nothing sound to judge
-    if alert_chain.carries_risk(result):
-        alert_chain.raise_for_result(request, client, result, why=("refused_submission",))
+        return False  # the risk answers themselves contradict the branching: nothing sound to judge
+    if not alert_chain.carries_risk(result):
+        return False
+    # Committed whatever becomes of the refused request, even under the API's idempotency
+    # wrapper, which rolls a refused request back (common/kept.py).
+    outlive_refusal(
+        request,
+        lambda: alert_chain.raise_for_result(request, client, result, why=("refused_submission",)),
+    )
+    return True
 
 
 def list_responses(request, client_id: int, instrument_id: str | None = None) -> list[Response]:

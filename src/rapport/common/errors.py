@@ -2,20 +2,24 @@
 
 
 class InvalidInput(Exception):
-    """Bad input: nothing was written. `errors` maps each field to its messages."""
+    """Bad input: nothing was written. `errors` maps each field to its messages. `kept`: what
+    was nevertheless kept, in words for the person who sent it (the alert a valid risk answer
+    raised before the rest was refused: common/kept.py)."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], *, kept: tuple[str, ...] = ()):
         super().__init__("invalid input")
         self.errors = errors
+        self.kept = kept
 
 
 class EditConflict(Exception):
     """Someone else saved the record since this edit began; nothing was written. `current` is the
-    record as saved now (None for a record that was never saved)."""
+    record as saved now (None for a record that was never saved). `kept` as for InvalidInput."""
 
-    def __init__(self, current):
+    def __init__(self, current, *, kept: tuple[str, ...] = ()):
         super().__init__("edit conflict")
         self.current = current
+        self.kept = kept
 
 
 def form_errors(form) -> dict[str, list[str]]:

@@ -36,31 +36,42 @@ def referral_form(request):
     crisis_now = None
     if request.method == "POST":
         form = ReferralForm(request.POST, clinicians=clinicians)
-        valid = form.is_valid()
+        form.is_valid()
         given = form.to_referral()  # what was read, even from a form refused on another field
-        if valid:
-            try:
-                sent = referrals.submit(request, given, honeypot=form.cleaned_data.get("website") or "")
-            except InvalidInput as exc:
-                show_refusal(form, exc, refusal_names())  # shown again, as every page does
-            except referrals.RateLimited:
-                form.add_error(
-                    None,
-                    _(
-                        "Too many referrals have been sent from here in the last hour. Nothing was kept: "
-                        "please try again later. If you are in danger now, call your local emergency number."
-                    ),
-                )
-                status = 429
-            else:
-                # Only what the next page needs; the reference is not personal data.
-                request.session[SENT_KEY] = {
-                    "reference": sent.reference,
-                    "urgent": sent.urgent,
-                    "country": sent.crisis.country,
-                }
-                return redirect("referral_sent")
-        # Not sent: a risk answer among what was read still shows the crisis lines at once.
+        # The form's own refusals go to the service too, so that a refused form whose valid risk
+        # answers carry risk is kept like any other (by the service's names for the fields).
+        names = {page: service for service, page in refusal_names().items()}
+        refused = {names.get(k, k): [str(m) for m in ms] for k, ms in form.errors.items()}
+        try:
+            sent = referrals.submit(
+                request, given, honeypot=form.cleaned_data.get("website") or "", refused=refused
+            )
+        except InvalidInput as exc:
+            show_refusal(
+                form, InvalidInput({k: v for k, v in exc.errors.items() if k not in refused}), refusal_names()
+            )
+        except referrals.RateLimited:
+            form.add_error(
+                None,
+                _(
+                    "Too many referrals have been sent from here in the last hour. Nothing was kept: "
+                    "please try again later. If you are in danger now, call your local emergency number."
+                ),
+            )
+            status = 429
+        else:
+            # Only what the next page needs; the reference is not personal data, nor are the
+            # names of the fields an incomplete referral lacks.
+            request.session[SENT_KEY] = {
+                "reference": sent.reference,
+                "urgent": sent.urgent,
+                "country": sent.crisis.country,
+                "incomplete": sent.incomplete,
+                "missing": [k for k in sent.refused if k != "__all__"],
+            }
+            return redirect("referral_sent")
+        # Not sent: a risk answer among what was read still shows the crisis lines at once, and
+        # says plainly that nobody was told.
         if referrals.risk_answered(given):
             crisis_now = crisis.for_country(given.country)
     else:
@@ -76,6 +87,7 @@ def referral_form(request):
         "organisation": organisation,
         "reply_days": settings.RAPPORT_REFERRAL_REPLY_DAYS,
         "crisis": crisis_now,
+        "rate_limited": status == 429,
         "tier": "T2",
         "open_now": True,
     }
@@ -90,6 +102,7 @@ def referral_sent(request):
         return redirect("referral_form")
     context = {
         "sent": sent,
+        "missing": referrals.missing_labels(sent.get("missing", [])),
         "crisis": crisis.for_country(sent.get("country")),
         "tier": "T2" if sent.get("urgent") else "T1",
         "open_now": True,

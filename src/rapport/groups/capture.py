@@ -6,24 +6,34 @@ then, in one transaction: the group session, each member's record, each PHQ-9 as
 Response of the member's course (scored, and alerting through clinic.alert_chain), each member's
 course Session (attended or missed), the alerts for "needs follow-up for risk" marks, the
 supervisors of a lay-facilitated group told at once, and the audit rows.
+
+A session refused as a whole (bad input anywhere, or a stale edit) still raises, first, the alert
+of each member's valid positive risk answer, each in its own committed transaction
+(`alert_on_refused`, hazard log HAZ-287), and the refusal says so (`InvalidInput.kept`). Saving
+the corrected session then joins that alert instead of raising a second one (by member, group,
+session number and time: `raised_for`).
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.audit import trail
 from rapport.audit.models import Action
 from rapport.clinic import alert_chain, measurement
-from rapport.clinic.models import MoodChange, RiskAlert, Session, SessionStatus, TimelineEvent
+from rapport.clinic.models import AlertStatus, MoodChange, RiskAlert, Session, SessionStatus, TimelineEvent
 from rapport.common.checks import Problems
+from rapport.common.errors import EditConflict, InvalidInput
+from rapport.common.kept import outlive_refusal
 from rapport.common.records import EnteredInError, deny, enter_in_error, save_versioned
 from rapport.core import groups as group_rules
-from rapport.core import instruments, protocol, scoring
+from rapport.core import instruments, protocol, scoring, triage
 from rapport.groups import risk
 from rapport.groups.membership import members_on
 from rapport.groups.models import Group, GroupSession, MemberRecord, Membership
@@ -33,6 +43,11 @@ from rapport.programme import summaries
 Day = date  # a field named `date` hides the type inside the dataclasses
 MEASURE = "phq9"  # the weekly score of a WHO group session (spec 1.11: symptom review by PHQ-9)
 KEY_LIMIT = 100
+REFUSED = "refused_group_session"  # the reason on an alert raised from a refused session
+# [U] How long an alert raised from a refused session stands for the same member's risk at the same
+# session: a correction saved (or refused again) within it joins that alert instead of raising
+# another; later, a new alert is raised. The spec sets no figure; a facilitator corrects the same day.
+SAME_RISK_WITHIN = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,10 @@ def record_session(request, group_id: int, given: SessionValues) -> tuple[GroupS
         earlier = GroupSession.objects.filter(group=group, submission_key=given.submission_key).first()
         if earlier is not None:
             return earlier, []
-    checked = check_session(group, given)
+    try:
+        checked = check_session(group, given)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.errors, kept=alert_on_refused(request, group, given)) from None
     recorded_at = checked.recorded_at or timezone.now()
     with transaction.atomic():
         session = GroupSession.objects.create(
@@ -196,24 +214,171 @@ def update_session(
     request, group_id: int, session_id: int, given: SessionValues, version: int
 ) -> tuple[GroupSession, list]:
     group, session = get_session(request, group_id, session_id, change=True)
-    checked = check_session(group, given, session)
+    try:
+        checked = check_session(group, given, session)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.errors, kept=alert_on_refused(request, group, given)) from None
     recorded_at = checked.recorded_at or timezone.now()
-    with transaction.atomic():
-        # The compare-and-set on the session guards its member records too: they change only
-        # under a session version that was current.
-        save_versioned(
-            GroupSession,
-            session.pk,
-            version,
-            number=checked.number,
-            date=checked.date,
-            notes=checked.notes,
-            paper_filled_on=checked.paper_filled_on,
-        )
-        trail.record(request, Action.UPDATE, obj=session, detail={"group": group.pk})
-        session.refresh_from_db()
-        at_risk = _write_records(request, group, session, checked, recorded_at)
+    try:
+        with transaction.atomic():
+            # The compare-and-set on the session guards its member records too: they change only
+            # under a session version that was current.
+            save_versioned(
+                GroupSession,
+                session.pk,
+                version,
+                number=checked.number,
+                date=checked.date,
+                notes=checked.notes,
+                paper_filled_on=checked.paper_filled_on,
+            )
+            trail.record(request, Action.UPDATE, obj=session, detail={"group": group.pk})
+            session.refresh_from_db()
+            at_risk = _write_records(request, group, session, checked, recorded_at)
+    except EditConflict as exc:
+        # A stale edit is refused whole too; its risk answers are not.
+        raise EditConflict(exc.current, kept=alert_on_refused(request, group, given)) from None
     return session, at_risk
+
+
+def risky_answers(answers) -> scoring.Result | None:
+    """The member's valid risk answers scored on their own, when they carry risk: whatever else
+    in the session is wrong, these are judged (as clinic.measurement does for one questionnaire)."""
+    if not isinstance(answers, dict):
+        return None
+    instrument = instruments.get(MEASURE)
+    risky = {}
+    for item in instrument.risk_items:
+        code = answers.get(item.id)
+        if isinstance(code, str) and code in item.options_by_code:
+            risky[item.id] = code
+    try:
+        result = scoring.score(instrument, risky)
+    except scoring.InvalidAnswers:
+        return None  # the risk answers themselves contradict the branching: nothing sound to judge
+    return result if alert_chain.carries_risk(result) else None
+
+
+def raised_for(
+    client_id: int, group: Group, number: int | None, *, refused_only: bool = True, now=None
+) -> RiskAlert | None:
+    """The unresolved alert a refused send of this session raised for this member, if recent;
+    with `refused_only=False`, any alert of this member at this session (a saved one's too)."""
+    now = now or timezone.now()
+    found = RiskAlert.objects.filter(
+        client_id=client_id,
+        source_record__group=group.pk,
+        source_record__session=number,
+        created_at__gte=now - SAME_RISK_WITHIN,
+    ).exclude(status=AlertStatus.CLOSED)
+    if refused_only:
+        found = found.filter(source_record__type="RefusedGroupSession")
+    return found.order_by("-created_at", "-id").first()
+
+
+def alert_on_refused(request, group: Group, given: SessionValues) -> tuple[str, ...]:
+    """Before a session is refused: raise the alert of each member's valid positive risk answer
+    (`alert_on_answers`). Returns what to tell the facilitator."""
+    return alert_on_answers(
+        request,
+        group,
+        {entry.membership_id: entry.phq9 for entry in given.members if entry.phq9},
+        number=given.number,
+        day=given.date,
+        recorded_at=given.recorded_at,
+    )
+
+
+def alert_on_answers(
+    request, group: Group, answers: dict, *, number: int | None, day: Day, recorded_at=None
+) -> tuple[str, ...]:
+    """Raise the alert of each member's valid positive risk answer among `answers` (membership
+    id -> PHQ-9 answers, as far as they could be read) of a session that is being refused, each
+    in its own committed transaction with its audit row (common/kept.py), once per member and
+    session (`raised_for`). Returns what to tell the facilitator. A page that could not read the
+    session's number passes None."""
+    memberships = {
+        m.pk: m
+        for m in Membership.objects.filter(group=group, entered_in_error_at__isnull=True).select_related(
+            "client"
+        )
+    }
+    told = []
+    for membership_id, given in answers.items():
+        membership = memberships.get(membership_id)
+        result = risky_answers(given)
+        if membership is None or result is None:
+            continue
+        source = {
+            "type": "RefusedGroupSession",
+            "group": group.pk,
+            "session": number,
+            "date": day.isoformat(),
+            "membership": membership.pk,
+            "recorded_at": (recorded_at or timezone.now()).isoformat(),
+        }
+        outlive_refusal(request, partial(_raise_refused, request, group, membership, result, source))
+        words = (
+            _(
+                "%(name)s's answer to the risk question carries risk: an alert has been raised and "
+                "their clinician and the group's supervisors told, although nothing else of this "
+                "session was saved."
+            )
+            if group.lay_facilitated
+            else _(
+                "%(name)s's answer to the risk question carries risk: an alert has been raised and "
+                "their clinician told, although nothing else of this session was saved."
+            )
+        )
+        told.append(words % {"name": membership.client.display_name})
+    return tuple(told)
+
+
+def alert_on_unread_body(request, group_id: int, raw) -> tuple[str, ...]:
+    """A session body refused before it could be read into SessionValues (the API's schema, a
+    sealed body that does not fit it): each member's risk answers are still judged, read as far
+    as the raw JSON allows, for a caller who may record this group's sessions."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("members"), list):
+        return ()
+    try:
+        group = get_group(request, group_id, change=True)
+    except Http404:
+        return ()
+    answers: dict[int, dict[str, str]] = {}
+    for member in raw["members"]:
+        if not isinstance(member, dict) or not isinstance(member.get("phq9"), dict):
+            continue
+        membership_id = member.get("membership_id")
+        if isinstance(membership_id, int) and not isinstance(membership_id, bool):
+            answers[membership_id] = {
+                k: v for k, v in member["phq9"].items() if isinstance(k, str) and isinstance(v, str)
+            }
+    number = raw.get("number")
+    try:
+        day = date.fromisoformat(raw.get("date") or "")
+    except (TypeError, ValueError):
+        day = timezone.localdate()
+    return alert_on_answers(
+        request,
+        group,
+        answers,
+        number=number if isinstance(number, int) and not isinstance(number, bool) else None,
+        day=day,
+    )
+
+
+def _raise_refused(request, group: Group, membership: Membership, result, source: dict) -> None:
+    rules = triage.triage_rules()
+    earlier = raised_for(membership.client_id, group, source["session"], refused_only=False)
+    if (
+        earlier is not None
+        and rules.higher_tier(earlier.tier, rules.tier_for(alert_chain.level_of(result))) == earlier.tier
+    ):
+        return  # raised already by an earlier refused send of this session
+    alert = alert_chain.raise_for_result(
+        request, membership.client, result, why=(REFUSED,), source_record=source
+    )
+    risk.tell_supervisors_now(alert, group)
 
 
 def _write_records(request, group, session, checked: SessionValues, recorded_at) -> list:
@@ -273,6 +438,7 @@ def _write_each(request, group, session, checked: SessionValues, recorded_at) ->
                 entry.phq9,
                 session_number=session.number,
                 answered_at=recorded_at,
+                raised_already=raised_for(client.pk, group, session.number),
             )
             record.response = response
             alert = alert_chain.alert_of_response(response)

@@ -223,6 +223,14 @@ class MemberRecordForm(forms.Form):
     def risk_fields(self):
         return [item.id for item in instruments.get(capture.MEASURE).risk_items]
 
+    def readable_answers(self) -> dict[str, str]:
+        """The PHQ-9 answers this member's part could read, whatever else in it was refused
+        (call after is_valid): an answer refused itself is left out."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            item.id: data[item.id] for item in instruments.get(capture.MEASURE).items if data.get(item.id)
+        }
+
     def entry(self) -> capture.MemberEntry:
         data = self.cleaned_data
         answers = {

@@ -59,7 +59,8 @@ class Referral(ClinicalRecord):
     referrer_phone = models.CharField(max_length=40, blank=True)
 
     full_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
+    # Empty only on an incomplete referral (below): the intake team completes it.
+    date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     contact_by = models.JSONField(default=list)  # "email", "phone", "text"
@@ -84,6 +85,11 @@ class Referral(ClinicalRecord):
     gad7_band = models.CharField(max_length=32, blank=True)
     risk_flags = models.JSONField(default=list)  # "phq9.item9"
     urgent = models.BooleanField(default=False)
+    # A form refused for another reason whose valid answers carried risk and which gave a way to
+    # reach the person: kept with only what was valid, urgent, and the refused fields named
+    # ("date_of_birth", "email", ...) until the intake team completes it.
+    incomplete = models.BooleanField(default=False)
+    missing = models.JSONField(default=list, blank=True)
     alert = models.OneToOneField(
         "clinic.RiskAlert", null=True, blank=True, on_delete=models.PROTECT, related_name="referral"
     )
@@ -150,6 +156,8 @@ class Stamp(models.Model):
 
     key = models.CharField(max_length=64)
     at = models.DateTimeField(default=timezone.now)
+    # Taken by a referral with a risk answer: counted against the higher urgent caps too.
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

@@ -8,6 +8,11 @@ answer marks the referral urgent and raises an alert in the same transaction, up
 client's alert goes (clinic.alert_chain, with the intake team first: rapport.intake.team); the
 page shows the crisis lines for the person's country at once.
 
+No risk signal is lost to an error path (hazard log HAZ-285): a form refused for another reason
+whose valid risk answers carry risk is kept, with only its valid part, as an incomplete urgent
+referral with the same alert, when the person can be reached (`reachable`); and an urgent
+referral over the ordinary rate limit is still taken within a separate, bounded urgent cap.
+
 Nothing here looks at who is already a client: the answer, the page and the e-mail are the same
 for everyone, so the form cannot be used to find out whether someone is a client. Duplicates are
 flagged only inside the intake inbox (rapport.intake.triage)."""
@@ -25,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from rapport.accounts.models import Organisation, Role, User
@@ -48,6 +54,50 @@ LANGUAGES = tuple(code for code, _name in global_settings.LANGUAGES)
 TEXT_LIMIT = 5000
 # Reference letters people can read out on the phone: Crockford base32 without I, L, O, U.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+# How the person and the intake team read what an incomplete referral lacks.
+FIELD_LABELS = {
+    "full_name": gettext_lazy("full name"),
+    "date_of_birth": gettext_lazy("date of birth"),
+    "country": gettext_lazy("country"),
+    "concern": gettext_lazy("what is troubling you"),
+    "email": gettext_lazy("e-mail address"),
+    "phone": gettext_lazy("phone number"),
+    "contact_by": gettext_lazy("how we may contact you"),
+    "consent_contact": gettext_lazy("agreement to be contacted"),
+    "consent_data": gettext_lazy("agreement to keep what you told us"),
+    "consent_wording_version": gettext_lazy("the consent wording"),
+    "language": gettext_lazy("language"),
+    "format": gettext_lazy("how to meet"),
+    "preferred_clinician": gettext_lazy("preferred clinician"),
+    "referred_by": gettext_lazy("who is filling in the form"),
+    "referrer_name": gettext_lazy("the referrer's name"),
+    "referrer_role": gettext_lazy("the referrer's role"),
+    "referrer_organisation": gettext_lazy("the referrer's practice or service"),
+    "referrer_email": gettext_lazy("the referrer's e-mail address"),
+    "referrer_phone": gettext_lazy("the referrer's phone number"),
+}
+
+
+def missing_labels(keys) -> list[str]:
+    """Refused field names ("date_of_birth", "phq9.item3") as words, in the order given."""
+    labels: list[str] = []
+    for key in keys:
+        instrument_id, _dot, item_id = key.partition(".")
+        if item_id and instrument_id in SCREENING:
+            definition = instruments.get(instrument_id)
+            item = definition.items_by_id.get(item_id)
+            label = (
+                _("%(form)s question %(n)s") % {"form": definition.short_title, "n": item.number}
+                if item is not None
+                else definition.short_title
+            )
+        else:
+            label = str(FIELD_LABELS.get(key, key.replace("_", " ")))
+        if label not in labels:
+            labels.append(label)
+    return labels
 
 
 class RateLimited(Exception):
@@ -88,6 +138,12 @@ class Submitted:
     urgent: bool
     crisis: crisis.CrisisResources
     reply_within_days: int
+    # A refused form kept because its valid answers carried risk: what was refused, by field.
+    refused: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.refused)
 
 
 def _email(problems: Problems, key: str, value: str) -> str:
@@ -229,10 +285,15 @@ def _caller_key(request) -> str:
     return "ip:" + salted_hmac("rapport.intake.rate", client_ip(request) or "unknown").hexdigest()[:40]
 
 
-def _take_a_place(request, now) -> None:
+def _take_a_place(request, now, *, urgent: bool = False) -> None:
     """Count this submission against the limits, or raise RateLimited. Runs inside the
     referral's transaction, so a refused or failed submission leaves no stamp, and an accepted
-    one is counted exactly when its referral is kept."""
+    one is counted exactly when its referral is kept.
+
+    A referral with a risk answer (`urgent`) over the ordinary limits is still taken while its
+    address has fewer than RAPPORT_URGENT_REFERRALS_PER_IP urgent stamps in the window and the
+    service fewer than RAPPORT_URGENT_REFERRALS_GLOBAL: a risk answer is not lost to a limit
+    meant for robots, and the front door still cannot flood the inbox with urgent ones."""
     if connection.vendor == "postgresql":
         # One submission at a time counts and stamps, so the limit holds under concurrency.
         with connection.cursor() as cursor:
@@ -242,11 +303,21 @@ def _take_a_place(request, now) -> None:
     Stamp.objects.filter(at__lt=now - _window()).delete()
     since = now - _window()
     key = _caller_key(request)
-    if Stamp.objects.filter(key=key, at__gte=since).count() >= settings.RAPPORT_REFERRALS_PER_IP:
+    mine = Stamp.objects.filter(key=key, at__gte=since)
+    everyone = Stamp.objects.filter(at__gte=since)
+    within = (
+        mine.count() < settings.RAPPORT_REFERRALS_PER_IP
+        and everyone.count() < settings.RAPPORT_REFERRALS_GLOBAL
+    )
+    if not within and not (
+        urgent
+        and mine.filter(urgent=True).count() < settings.RAPPORT_URGENT_REFERRALS_PER_IP
+        and everyone.filter(urgent=True).count() < settings.RAPPORT_URGENT_REFERRALS_GLOBAL
+    ):
         raise RateLimited
-    if Stamp.objects.filter(at__gte=since).count() >= settings.RAPPORT_REFERRALS_GLOBAL:
-        raise RateLimited
-    Stamp.objects.create(key=key, at=now)
+    if not within:
+        log.warning("urgent referral taken over the ordinary rate limit")
+    Stamp.objects.create(key=key, at=now, urgent=urgent)
 
 
 def _window() -> timedelta:
@@ -255,7 +326,8 @@ def _window() -> timedelta:
 
 def risk_answered(given: NewReferral) -> bool:
     """Whether the valid risk answers alone carry risk, whatever else is wrong with the referral:
-    a refused form still shows the crisis lines at once (nothing is stored, nobody is told)."""
+    a refused form still shows the crisis lines at once, and is kept when the person can be
+    reached (`submit`)."""
     for instrument_id in SCREENING:
         definition = instruments.get(instrument_id)
         answers = getattr(given, instrument_id)
@@ -281,9 +353,25 @@ def _scored(instrument_id: str, answers: dict[str, str]) -> scoring.Result:
         ) from None
 
 
-def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
+def _merged(*refusals: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for refusal in refusals:
+        for key, messages in refusal.items():
+            merged.setdefault(key, []).extend(str(m) for m in messages if str(m) not in merged.get(key, []))
+    return merged
+
+
+def submit(
+    request, given: NewReferral, *, honeypot: str = "", refused: dict[str, list[str]] | None = None
+) -> Submitted:
     """Take a referral. A filled honeypot gets the same answer as a real referral and stores
-    nothing; over the rate limit raises RateLimited; bad input raises InvalidInput."""
+    nothing; over the rate limit raises RateLimited; bad input raises InvalidInput. `refused`:
+    what the page's own form already refused (by the service's names), refused here too.
+
+    Bad input whose valid risk answers carry risk, from someone we can reach (`reachable`), is
+    not refused outright: the valid part is kept as an incomplete urgent referral with its alert
+    (`Submitted.refused` says what was left out); without a way to reach the person nothing can
+    be kept, and InvalidInput is raised as for any refusal."""
     organisation = front_door_organisation()
     now = timezone.now()
     if honeypot.strip():
@@ -291,16 +379,39 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
         return Submitted(
             new_reference(), False, crisis.for_country(given.country), settings.RAPPORT_REFERRAL_REPLY_DAYS
         )
-    checked = check_referral(given, organisation, timezone.localdate())
-    born = checked.date_of_birth
-    if born is None:  # refused by the check; this tells the type checker
-        raise InvalidInput({"date_of_birth": [_("This field is required.")]})
-    results = {
-        instrument_id: _scored(instrument_id, getattr(checked, instrument_id)) for instrument_id in SCREENING
-    }
+    errors = _merged(refused or {})
+    try:
+        checked = check_referral(given, organisation, timezone.localdate())
+        results = {
+            instrument_id: _scored(instrument_id, getattr(checked, instrument_id))
+            for instrument_id in SCREENING
+        }
+    except InvalidInput as exc:
+        errors = _merged(exc.errors, errors)
+    if errors:
+        return _keep_refused(request, given, errors, organisation, now)
+    referral = _store(request, organisation, checked, results, now)
+    return Submitted(
+        referral.reference,
+        referral.urgent,
+        crisis.for_country(checked.country),
+        settings.RAPPORT_REFERRAL_REPLY_DAYS,
+    )
+
+
+def _store(
+    request,
+    organisation: Organisation,
+    checked: NewReferral,
+    results: dict[str, scoring.Result],
+    now,
+    *,
+    missing: dict[str, list[str]] | None = None,
+) -> Referral:
+    """Stamp, keep, audit and (for a risk answer) alert, in one transaction."""
     risky = [result for result in results.values() if alert_chain.carries_risk(result)]
     with transaction.atomic():
-        _take_a_place(request, now)
+        _take_a_place(request, now, urgent=bool(risky))
         referral = Referral.objects.create(
             organisation=organisation,
             reference=_unused_reference(),
@@ -312,7 +423,7 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
             referrer_email=checked.referrer_email,
             referrer_phone=checked.referrer_phone,
             full_name=checked.full_name,
-            date_of_birth=born,
+            date_of_birth=checked.date_of_birth,
             email=checked.email,
             phone=checked.phone,
             contact_by=list(checked.contact_by),
@@ -322,8 +433,8 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
             format=checked.format,
             preferred_clinician_id=checked.preferred_clinician,
             concern=checked.concern,
-            consent_contact=True,
-            consent_data=True,
+            consent_contact=checked.consent_contact,
+            consent_data=checked.consent_data,
             consent_wording_version=checked.consent_wording_version,
             phq9_answers=checked.phq9,
             gad7_answers=checked.gad7,
@@ -333,19 +444,109 @@ def submit(request, given: NewReferral, *, honeypot: str = "") -> Submitted:
             gad7_band=results["gad7"].band or "",
             risk_flags=[f"{r.instrument}.{item}" for r in results.values() for item in r.risk_flags],
             urgent=bool(risky),
+            incomplete=bool(missing),
+            missing=sorted(missing or {}),
         )
-        trail.record(request, Action.CREATE, obj=referral, detail={"urgent": referral.urgent})
+        trail.record(
+            request,
+            Action.CREATE,
+            obj=referral,
+            detail={"urgent": referral.urgent, **({"incomplete": sorted(missing)} if missing else {})},
+        )
         if risky:
-            raise_referral_alert(request, referral, risky)
+            raise_referral_alert(request, referral, risky, why="incomplete_referral" if missing else "")
         address = checked.referrer_email if checked.referred_by == ReferredBy.PROFESSIONAL else checked.email
         if address and (checked.referred_by == ReferredBy.PROFESSIONAL or "email" in checked.contact_by):
             reference = referral.reference
             transaction.on_commit(lambda: send_acknowledgement(address, reference))
+    return referral
+
+
+def valid_part(given: NewReferral, errors: dict[str, list[str]]) -> NewReferral:
+    """What a refused referral holds that is valid: every refused field blank (or its default),
+    every refused or unknown answer left out, texts trimmed. Nothing invalid is ever kept."""
+
+    def ok(key: str, value, default=""):
+        return default if key in errors else value
+
+    screening = {}
+    for instrument_id in SCREENING:
+        kept = {
+            item: code
+            for item, code in getattr(given, instrument_id).items()
+            if f"{instrument_id}.{item}" not in errors
+        }
+        screening[instrument_id] = _answers(Problems(), instrument_id, kept)  # drops any still invalid
+    referred_by = ok("referred_by", given.referred_by, ReferredBy.SELF)
+    return NewReferral(
+        full_name=ok("full_name", given.full_name.strip()),
+        date_of_birth=ok("date_of_birth", given.date_of_birth, None),
+        country=ok("country", (given.country or "").strip().upper()),
+        concern=ok("concern", given.concern.strip()),
+        consent_contact=given.consent_contact,
+        consent_data=given.consent_data,
+        consent_wording_version=ok("consent_wording_version", given.consent_wording_version.strip()),
+        email=ok("email", given.email.strip()),
+        phone=ok("phone", given.phone.strip()),
+        contact_by=tuple(way for way in CONTACT_WAYS if way in given.contact_by),
+        may_leave_message=given.may_leave_message,
+        language=ok("language", given.language, "en"),
+        format=ok("format", given.format),
+        preferred_clinician=ok("preferred_clinician", given.preferred_clinician, None),
+        referred_by=referred_by,
+        referrer_name=ok("referrer_name", given.referrer_name.strip()),
+        referrer_role=ok("referrer_role", given.referrer_role.strip()),
+        referrer_organisation=ok("referrer_organisation", given.referrer_organisation.strip()),
+        referrer_email=ok("referrer_email", given.referrer_email.strip()),
+        referrer_phone=ok("referrer_phone", given.referrer_phone.strip()),
+        phq9=screening["phq9"],
+        gad7=screening["gad7"],
+    )
+
+
+def _dialable(phone: str) -> bool:
+    # [U] A number someone could ring or text: at least six digits, whatever else is written.
+    return sum(ch.isdigit() for ch in phone) >= 6
+
+
+def reachable(kept: NewReferral) -> bool:
+    """[U] Enough to reach the person about a risk answer: a name, and a valid e-mail address or
+    a phone number (whichever ways were ticked), or the referring professional's."""
+    if not kept.full_name:
+        return False
+    if kept.email or _dialable(kept.phone):
+        return True
+    return kept.referred_by == ReferredBy.PROFESSIONAL and bool(
+        kept.referrer_email or _dialable(kept.referrer_phone)
+    )
+
+
+def _keep_refused(request, given: NewReferral, errors, organisation: Organisation, now) -> Submitted:
+    """A refused referral: kept, incomplete and urgent, when its valid risk answers carry risk
+    and the person can be reached; otherwise InvalidInput (nothing kept, nobody told)."""
+    kept = valid_part(given, errors)
+    if not (risk_answered(given) and reachable(kept)):
+        raise InvalidInput(errors)
+    results = {}
+    for instrument_id in SCREENING:
+        try:
+            results[instrument_id] = scoring.score(instrument_id, getattr(kept, instrument_id))
+        except scoring.InvalidAnswers:
+            # Only the risk items, as risk_answered judged them: the signal is never dropped.
+            definition = instruments.get(instrument_id)
+            answers = getattr(kept, instrument_id)
+            results[instrument_id] = scoring.score(
+                definition, {i.id: answers[i.id] for i in definition.risk_items if i.id in answers}
+            )
+    if not any(alert_chain.carries_risk(result) for result in results.values()):
+        raise InvalidInput(errors)
+    referral = _store(request, organisation, kept, results, now, missing=errors)
     return Submitted(
         referral.reference,
-        referral.urgent,
-        crisis.for_country(checked.country),
+        True,
+        crisis.for_country(kept.country),
         settings.RAPPORT_REFERRAL_REPLY_DAYS,
+        refused=errors,
     )
 
 

@@ -9,13 +9,16 @@ An open alert of the referral becomes the client's alert, so that from then on t
 clinician and team are the ones told and escalation goes on without a gap."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import validators
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from rapport.accounts.models import Role, Team, User
 from rapport.audit import trail
@@ -53,6 +56,19 @@ class Accept:
 class PlaceOnList:
     clinician: int | None  # a clinician's list, or
     team: int | None  # a team's list
+    version: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the intake team adds to an incomplete referral, once they have spoken to the person."""
+
+    date_of_birth: date | None
+    country: str
+    concern: str
+    email: str
+    phone: str
+    consent_confirmed: bool  # the person agreed, when asked, to be contacted and to the data's use
     version: int
 
 
@@ -210,10 +226,69 @@ def acknowledge(request, pk: int, note: str) -> Referral:
     return get_referral(request, pk, audit=False)
 
 
+def complete(request, pk: int, given: Completion) -> Referral:
+    """Fill in what an incomplete referral lacked (kept only for its risk answer, rapport.intake
+    .referrals): the date of birth and country always, the consent when the form lacked it; then
+    it is a referral like any other."""
+    referral = _open(request, pk, given.version)
+    if not referral.incomplete:
+        raise InvalidInput({"__all__": [_("This referral is complete already.")]})
+    problems = Problems()
+    required = _("This field is required.")
+    if given.date_of_birth is None:
+        problems.add("date_of_birth", required)
+    elif not date(1900, 1, 1) <= given.date_of_birth <= timezone.localdate():
+        problems.add("date_of_birth", _("Enter a date of birth in the past."))
+    country = given.country.strip().upper()
+    if country not in countries:
+        problems.add("country", _("Choose the country the person lives in."))
+    concern = problems.text("concern", given.concern, limit=5000) or referral.concern
+    email = problems.text("email", given.email, limit=254) or referral.email
+    if email:
+        try:
+            validators.validate_email(email)
+        except ValidationError as exc:
+            for message in exc.messages:
+                problems.add("email", message)
+    phone = problems.text("phone", given.phone, limit=40) or referral.phone
+    if not (referral.consent_contact and referral.consent_data) and not given.consent_confirmed:
+        problems.add(
+            "consent_confirmed", _("Ask the person whether we may contact them and keep what they told us.")
+        )
+    problems.raise_any()
+    with transaction.atomic():
+        save_versioned(
+            Referral,
+            referral.pk,
+            given.version,
+            date_of_birth=given.date_of_birth,
+            country=country,
+            concern=concern,
+            email=email,
+            phone=phone,
+            consent_contact=True,
+            consent_data=True,
+            incomplete=False,
+            missing=[],
+        )
+        trail.record(
+            request,
+            Action.UPDATE,
+            obj=referral,
+            detail={"step": "completed", "was_missing": referral.missing},
+        )
+    return get_referral(request, pk, audit=False)
+
+
 def accept(request, pk: int, given: Accept) -> Client:
     """The person becomes a client of the chosen clinician, with a course in "referred" whose
     baseline is the referral's screening."""
     referral = _open(request, pk, given.version)
+    born = referral.date_of_birth
+    if referral.incomplete or born is None:
+        raise InvalidInput(
+            {"__all__": [_("Complete the referral first: it lacks what the person could not give.")]}
+        )
     problems = Problems()
     if given.clinician is None:
         problems.add("clinician", _("This field is required."))
@@ -231,7 +306,7 @@ def accept(request, pk: int, given: Accept) -> Client:
             team=home_team,
             responsible_clinician=clinician,
             full_name=referral.full_name,
-            date_of_birth=referral.date_of_birth,
+            date_of_birth=born,
             country=referral.country,
             language=referral.language,
             time_zone=referral.organisation.time_zone,

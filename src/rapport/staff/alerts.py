@@ -130,6 +130,20 @@ def _words(reasons: list[str], instrument, answers: dict) -> list[str]:
                     "on its own and still raised this alert."
                 )
             )
+        elif reason == "incomplete_referral":
+            words.append(
+                _(
+                    "The referral form was refused for other reasons; its valid risk answer was kept "
+                    "with the person's contact details as an incomplete urgent referral."
+                )
+            )
+        elif reason == "refused_group_session":
+            words.append(
+                _(
+                    "A group session was refused for an error elsewhere; this member's risk answer "
+                    "was judged on its own and raised this alert before anything else was saved."
+                )
+            )
         else:
             words.append(_rule_words(reason, instrument))
     return words

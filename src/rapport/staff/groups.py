@@ -230,10 +230,12 @@ def _capture(request, group, *, session=None):
     members = list(membership.members_on(group, day))
     member_forms = _member_forms(request, group, members, initial_by_member)
     errors, conflict = {}, None
+    kept: tuple[str, ...] = ()
     version = session.version if session is not None else None
     if request.method == "POST":
         version = posted_version(request) if session is not None else None
-        if form.is_valid() and all(f.is_valid() for f in member_forms):
+        # Every part is read, so that a refused page still judges each member's risk answers.
+        if all([form.is_valid(), *(f.is_valid() for f in member_forms)]):
             data = form.cleaned_data
             given = capture.SessionValues(
                 number=data["number"],
@@ -251,13 +253,24 @@ def _capture(request, group, *, session=None):
                     saved, _at_risk = capture.update_session(request, group.pk, session.pk, given, version)
             except InvalidInput as exc:
                 errors = _place_errors(form, member_forms, exc)
+                kept = exc.kept
             except EditConflict as exc:
                 conflict, version = exc.current, exc.current.version
+                kept = exc.kept
             else:
                 messages.success(request, _("The session was saved."))
                 return redirect("group_session", gid=group.pk, sid=saved.pk)
         else:
             errors = {"form": [_("Please correct what is marked below.")]}
+            # Refused before the service could see it: a member's valid risk answer still raises
+            # its alert now, whatever else is wrong.
+            kept = capture.alert_on_answers(
+                request,
+                group,
+                {f.member.pk: f.readable_answers() for f in member_forms},
+                number=form.cleaned_data.get("number"),
+                day=form.cleaned_data.get("date") or timezone.localdate(),
+            )
     else:
         audit_read(request, group, [m.client for m in members])
     number = form["number"].value()
@@ -273,6 +286,7 @@ def _capture(request, group, *, session=None):
         "agenda": agenda,
         "errors": errors,
         "conflict": conflict,
+        "kept": kept,
         "version": version,
         "instrument": instruments.get(capture.MEASURE),
     }

@@ -1,18 +1,28 @@
 """The intake team's pages: the referral inbox (urgent first) and one referral with its triage."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_countries import countries
 
 from rapport.common.access import signed_in
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.forms import posted_version
 from rapport.core import instruments
-from rapport.intake import team, triage, waiting
+from rapport.intake import referrals, team, triage, waiting
 
-STEPS = ("acknowledge", "accept", "wait", "signpost", "decline")
+STEPS = ("complete", "acknowledge", "accept", "wait", "signpost", "decline")
+
+
+def _day(request, name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        return None
 
 
 def _number(request, name: str) -> int | None:
@@ -49,7 +59,22 @@ def intake_referral(request, pk: int):
         version = posted_version(request)
         note = request.POST.get("note", "")
         try:
-            if step == "acknowledge":
+            if step == "complete":
+                triage.complete(
+                    request,
+                    pk,
+                    triage.Completion(
+                        date_of_birth=_day(request, "date_of_birth"),
+                        country=request.POST.get("country", ""),
+                        concern=request.POST.get("concern", ""),
+                        email=request.POST.get("email", ""),
+                        phone=request.POST.get("phone", ""),
+                        consent_confirmed=request.POST.get("consent_confirmed") == "on",
+                        version=version,
+                    ),
+                )
+                messages.success(request, _("Completed: the referral can now be decided like any other."))
+            elif step == "acknowledge":
                 triage.acknowledge(request, pk, request.POST.get("note", ""))
                 messages.success(request, _("Acknowledged: escalation has stopped."))
             elif step == "accept":
@@ -105,6 +130,8 @@ def intake_referral(request, pk: int):
         "clinicians": triage.clinicians(request),
         "teams": triage.teams(request),
         "screening": _screening(referral),
+        "missing": referrals.missing_labels(referral.missing),
+        "countries": countries if referral.incomplete else (),
         "place": waiting.position(referral),
         "errors": errors,
         "link": request.build_absolute_uri(reverse("waiting_link", args=[link])) if link else "",

@@ -284,6 +284,13 @@
 
   function errorsOf(answer) {
     const list = document.createElement("ul");
+    // First what was kept although the session was refused: a member's risk alert (api "kept").
+    ((answer && answer.kept) || []).forEach((message) => {
+      const item = document.createElement("li");
+      item.className = "risk-kept";
+      item.textContent = message;
+      list.append(item);
+    });
     Object.values((answer && answer.errors) || {}).flat().forEach((message) => {
       const item = document.createElement("li");
       item.textContent = message;
@@ -338,7 +345,7 @@
         form.submit();
         return "stop";
       }
-      if (conflict) say(words.conflict(entry.number), "conflict");
+      if (conflict) say(words.conflict(entry.number), "conflict", errorsOf({ kept: answer && answer.kept }));
       else say(words.refused(entry.number), "refused", errorsOf(answer));
       return "done";
     }
