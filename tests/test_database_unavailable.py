@@ -1,6 +1,7 @@
 """A database that cannot be reached (restarted, refusing connections, a lock never granted: on
-SQLite for real, another connection holding the write lock) is answered 503 with Retry-After, as JSON on the API and an OperationOutcome on FHIR, and nothing the
-request was writing stays behind; any other failure is still a 500 (#17 item 5)."""
+SQLite for real, another connection holding the write lock) is answered 503 with Retry-After, as
+JSON on the API and an OperationOutcome on FHIR, and nothing the request was writing stays behind;
+any other failure is still a 500 (#17 item 5)."""
 
 import sqlite3
 from unittest import mock
