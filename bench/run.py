@@ -2,8 +2,9 @@
 
 For SQLite, and for the local PostgreSQL when it answers:
 - databases of 1,000 and 100,000 generated clients (`rapport generate_load`), cached under
-  var/bench/ until the generator or a migration changes, and copied before each run so that
-  the cache never sees the benchmark's writes;
+  var/bench/ until the generator changes or a migration they were made with does (a new
+  migration is applied to the cache), and copied before each run so that the cache never sees
+  the benchmark's writes;
 - read paths in-process (bench/probe.py): p50/p95 server time and SQL queries, at both sizes;
 - the write path under wrk on loopback, against the 100,000-client copy: the real
   POST /api/v1/clients/{id}/responses, then the bare-Django reference (bench/reference/), both
@@ -82,17 +83,21 @@ def run(args, env=None, capture=True) -> str:
     return done.stdout if capture else ""
 
 
-def fingerprint() -> str:
-    """What the cached databases depend on: the generator and every migration."""
-    digest = hashlib.sha256()
-    files = [
-        ROOT / "src/rapport/demo/load.py",
-        ROOT / "src/rapport/demo/management/commands/generate_load.py",
-    ]
-    files += sorted(ROOT.glob("src/rapport/*/migrations/*.py"))
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+GENERATOR = ("src/rapport/demo/load.py", "src/rapport/demo/management/commands/generate_load.py")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def generator_key() -> str:
+    """What the generated rows depend on: the generator's code."""
+    return hashlib.sha256("".join(_digest(ROOT / name) for name in GENERATOR).encode()).hexdigest()[:16]
+
+
+def migrations() -> dict[str, str]:
+    """Every migration by path, with a digest of its text."""
+    return {str(p.relative_to(ROOT)): _digest(p) for p in sorted(ROOT.glob("src/rapport/*/migrations/*.py"))}
 
 
 class Database:
@@ -116,12 +121,22 @@ class Database:
         return env
 
     def ensure(self, size: int) -> dict:
-        """The cached database of `size` clients, generated if missing or stale; its stamp."""
+        """The cached database of `size` clients, generated if missing or stale; its stamp. A cache
+        whose generator is unchanged and whose migrations are all still there, unchanged, is
+        brought up to date by migrating it (new migrations only add); anything else regenerates."""
         stamp_path = VAR / f"{self.vendor}-{size}.json"
-        key = fingerprint()
-        if stamp_path.exists():
+        now = migrations()
+        if stamp_path.exists() and self._exists(size):
             stamp = json.loads(stamp_path.read_text())
-            if stamp["key"] == key and self._exists(size):
+            applied = stamp.get("migrations", {})
+            if stamp.get("generator") == generator_key() and all(now.get(k) == v for k, v in applied.items()):
+                if set(now) - set(applied):
+                    log(f"{self.vendor}: migrating the cached {size:,}-client database forward")
+                    run([BIN / "rapport", "migrate", "--noinput", "-v", "0"], self.cache_env(size))
+                    if self.vendor == "postgresql":
+                        self._psql("ANALYZE", database=f"{PG_PREFIX}_{size}")
+                    stamp["migrations"], stamp["migrated"] = now, f"{datetime.now(UTC):%Y-%m-%d}"
+                    stamp_path.write_text(json.dumps(stamp))
                 stamp["cached"] = True
                 return stamp
         log(f"{self.vendor}: generating {size:,} clients (cached afterwards under var/bench/)")
@@ -137,7 +152,12 @@ class Database:
             # Autovacuum would analyse the new tables soon enough in production; do it now so
             # that the planner sees the real sizes from the first request.
             self._psql("VACUUM ANALYZE", database=f"{PG_PREFIX}_{size}")
-        stamp = {"key": key, "seconds": round(seconds, 1), "generated": f"{datetime.now(UTC):%Y-%m-%d}"}
+        stamp = {
+            "generator": generator_key(),
+            "migrations": now,
+            "seconds": round(seconds, 1),
+            "generated": f"{datetime.now(UTC):%Y-%m-%d}",
+        }
         stamp["rows"] = sum(int(line.split()[-1].replace(",", "")) for line in output.splitlines()[:-1])
         stamp_path.write_text(json.dumps(stamp))
         stamp["cached"] = False
@@ -482,6 +502,8 @@ def report(host: dict, runs: list[dict], skipped: str | None) -> str:
     for r in runs:
         for size, g in r["generated"].items():
             note = f"cached, generated {g['generated']}" if g.get("cached") else "generated in this run"
+            if g.get("migrated"):
+                note += f", migrated forward {g['migrated']}"
             lines.append(f"| {r['vendor']} | {size:,} | {g.get('rows', 0):,} | {g['seconds']} | {note} |")
     lines += ["", f"## Write path: POST /api/v1/clients/{{id}}/responses ({SIZES[-1]:,} clients)", ""]
     lines += [
