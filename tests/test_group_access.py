@@ -3,9 +3,12 @@ facilitator replaced on the group, or a member who leaves it, takes back what th
 and only that: a link the person had before the group, or that another group still justifies,
 stays, and the responsible clinician is never touched."""
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
@@ -13,8 +16,10 @@ from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import alert_chain
 from rapport.clinic.models import Client, Course
 from rapport.clinic.models.clients import may_see
+from rapport.groups import access, formation, membership
 from rapport.groups.models import Group, GroupAccess, Membership
-from tests.personas import CANARY, PASSWORD
+from tests.personas import CANARY, PASSWORD, make_clinic
+from tests.support import request_as
 
 
 def sees(user, client) -> bool:
@@ -63,10 +68,10 @@ def join(api, group, client):
     return Membership.objects.get(pk=answer.json()["id"])
 
 
-def leave(as_user, user, membership):
+def leave(as_user, user, member):
     answer = as_user(user).post(
-        f"/groups/{membership.group_id}/members/{membership.pk}/leave/",
-        {"left_on": timezone.localdate().isoformat(), "reason": "Moved away", "version": membership.version},
+        f"/groups/{member.group_id}/members/{member.pk}/leave/",
+        {"left_on": timezone.localdate().isoformat(), "reason": "Moved away", "version": member.version},
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
 
@@ -310,3 +315,115 @@ def test_the_backfill_records_only_links_the_audit_trail_shows_the_group_made(cl
     assert found == {(member.client_id, counsellor.pk), (second.client_id, counsellor.pk)}
     granted = GroupAccess.objects.get(client=member.client)
     assert granted.granted_at <= timezone.now() and granted.granted_at > timezone.now() - timedelta(hours=1)
+
+
+def _race_setup():
+    clinic = make_clinic()
+    counsellor = clinician(clinic, "counsellor@test.rapport", "Lale Counsellor", "Lay counsellor")
+    successor = clinician(clinic, "successor@test.rapport", "Sam Successor", "Lay counsellor")
+    group = Group.objects.create(
+        organisation=clinic.org,
+        name="Race group",
+        facilitator=counsellor,
+        co_facilitator=clinic.clinician,
+        team=clinic.team_a,
+        planned_start=timezone.localdate(),
+        status="running",
+    )
+    joining = Client.objects.create(
+        organisation=clinic.org,
+        team=clinic.team_a,
+        responsible_clinician=clinic.clinician,
+        full_name="Joins during the change",
+        date_of_birth=date(1994, 5, 5),
+        country="GB",
+        time_zone="Europe/London",
+    )
+    change = formation.GroupValues(
+        name=group.name,
+        variant=group.variant,
+        facilitator_id=successor.pk,
+        co_facilitator_id=clinic.clinician.pk,
+        team_id=clinic.team_a.pk,
+        lay_facilitated=True,
+        meeting_place="",
+        meeting_day="",
+        meeting_time=None,
+        planned_start=group.planned_start,
+        status="running",
+    )
+    new = membership.NewMember(client_id=joining.pk, joined_on=timezone.localdate(), reason="")
+    return clinic, group, counsellor, successor, joining, change, new
+
+
+def _in_threads(*work):
+    failures: list[str] = []
+
+    def run(job):
+        try:
+            job()
+        except BaseException as error:
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_joining_while_the_facilitator_is_replaced_is_not_given_to_the_old_one(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one write at a time")
+    clinic, group, counsellor, successor, joining, change, new = _race_setup()
+    read, replaced = threading.Event(), threading.Event()
+    real = membership.check_new_member
+
+    def after_the_replacement(*args):
+        read.set()  # the joining request has read the group with its old facilitator
+        replaced.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(membership, "check_new_member", after_the_replacement)
+
+    def replace_facilitator():
+        read.wait(10)
+        try:
+            formation.update_group(request_as(clinic.supervisor), group.pk, change, group.version)
+        finally:
+            replaced.set()
+
+    _in_threads(
+        lambda: membership.add_member(request_as(clinic.clinician), group.pk, new), replace_facilitator
+    )
+    assert not sees(counsellor, joining) and sees(successor, joining)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_facilitator_replaced_while_a_member_joins_loses_that_member_too(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one write at a time")
+    clinic, group, counsellor, successor, joining, change, new = _race_setup()
+    shared = threading.Event()
+    real = access.share_members_with_facilitators
+
+    def and_wait_before_commit(*args):
+        real(*args)
+        if not shared.is_set():
+            shared.set()  # the join is written, not yet committed
+            time.sleep(1)
+
+    monkeypatch.setattr(access, "share_members_with_facilitators", and_wait_before_commit)
+
+    def replace_facilitator():
+        shared.wait(10)
+        formation.update_group(request_as(clinic.supervisor), group.pk, change, group.version)
+
+    _in_threads(
+        lambda: membership.add_member(request_as(clinic.clinician), group.pk, new), replace_facilitator
+    )
+    assert not sees(counsellor, joining) and sees(successor, joining)

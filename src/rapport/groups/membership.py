@@ -136,7 +136,9 @@ def add_member(request, group_id: int, given: NewMember) -> Membership:
     with transaction.atomic():
         # The group's row, locked and read afresh: a facilitator replaced meanwhile is not shared.
         group = (
-            Group.objects.select_for_update().select_related("facilitator", "co_facilitator").get(pk=group.pk)
+            Group.objects.select_for_update(of=("self",))
+            .select_related("facilitator", "co_facilitator")
+            .get(pk=group.pk)
         )
         course = _group_course(request, client, group, checked.joined_on)
         membership = Membership.objects.create(
