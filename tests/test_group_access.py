@@ -14,7 +14,7 @@ from django.utils import timezone
 from rapport.accounts.models import Role, User
 from rapport.audit.models import Action, AuditEvent
 from rapport.clinic import alert_chain
-from rapport.clinic.models import Client, Course
+from rapport.clinic.models import Client, Course, Notification
 from rapport.clinic.models.clients import may_see
 from rapport.groups import access, formation, membership
 from rapport.groups.models import Group, GroupAccess, Membership
@@ -261,13 +261,19 @@ def test_a_group_that_ends_keeps_its_facilitators_access_for_follow_up(clinic, a
 
 
 def test_a_replaced_facilitator_is_not_told_of_a_members_new_alert(clinic, as_user, lay):
-    group, counsellor, (member, _) = lay
+    group, counsellor, (_, member) = lay
     assert counsellor in alert_chain.recipients(member.client, 0)
+    # A notice the counsellor was sent while they ran the group, still unread.
+    Notification.objects.create(recipient=counsellor, client=member.client, subject="Risk alert", body="")
+    assert CANARY in as_user(counsellor).get("/caseload/").content.decode()
     successor = clinician(clinic, "successor@test.rapport", "Sam Successor", "Lay counsellor")
     assert put_group(as_user(clinic.supervisor), group, facilitator_id=successor.pk).status_code == 200
     first = alert_chain.recipients(member.client, 0)
     assert counsellor not in first and successor in first and clinic.clinician in first
     assert clinic.supervisor in alert_chain.recipients(member.client, 1)
+    # The old notice stays in their list but no longer names the member.
+    home = as_user(counsellor).get("/caseload/")
+    assert home.status_code == 200 and CANARY not in home.content.decode()
 
 
 def test_a_refused_change_of_facilitator_takes_nothing_back(clinic, as_user, lay):
