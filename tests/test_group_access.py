@@ -3,6 +3,7 @@ facilitator replaced on the group, or a member who leaves it, takes back what th
 and only that: a link the person had before the group, or that another group still justifies,
 stays, and the responsible clinician is never touched."""
 
+import dataclasses
 import threading
 import time
 from datetime import date, timedelta
@@ -433,3 +434,38 @@ def test_a_facilitator_replaced_while_a_member_joins_loses_that_member_too(monke
         lambda: membership.add_member(request_as(clinic.clinician), group.pk, new), replace_facilitator
     )
     assert not sees(counsellor, joining) and sees(successor, joining)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_leaving_while_a_co_facilitator_is_added_is_not_given_to_them(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one write at a time")
+    clinic, group, counsellor, successor, leaving, change, new = _race_setup()
+    member = membership.add_member(request_as(clinic.clinician), group.pk, new)
+    group.refresh_from_db()
+    left = threading.Event()
+    real = access.member_left
+
+    def and_wait_before_commit(*args):
+        real(*args)
+        left.set()  # the leaving is written, not yet committed
+        time.sleep(1)
+
+    monkeypatch.setattr(access, "member_left", and_wait_before_commit)
+    going = membership.Leaving(left_on=timezone.localdate(), reason="Moved away")
+
+    # A co-facilitator added (the responsible clinician's place taken): the group takes nothing
+    # back from anyone, so only the lock keeps the leaving member from the newcomer.
+    added = dataclasses.replace(change, facilitator_id=counsellor.pk, co_facilitator_id=successor.pk)
+
+    def replace_facilitator():
+        left.wait(10)
+        formation.update_group(request_as(clinic.supervisor), group.pk, added, group.version)
+
+    _in_threads(
+        lambda: membership.remove_member(
+            request_as(clinic.clinician), group.pk, member.pk, going, member.version
+        ),
+        replace_facilitator,
+    )
+    assert not sees(counsellor, leaving) and not sees(successor, leaving)
