@@ -133,6 +133,11 @@ def test_a_replaced_facilitator_loses_the_members_and_the_new_one_gains_them(cli
             "user": counsellor.pk,
             "reason": "facilitator replaced",
         }
+        # Who gained access is named in the trail too.
+        gained = AuditEvent.objects.filter(
+            client_id=client.pk, object_type="Client", detail__user=successor.pk
+        )
+        assert gained.get().detail == {"fields": ["co_clinicians"], "group": group.pk, "user": successor.pk}
     assert set(GroupAccess.objects.values_list("user_id", flat=True)) == {successor.pk}
 
 
