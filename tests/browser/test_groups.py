@@ -11,8 +11,12 @@ from playwright.sync_api import expect
 from tests.browser.checks import check_page
 from tests.browser.conftest import PHONE, SCREENS, SCREENSHOTS, sign_in
 from tests.group_fixture import join_all, make_group
+from tests.personas import PASSWORD
+from tests.support import request_as
 
+from rapport.accounts.models import Role, User
 from rapport.clinic.models import AlertDelivery, Client, Response, RiskAlert
+from rapport.groups import membership
 from rapport.groups.models import Group, GroupSession
 
 pytestmark = pytest.mark.browser
@@ -211,4 +215,48 @@ def test_a_refused_session_still_raises_a_members_risk_alert_and_says_so(new_pag
         risky.client.display_name
     )
     assert GroupSession.objects.count() == 1 and RiskAlert.objects.count() == 1
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_a_supervisor_replaces_the_facilitator_and_the_old_one_no_longer_opens_a_member(
+    new_page, clinic, screen, watch
+):
+    """The edit page says what replacing a facilitator does, and it does it: the lay counsellor
+    who ran the group meets a 404 on a member's record, the new one opens it."""
+    problems: list[str] = []
+    group, counsellor, people = make_group(clinic, members=2)
+    Client.objects.filter(pk__in=[p.pk for p in people]).update(responsible_clinician=clinic.clinician)
+    Group.objects.filter(pk=group.pk).update(co_facilitator=clinic.clinician)
+    for person in people:
+        given = membership.NewMember(client_id=person.pk, joined_on=timezone.localdate(), reason="")
+        membership.add_member(request_as(clinic.clinician), group.pk, given)
+    successor = User.objects.create_user(
+        "successor@test.rapport",
+        PASSWORD,
+        full_name="Sam Successor",
+        role=Role.CLINICIAN,
+        organisation=clinic.org,
+        clinician_title="Lay counsellor",
+    )
+    watch.allow(rf"status of 404 .*\[.*/clients/{people[0].pk}/\]$")  # the replaced counsellor's, expected
+    old = new_page(screen)
+    sign_in(old, counsellor.email)
+    assert old.goto(f"/clients/{people[0].pk}/").status == 200
+    page = new_page(screen)
+    sign_in(page, clinic.supervisor.email)
+    page.goto(f"/groups/{group.pk}/edit/")
+    expect(page.get_by_text("stops seeing the members' records")).to_be_visible()
+    check_page(page, "group-edit-replacing", screen, problems)
+    page.get_by_label("Facilitator", exact=True).select_option(str(successor.pk))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The group was saved.")).to_be_visible()
+    assert old.goto(f"/clients/{people[0].pk}/").status == 404
+    new = new_page(screen)
+    sign_in(new, successor.email)
+    assert new.goto(f"/clients/{people[0].pk}/").status == 200
+    # The leaving page says the same of a member who leaves.
+    member = membership.current_members(group).first()
+    new.goto(f"/groups/{group.pk}/members/{member.pk}/leave/")
+    expect(new.get_by_text("The group's facilitators stop seeing their record")).to_be_visible()
+    check_page(new, "group-member-leaving", screen, problems)
     assert problems == []

@@ -17,7 +17,7 @@ from rapport.audit.models import Action
 from rapport.common.checks import Problems
 from rapport.common.records import save_versioned
 from rapport.core import groups as group_rules
-from rapport.groups.membership import share_members_with_facilitators
+from rapport.groups import access
 from rapport.groups.models import Group, GroupStatus, Weekday
 from rapport.groups.scope import get_group
 
@@ -122,5 +122,7 @@ def update_group(request, group_id: int, given: GroupValues, version: int) -> Gr
             checked.facilitator_id != group.facilitator_id
             or checked.co_facilitator_id != group.co_facilitator_id
         ):
-            share_members_with_facilitators(request, Group.objects.get(pk=group.pk))
+            # The versioned save above holds the group's row, so no member joins or leaves
+            # between taking back the old facilitators' access and giving the new ones theirs.
+            access.follow_facilitators(request, Group.objects.get(pk=group.pk))
     return Group.objects.get(pk=group.pk)

@@ -4,7 +4,8 @@ A member is a client with their own record. Joining gives them a course of IPT o
 variant (their current course when it is already one, or an open course not yet begun, turned
 into one), so that their scores, sessions and outcomes are a course like any other; and it makes
 the group's facilitators co-clinicians of the client, so that a lay counsellor may record the
-member's scores and is told of their alerts like any clinician of the client."""
+member's scores and is told of their alerts like any clinician of the client. Leaving takes that
+back (access.py), unless something other than this group justifies it."""
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -22,6 +23,7 @@ from rapport.common.checks import Problems
 from rapport.common.errors import EditConflict, InvalidInput
 from rapport.common.records import deny, save_versioned
 from rapport.core import groups as group_rules
+from rapport.groups import access
 from rapport.groups.models import Group, GroupStatus, Membership, PreGroupSession
 from rapport.groups.scope import get_group
 
@@ -126,38 +128,24 @@ def _group_course(request, client, group: Group, joined_on: date) -> Course:
     return course
 
 
-def share_members_with_facilitators(request, group: Group) -> None:
-    """Make the group's facilitators co-clinicians of every current member (see the docstring)."""
-    people = [p for p in (group.facilitator, group.co_facilitator) if p is not None]
-    for membership in current_members(group):
-        client = membership.client
-        for person in people:
-            if (
-                person.pk != client.responsible_clinician_id
-                and not client.co_clinicians.filter(pk=person.pk).exists()
-            ):
-                client.co_clinicians.add(person)
-                trail.record(
-                    request,
-                    Action.UPDATE,
-                    client=client,
-                    obj=client,
-                    detail={"fields": ["co_clinicians"], "group": group.pk},
-                )
-
-
 def add_member(request, group_id: int, given: NewMember) -> Membership:
     group = get_group(request, group_id, change=True)
     # The one adding must be able to change the client's record (their own or a co-clinician's).
     client = get_client_for(request, given.client_id, "clinic.change_client", audit=False)
     checked = check_new_member(group, given)
     with transaction.atomic():
+        # The group's row, locked and read afresh: a facilitator replaced meanwhile is not shared.
+        group = (
+            Group.objects.select_for_update(of=("self",))
+            .select_related("facilitator", "co_facilitator")
+            .get(pk=group.pk)
+        )
         course = _group_course(request, client, group, checked.joined_on)
         membership = Membership.objects.create(
             group=group, client=client, course=course, joined_on=checked.joined_on, join_reason=checked.reason
         )
         trail.record(request, Action.CREATE, client=client, obj=membership)
-        share_members_with_facilitators(request, group)
+        access.share_members_with_facilitators(request, group)
     return membership
 
 
@@ -185,8 +173,11 @@ def remove_member(request, group_id: int, membership_id: int, given: Leaving, ve
         problems.add("left_on", _("This member has left the group already."))
     problems.raise_any()
     with transaction.atomic():
+        # Locked so that a facilitator taking over meanwhile is not given the leaving member.
+        Group.objects.select_for_update().get(pk=membership.group_id)
         save_versioned(Membership, membership.pk, version, left_on=given.left_on, leave_reason=reason)
         trail.record(request, Action.UPDATE, client=membership.client, obj=membership, detail={"left": True})
+        access.member_left(request, membership)
     return Membership.objects.get(pk=membership.pk)
 
 

@@ -10,6 +10,7 @@ each group session is mirrored as a Session of each member's course (attended or
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.clinic.models import ClinicalRecord, MoodChange
@@ -173,3 +174,25 @@ class MemberRecord(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"record of member {self.membership_id} at group session {self.session_id}"
+
+
+class GroupAccess(models.Model):
+    """A co-clinician link that a group made: its facilitator or co-facilitator added to a
+    member's clinicians when the member joined or the facilitator took over. The link ends with
+    the reason for it (the facilitator replaced, the member gone), and only then; a link the
+    person had before the group has no row here, so the group never takes it away."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "client", "user"], name="group_access_once"),
+        ]
+        # Whether another group still justifies a link: looked up by client and person.
+        indexes = [models.Index(fields=["client", "user"], name="group_access_client_user")]
+
+    def __str__(self) -> str:
+        return f"access of user {self.user_id} to client {self.client_id} through group {self.group_id}"
