@@ -220,6 +220,24 @@ def carries_risk(result) -> bool:
     return result.risk_level != "none" or bool(result.risk_flags)
 
 
+def risk_in_valid_answers(instrument, answers) -> scoring.Result | None:
+    """The valid risk answers of a submission refused for a problem elsewhere, scored on their
+    own, when they carry risk: a typo in one item never hides a positive risk item. None when
+    they carry none, or contradict the branching themselves (nothing sound to judge)."""
+    if not isinstance(answers, dict):
+        return None
+    risky = {
+        item.id: answers[item.id]
+        for item in instrument.risk_items
+        if isinstance(answers.get(item.id), str) and answers[item.id] in item.options_by_code
+    }
+    try:
+        result = scoring.score(instrument, risky)
+    except scoring.InvalidAnswers:
+        return None
+    return result if carries_risk(result) else None
+
+
 def level_of(result) -> str:
     """The risk level scored answers carry (a positive risk item alone is the lowest level above
     none, even if no rule of the definition gave it a level)."""

@@ -116,16 +116,8 @@ def record_response(
 def _alert_on_refused(request, client, instrument, answers: dict) -> bool:
     """A submission refused for a problem elsewhere still carries its valid risk answers: judge
     those alone, so that a typo in one item never hides a positive risk item."""
-    risky = {}
-    for item in instrument.risk_items:
-        code = answers.get(item.id)
-        if isinstance(code, str) and code in item.options_by_code:
-            risky[item.id] = code
-    try:
-        result = scoring.score(instrument, risky)
-    except scoring.InvalidAnswers:
-        return False  # the risk answers themselves contradict the branching: nothing sound to judge
-    if not alert_chain.carries_risk(result):
+    result = alert_chain.risk_in_valid_answers(instrument, answers)
+    if result is None:
         return False
     # Committed whatever becomes of the refused request, even under the API's idempotency
     # wrapper, which rolls a refused request back (common/kept.py).

@@ -244,19 +244,7 @@ def update_session(
 def risky_answers(answers) -> scoring.Result | None:
     """The member's valid risk answers scored on their own, when they carry risk: whatever else
     in the session is wrong, these are judged (as clinic.measurement does for one questionnaire)."""
-    if not isinstance(answers, dict):
-        return None
-    instrument = instruments.get(MEASURE)
-    risky = {}
-    for item in instrument.risk_items:
-        code = answers.get(item.id)
-        if isinstance(code, str) and code in item.options_by_code:
-            risky[item.id] = code
-    try:
-        result = scoring.score(instrument, risky)
-    except scoring.InvalidAnswers:
-        return None  # the risk answers themselves contradict the branching: nothing sound to judge
-    return result if alert_chain.carries_risk(result) else None
+    return alert_chain.risk_in_valid_answers(instruments.get(MEASURE), answers)
 
 
 def raised_for(

@@ -328,20 +328,10 @@ def risk_answered(given: NewReferral) -> bool:
     """Whether the valid risk answers alone carry risk, whatever else is wrong with the referral:
     a refused form still shows the crisis lines at once, and is kept when the person can be
     reached (`submit`)."""
-    for instrument_id in SCREENING:
-        definition = instruments.get(instrument_id)
-        answers = getattr(given, instrument_id)
-        risky = {
-            item.id: answers[item.id]
-            for item in definition.risk_items
-            if isinstance(answers.get(item.id), str) and answers[item.id] in item.options_by_code
-        }
-        try:
-            if alert_chain.carries_risk(scoring.score(definition, risky)):
-                return True
-        except scoring.InvalidAnswers:
-            continue
-    return False
+    return any(
+        alert_chain.risk_in_valid_answers(instruments.get(i), getattr(given, i)) is not None
+        for i in SCREENING
+    )
 
 
 def _scored(instrument_id: str, answers: dict[str, str]) -> scoring.Result:
