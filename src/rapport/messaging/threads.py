@@ -267,7 +267,9 @@ def unread_queryset(user: User):
 def _count_unread(user: User, scope: str, params: list) -> int:
     # The badge is on every page. The ORM took 3 to 7 ms a page to build this query and the
     # database 0.1 ms to answer it (#17), so it is written once here; the tests hold it to
-    # unread_queryset and _unread_filter for every persona.
+    # unread_queryset and _unread_filter for every persona. The care team comes through indexes
+    # (own caseload UNION co-clinician links), as in visible_to: an OR of the two made SQLite
+    # walk every client of the organisation, 25 ms at 100,000 clients.
     with connection.cursor() as cursor:
         cursor.execute(_UNREAD_SQL + scope, [MessageKind.MESSAGE.value, user.pk, user.pk, *params])
         return cursor.fetchone()[0]
@@ -286,8 +288,9 @@ _CLIENT_SCOPE = (
 _CARE_TEAM_SCOPE = f"""m.client_id IN (
     SELECT c.id FROM {Client._meta.db_table} c
     WHERE c.organisation_id = %s AND c.entered_in_error_at IS NULL
-      AND (c.responsible_clinician_id = %s
-           OR c.id IN (SELECT cc.client_id FROM {Client.co_clinicians.through._meta.db_table} cc WHERE cc.user_id = %s)))"""  # noqa: S608, E501
+      AND c.id IN (SELECT o.id FROM {Client._meta.db_table} o WHERE o.responsible_clinician_id = %s
+                   UNION
+                   SELECT cc.client_id FROM {Client.co_clinicians.through._meta.db_table} cc WHERE cc.user_id = %s))"""  # noqa: S608, E501
 
 
 def care_team_clients(user: User):
