@@ -19,8 +19,9 @@ from rapport.clinic.models import Client, Course, Response, RiskAlert, Session
 # A page read no longer saves the session each time (the savepoint, UPDATE and release it cost:
 # #17 item 3), so both pages are 3 fewer than the 19 they were; and the two-factor device is
 # looked up once a page, where the access check and the menu each asked (one fewer again).
-CASELOAD = 15  # each client's next appointment (scheduling); the menu's unread-messages count;
-# the supervision actions due to the clinician
+CASELOAD = 14  # each client's next appointment (scheduling); the menu's unread-messages count;
+# the supervision actions due to the clinician; the courses' sessions read once for how far each
+# has come, its next date and its tasks (two queries before)
 # The course's sessions, for where the course stands on the first screen; the next appointment;
 # the menu's and the Messages button's unread counts.
 CLIENT_PAGE = 15

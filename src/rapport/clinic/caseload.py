@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, cast
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,20 +52,18 @@ class Row:
 
 
 def rows(request, sort: str = "name") -> list[Row]:
-    clients = client_records.list_clients(request, with_latest_course=True)
+    clients = client_records.list_clients(request)
     ids = [c.pk for c in clients]
-    course_of = {c.pk: c.latest_course_id for c in clients}
-    course_ids = [c for c in course_of.values() if c]
-    by_id = {c.pk: c for c in Course.objects.filter(pk__in=course_ids)}
-    sessions = {
-        row["course"]: row
-        for row in Session.objects.filter(course__in=course_ids, entered_in_error_at__isnull=True)
-        .values("course")
-        .annotate(
-            reached=Max("number", filter=Q(status=SessionStatus.ATTENDED)),
-            next_date=Min("date", filter=Q(status=SessionStatus.SCHEDULED, date__gte=timezone.localdate())),
-        )
-    }
+    # Each client's current course: the first of theirs in current_first's order. One query for
+    # all of them, reading only what a row shows (status, position, review), not the notes.
+    by_client: dict[int, Course] = {}
+    for course in (
+        Course.objects.filter(client__in=ids)
+        .current_first()
+        .only("client_id", "status", "planned_sessions", "variant")
+    ):
+        by_client.setdefault(course.client_id, course)
+    course_ids = [c.pk for c in by_client.values()]
     # The highest open tier per client in the same query as the count: tiers ranked in the order
     # of triage_rules.yaml, not by their names.
     tiers = [t.id for t in triage.triage_rules().tiers]
@@ -77,16 +75,28 @@ def rows(request, sort: str = "name") -> list[Row]:
         .annotate(n=Count("pk"), top=Max(rank))
         .values_list("client", "n", "top")
     }
+    # One pass over the courses' sessions: how far each has come, its next scheduled date, and
+    # the attended ones in order for the task and mid-course review checks.
+    reached: dict[int, int] = {}
+    next_date: dict[int, object] = {}
     held = defaultdict(list)
     numbers_held = defaultdict(list)
-    for course_id, number, has_task, reviewed, tasks_done in (
+    today = timezone.localdate()
+    for course_id, number, status, day, has_task, reviewed, tasks_done in (
         Session.objects.filter(
-            course__in=course_ids, entered_in_error_at__isnull=True, status=SessionStatus.ATTENDED
+            course__in=course_ids,
+            entered_in_error_at__isnull=True,
+            status__in=(SessionStatus.ATTENDED, SessionStatus.SCHEDULED),
         )
         .order_by("course", "number")
         .annotate(has_task=~Q(between_session_task=""), reviewed=~Q(task_review=""))
-        .values_list("course", "number", "has_task", "reviewed", "tasks_done")
+        .values_list("course", "number", "status", "date", "has_task", "reviewed", "tasks_done")
     ):
+        if status == SessionStatus.SCHEDULED:
+            if day >= today and (course_id not in next_date or day < next_date[course_id]):
+                next_date[course_id] = day
+            continue
+        reached[course_id] = number  # in order of number: the last attended is the furthest
         held[course_id].append((has_task, reviewed))
         numbers_held[course_id].append((number, tasks_done))
     series = defaultdict(list)
@@ -99,27 +109,27 @@ def rows(request, sort: str = "name") -> list[Row]:
     ):
         series[course_id].append((session, total, band))
     labels: dict[str, str] = {}  # each status's words, translated once a page rather than once a row
+    session_of = _("session %(n)s of %(m)s")
     result = []
     for client in clients:
         row = Row(client=client)
         row.open_alerts, row.alert_tier = alerts.get(client.pk, (0, ""))
-        course = by_id.get(course_of.get(client.pk))
-        info = sessions.get(course.pk, {}) if course is not None else {}
-        status = standing.status_of(course, info.get("reached") or 0)
+        course = by_client.get(client.pk)
+        furthest = reached.get(course.pk, 0) if course is not None else 0
+        status = standing.status_of(course, furthest)
         row.status = labels.get(status) or labels.setdefault(status, standing.status_label(status))
         if course is not None:
             row.course = course
             row.review_overdue = standing.review_state(course, numbers_held.get(course.pk, []))["overdue"]
-            if info.get("reached"):
-                row.position = courses.position_of(course, info["reached"])
+            if furthest:
+                row.position = courses.position_of(course, furthest)
                 if row.position:
                     row.phase_name = protocol.get().phase(row.position.phase).name
                     row.where = "%s · %s" % (  # noqa: UP031 (two translated parts)
-                        _("session %(n)s of %(m)s")
-                        % {"n": row.position.session_number, "m": row.position.planned_sessions},
+                        session_of % {"n": row.position.session_number, "m": row.position.planned_sessions},
                         str(row.phase_name).lower(),
                     )
-            row.next_session = info.get("next_date")
+            row.next_session = next_date.get(course.pk)
             sessions_held = held.get(course.pk, [])
             row.task_overdue = any(
                 agreed and not later_reviewed for (agreed, _), (_, later_reviewed) in pairwise(sessions_held)

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,13 +67,9 @@ def client_register(request):
     return clients
 
 
-def list_clients(request, *, with_latest_course: bool = False):
+def list_clients(request):
     """The caller's visible clients; the listing itself is audited with its size."""
-    clients = Client.objects.visible_to(request.user).select_related("responsible_clinician", "team")
-    if with_latest_course:
-        latest = Course.objects.filter(client=OuterRef("pk")).current_first()
-        clients = clients.annotate(latest_course_id=Subquery(latest.values("pk")[:1]))
-    clients = list(clients)
+    clients = list(Client.objects.visible_to(request.user).select_related("responsible_clinician", "team"))
     trail.record(request, Action.LIST, detail={"object_type": "Client", "count": len(clients)})
     return clients
 
