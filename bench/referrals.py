@@ -8,8 +8,10 @@ settings on 127.0.0.1:8160, behind-proxy mode so that each simulated caller has 
 once, and together they post more than the global limit. Printed: requests, accepted (201),
 refused (429), other answers, the rate, p50/p95 latency, and the two checks that matter:
 
-- the limit holds: accepted per address never exceeds RAPPORT_REFERRALS_PER_IP, and in all never
-  exceeds RAPPORT_REFERRALS_GLOBAL;
+- the limits hold: ordinary referrals accepted per address never exceed RAPPORT_REFERRALS_PER_IP,
+  nor in all RAPPORT_REFERRALS_GLOBAL; one in ten carries a risk answer, and those (urgent) may be
+  taken over the ordinary limits (a risk answer is not lost to a limit meant for robots) but never
+  past RAPPORT_URGENT_REFERRALS_PER_IP per address nor RAPPORT_URGENT_REFERRALS_GLOBAL in all;
 - no accepted referral is lost: every reference answered with 201 is in the database, and the
   database holds no referral that was not answered 201.
 
@@ -41,6 +43,8 @@ PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PG_DB = os.environ.get("BENCH_REFERRALS_DB", "rapport_bench_referrals")
 PER_IP = 5
 GLOBAL = 60
+URGENT_PER_IP = 10
+URGENT_GLOBAL = 400
 CALLERS = 20  # 20 addresses x 8 posts = 160 requests: each caller past its limit, all past the global
 POSTS_EACH = 8
 THREADS = 8
@@ -52,9 +56,13 @@ def log(message: str) -> None:
     print(f"[referrals] {message}", file=sys.stderr, flush=True)  # noqa: T201
 
 
+def urgent(n: int) -> bool:
+    return n % 10 == 0
+
+
 def body(n: int) -> bytes:
     answers = {f"item{i}": "several_days" for i in range(1, 9)} | {"item9": "not_at_all"}
-    if n % 10 == 0:
+    if urgent(n):
         answers["item9"] = "several_days"  # some urgent ones: they raise alerts in the same transaction
     return json.dumps(
         {
@@ -72,7 +80,7 @@ def body(n: int) -> bytes:
     ).encode()
 
 
-def post(caller: int, n: int) -> tuple[int, int, str, float]:
+def post(caller: int, n: int) -> tuple[int, int, str, float, bool]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{PORT}/api/v1/referrals",
         data=body(n),
@@ -85,7 +93,7 @@ def post(caller: int, n: int) -> tuple[int, int, str, float]:
             status, payload = answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as refused:
         status, payload = refused.code, {}
-    return caller, status, payload.get("reference", ""), (time.perf_counter() - started) * 1000
+    return caller, status, payload.get("reference", ""), (time.perf_counter() - started) * 1000, urgent(n)
 
 
 @contextlib.contextmanager
@@ -135,6 +143,8 @@ def one_run(vendor: str) -> dict:
         RAPPORT_BEHIND_PROXY="true",
         RAPPORT_REFERRALS_PER_IP=str(PER_IP),
         RAPPORT_REFERRALS_GLOBAL=str(GLOBAL),
+        RAPPORT_URGENT_REFERRALS_PER_IP=str(URGENT_PER_IP),
+        RAPPORT_URGENT_REFERRALS_GLOBAL=str(URGENT_GLOBAL),
         RAPPORT_REFERRAL_WINDOW_SECONDS="3600",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
@@ -161,7 +171,8 @@ def one_run(vendor: str) -> dict:
         seconds = time.perf_counter() - started
     accepted = [r for r in results if r[1] == 201]
     refused = [r for r in results if r[1] == 429]
-    per_caller = [sum(1 for r in accepted if r[0] == c) for c in range(CALLERS)]
+    ordinary = [sum(1 for r in accepted if r[0] == c and not r[4]) for c in range(CALLERS)]
+    urgent_taken = [sum(1 for r in accepted if r[0] == c and r[4]) for c in range(CALLERS)]
     in_db = set(stored(env))
     answered = {r[2] for r in accepted}
     latencies = sorted(r[3] for r in results)
@@ -175,8 +186,13 @@ def one_run(vendor: str) -> dict:
         "requests_per_second": round(len(results) / seconds, 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-        "most_accepted_from_one_address": max(per_caller),
-        "limit_holds": max(per_caller) <= PER_IP and len(accepted) <= GLOBAL,
+        "most_ordinary_from_one_address": max(ordinary),
+        "urgent_accepted": sum(urgent_taken),
+        "urgent_refused": sum(1 for r in refused if r[4]),
+        "limit_holds": max(ordinary) <= PER_IP
+        and sum(ordinary) <= GLOBAL
+        and max(urgent_taken) <= URGENT_PER_IP
+        and sum(urgent_taken) <= URGENT_GLOBAL,
         "stored": len(in_db),
         "accepted_but_not_stored": len(answered - in_db),
         "stored_but_not_accepted": len(in_db - answered),
@@ -195,7 +211,7 @@ def main() -> int:
     vendors = ["sqlite"] + (["postgresql"] if postgres_answers() else [])
     load = os.getloadavg()[0]
     log(f"{CALLERS} addresses x {POSTS_EACH} posts, {THREADS} at once")
-    log(f"limits: {PER_IP} per address, {GLOBAL} in all")
+    log(f"limits: {PER_IP} per address, {GLOBAL} in all; urgent ones {URGENT_PER_IP} and {URGENT_GLOBAL}")
     failed = False
     print(f"Referrals at the rate limit (load average at start {load:.1f}):")  # noqa: T201
     for vendor in vendors:
