@@ -186,8 +186,8 @@ def export_step() -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
+    if sys.argv[1:2] in (["everything"], ["export"]):  # a step, in its own process (child())
         setup()
         print(json.dumps(everything() if sys.argv[1] == "everything" else export_step()))  # noqa: T201
     else:
-        main()
+        main()  # with or without --results
