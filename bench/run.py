@@ -178,8 +178,9 @@ class Database:
             shutil.copytree(self.cache_env(size)["RAPPORT_VAR_DIR"], env["RAPPORT_VAR_DIR"])
             self._psql("CHECKPOINT", database=f"{PG_PREFIX}_work")
         # The copy is a gigabyte written at 100,000 clients: let the disk take it before measuring,
-        # or the kernel's write-back of it runs in the middle of the reads (on this VM it showed
-        # as the in-process caseload 1.6 times slower at 100,000 clients than at 1,000).
+        # so that the kernel's write-back of it does not run in the middle of the reads (the
+        # likeliest cause of one run's in-process caseload 1.6 times slower at 100,000 clients
+        # than at 1,000 on SQLite, when the CPU a request costs is the same at both sizes).
         os.sync()
         return env
 
