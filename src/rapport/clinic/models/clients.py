@@ -137,7 +137,13 @@ class Client(ClinicalRecord):
 
     class Meta:
         ordering = ["full_name", "id"]
-        indexes = [models.Index(fields=["responsible_clinician", "full_name"], name="client_caseload")]
+        indexes = [
+            models.Index(fields=["responsible_clinician", "full_name"], name="client_caseload"),
+            # A supervisor's clients (visible_to: the organisation's, in the supervised teams).
+            # With the two single-column indexes alone SQLite took the organisation's and walked
+            # every client of it: 17 ms a query at 100,000 clients, twice on the supervisor's home.
+            models.Index(fields=["team", "organisation"], name="client_team_org"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
