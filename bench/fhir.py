@@ -76,7 +76,8 @@ def record(figures: dict) -> None:
         x = figures["export"]
         lines.append(
             f"- Bulk export (de-identified) of every QuestionnaireResponse and Observation a supervisor of "
-            f"every team may see: {x['written']} from {x['responses_in_database']:,} responses, "
+            f"every team may see: {x['written']['QuestionnaireResponse']:,} QuestionnaireResponses and "
+            f"{x['written']['Observation']:,} Observations from {x['responses_in_database']:,} responses, "
             f"{x['ndjson_mib']} MiB of NDJSON in {x['seconds']} s; the process's peak resident memory "
             f"{x['process_peak_mib_before']} MiB before, **{x['process_peak_mib_after']} MiB** after."
         )
