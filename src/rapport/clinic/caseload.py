@@ -3,6 +3,7 @@ open alerts and next session, in a fixed number of queries however many clients 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import pairwise
 from typing import Any, cast
 
@@ -78,7 +79,7 @@ def rows(request, sort: str = "name") -> list[Row]:
     # One pass over the courses' sessions: how far each has come, its next scheduled date, and
     # the attended ones in order for the task and mid-course review checks.
     reached: dict[int, int] = {}
-    next_date: dict[int, object] = {}
+    next_date: dict[int, date] = {}
     held = defaultdict(list)
     numbers_held = defaultdict(list)
     today = timezone.localdate()
