@@ -121,6 +121,11 @@ def reads(repeat: int, found: dict) -> dict:
     }
     if supervisor is not None:
         paths["supervisor_home"] = ("/supervision/", workspace, {})
+    # The clinician's own pages of the scheduling and group issues (#13, #14): their week's
+    # appointments and their groups. The generator makes neither, so these measure the pages'
+    # fixed cost and that it does not grow with the organisation.
+    paths["schedule_page"] = ("/my-schedule/", pages, {})
+    paths["groups_page"] = ("/groups/", pages, {})
     results = {}
     for name, (url, browser, extra) in paths.items():
         for _ in range(max(5, repeat // 10)):  # warm up: imports, template and instrument caches
