@@ -67,8 +67,9 @@ openapi: install
 # local PostgreSQL, into bench/RESULTS.md. Generated databases are cached under var/bench/.
 # Then the server killed with SIGKILL under load, and the database made unreachable (bench/durability.py,
 # its own section of RESULTS.md), and the API fuzzed against a live gunicorn on 127.0.0.1:8109 (bench/fuzz_live.py);
-# then referrals posted at the rate limit, the public directory's search, and FHIR ($everything and a
-# bulk export of 100,000 clients' responses, with the peak memory), each adding its section.
+# then referrals posted at the rate limit, the public directory's search, and FHIR ($everything at
+# 1,000 and 100,000 clients, and a bulk export of 100,000 clients' responses with the peak memory),
+# each adding its section.
 bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
@@ -77,6 +78,7 @@ bench: install
 	$(BIN)/python bench/fuzz_live.py
 	$(BIN)/python bench/referrals.py
 	$(BIN)/python bench/directory.py --results
+	BENCH_FHIR_CLIENTS=1000 BENCH_FHIR_EXPORT=0 $(BIN)/python bench/fhir.py --results
 	BENCH_FHIR_CLIENTS=100000 $(BIN)/python bench/fhir.py --results
 
 # Exact versions (with hashes) of the production dependencies, for

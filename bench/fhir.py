@@ -81,7 +81,7 @@ def record(figures: dict) -> None:
             f"{x['ndjson_mib']} MiB of NDJSON in {x['seconds']} s; the process's peak resident memory "
             f"{x['process_peak_mib_before']} MiB before, **{x['process_peak_mib_after']} MiB** after."
         )
-    put_section("FHIR (bench/fhir.py, issue 16)", lines)
+    put_section(f"FHIR at {figures['clients']:,} clients (bench/fhir.py, issue 16)", lines)
 
 
 # The Django side, one step per process so that each peak memory is its own.
